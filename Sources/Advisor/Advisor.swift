@@ -1,0 +1,4 @@
+/// Namespace for the Advisor module's shared constants.
+public enum AdvisorModule {
+    public static let name = "Advisor"
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where the PostgreSQL programs (`initdb`, `pg_ctl`, `postgres`) of version 15 or newer live.
+public struct PostgresBinaries: Sendable {
+    /// The directory holding `initdb`, `pg_ctl` and `createdb`.
+    public let directory: String
+    /// The major version (`initdb --version`).
+    public let majorVersion: Int
+
+    public func path(_ program: String) -> String { directory + "/" + program }
+
+    /// The lowest major version Surge's private server supports.
+    public static let minimumMajorVersion = 15
+
+    /// Searches `SURGE_PG_BINDIR`, `PATH`, `pg_config --bindir`, then the usual Debian and Homebrew locations.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresBinaries {
+        var candidates: [String] = []
+        if let explicit = environment["SURGE_PG_BINDIR"] { candidates.append(explicit) }
+        for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
+            if let resolved = resolvedDirectory(of: dir + "/initdb") { candidates.append(resolved) }
+        }
+        if let bindir = pgConfigBindir(environment: environment) { candidates.append(bindir) }
+        candidates.append(contentsOf: versionedDirectories(under: "/usr/lib/postgresql", suffix: "/bin"))
+        for root in ["/opt/homebrew/opt", "/usr/local/opt"] {
+            candidates.append(contentsOf: versionedDirectories(under: root, prefix: "postgresql@", suffix: "/bin"))
+            candidates.append(root + "/postgresql/bin")
+        }
+        var tooOld: [Int] = []
+        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir + "/initdb") {
+            guard let version = majorVersion(of: dir) else { continue }
+            if version >= minimumMajorVersion { return PostgresBinaries(directory: dir, majorVersion: version) }
+            tooOld.append(version)
+        }
+        throw LocalPostgresError.binariesNotFound(foundOlder: tooOld.max())
+    }
+
+    static func resolvedDirectory(of file: String) -> String? {
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        let resolved = URL(fileURLWithPath: file).resolvingSymlinksInPath()
+        return resolved.deletingLastPathComponent().path
+    }
+
+    static func versionedDirectories(under root: String, prefix: String = "", suffix: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let versions = names.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix(prefix), let version = Int(name.dropFirst(prefix.count)) else { return nil }
+            return (version, root + "/" + name + suffix)
+        }
+        return versions.sorted { $0.0 > $1.0 }.map(\.1)
+    }
+
+    static func pgConfigBindir(environment: [String: String]) -> String? {
+        for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
+            let tool = dir + "/pg_config"
+            guard FileManager.default.isExecutableFile(atPath: tool) else { continue }
+            return captureOutput(tool, ["--bindir"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
+    }
+
+    static func majorVersion(of directory: String) -> Int? {
+        // "initdb (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        guard let text = captureOutput(directory + "/initdb", ["--version"]) else { return nil }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let index = words.firstIndex(of: "(PostgreSQL)"), index + 1 < words.count else { return nil }
+        return Int(words[index + 1].split(separator: ".").first ?? "")
+    }
+
+    /// Runs a short, non-daemonising command and returns its standard output.
+    static func captureOutput(_ path: String, _ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(data: data, encoding: .utf8)
+    }
+}

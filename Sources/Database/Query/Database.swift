@@ -1,0 +1,116 @@
+import Logging
+import PostgresNIO
+
+/// The one path by which Surge runs SQL: every statement is timed, row-counted and handed to the
+/// observers (statistics, metrics, slow-query log) with the task's `QueryContext`.
+///
+/// Values always travel as bind parameters: `PostgresQuery` interpolation binds `\(value)`, and
+/// `unsafeSQL` must be spelled out for text that is not a value.
+public final class Database: Sendable {
+    /// The underlying pool. Run `client.run()` in a task (or a `ServiceGroup`) for the pool to work.
+    public let client: PostgresClient
+    public let logger: Logger
+    let observers: [any QueryObserver]
+
+    public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger) {
+        self.client = client
+        self.observers = observers
+        self.logger = logger
+    }
+
+    /// Runs one statement on a pooled connection and returns all its rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await withConnection { try await $0.query(query) }
+    }
+
+    /// Leases one connection for several statements (cheaper than one lease per statement).
+    public func withConnection<Result: Sendable>(
+        _ body: (DatabaseConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in
+            try await body(DatabaseConnection(raw: connection, database: self))
+        }
+    }
+
+    /// Runs `body` in a transaction; `statement_timeout` is lowered to the time left before the
+    /// task's deadline (`QueryContext.current`), so a late request cannot hold the database.
+    public func withTransaction<Result: Sendable>(
+        isolation: String? = nil,
+        _ body: (DatabaseConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.query(isolation.map { PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \($0)") } ?? "BEGIN")
+            do {
+                try await connection.applyDeadline()
+                let result = try await body(connection)
+                try await connection.query("COMMIT")
+                return result
+            } catch {
+                // The connection may be broken; a failed ROLLBACK must not hide the real error.
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    func notify(sql: String, start: ContinuousClock.Instant, rows: Int, error: (any Error)?) {
+        guard !observers.isEmpty else { return }
+        let event = QueryEvent(sql: sql, duration: ContinuousClock.now - start, rows: rows, error: error, context: QueryContext.current)
+        for observer in observers { observer.record(event) }
+    }
+}
+
+/// A leased connection whose statements go through the instrumented path.
+public struct DatabaseConnection: Sendable {
+    /// The raw connection, for LISTEN and COPY.
+    public let raw: PostgresConnection
+    let database: Database
+
+    /// Runs one statement and returns all its rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let start = ContinuousClock.now
+        do {
+            let rows = try await raw.query(query, logger: database.logger).collect()
+            database.notify(sql: query.sql, start: start, rows: rows.count, error: nil)
+            return rows
+        } catch {
+            database.notify(sql: query.sql, start: start, rows: 0, error: error)
+            throw error
+        }
+    }
+
+    /// Runs a named prepared statement (parsed once per connection: the fastest path for hot reads).
+    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        let start = ContinuousClock.now
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await raw.execute(statement, logger: database.logger) { rows.append(row) }
+            database.notify(sql: Statement.sql, start: start, rows: rows.count, error: nil)
+            return rows
+        } catch {
+            database.notify(sql: Statement.sql, start: start, rows: 0, error: error)
+            throw error
+        }
+    }
+
+    /// Inside a transaction: `SET LOCAL statement_timeout` (and `lock_timeout`) to the time left.
+    public func applyDeadline() async throws {
+        guard let remaining = QueryContext.current?.remaining else { return }
+        guard remaining > .zero else { throw DeadlineExceeded() }
+        let ms = "\(max(1, remaining.milliseconds))ms"
+        try await query("SELECT set_config('statement_timeout', \(ms), true), set_config('lock_timeout', \(ms), true)")
+    }
+}
+
+/// The request's deadline passed before its database work could start.
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "deadline exceeded before the statement could start" }
+}
+
+extension PSQLError {
+    /// The SQLSTATE code the server sent, if any (`57014` query_canceled, `40001` serialization_failure…).
+    public var sqlState: String? { serverInfo?[.sqlState] }
+}

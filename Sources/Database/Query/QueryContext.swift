@@ -1,0 +1,25 @@
+/// What the current task is doing on behalf of whom: the HTTP route and request, and the deadline.
+///
+/// Set once by the HTTP layer (a task-local), read by the query path to attribute statements and to
+/// derive `statement_timeout` from the time left.
+public struct QueryContext: Sendable {
+    /// The route pattern (`GET /v1/products/{id}`), or a CLI job name.
+    public var route: String
+    /// The request id, for logs.
+    public var requestID: String
+    /// When the work must be finished; statements are cancelled on the server past it.
+    public var deadline: ContinuousClock.Instant?
+
+    public init(route: String, requestID: String, deadline: ContinuousClock.Instant? = nil) {
+        self.route = route
+        self.requestID = requestID
+        self.deadline = deadline
+    }
+
+    @TaskLocal public static var current: QueryContext?
+
+    /// Time left before the deadline, or `nil` when there is none.
+    public var remaining: Duration? {
+        deadline.map { $0 - ContinuousClock.now }
+    }
+}

@@ -1,0 +1,4 @@
+/// Namespace for the Guard module's shared constants.
+public enum GuardModule {
+    public static let name = "Guard"
+}

@@ -1,0 +1,4 @@
+/// Namespace for the LoadTest module's shared constants.
+public enum LoadTestModule {
+    public static let name = "LoadTest"
+}

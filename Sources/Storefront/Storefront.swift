@@ -1,0 +1,4 @@
+/// Namespace for the Storefront module's shared constants.
+public enum StorefrontModule {
+    public static let name = "Storefront"
+}

@@ -1,0 +1,6 @@
+import Advisor
+import Testing
+
+@Test func advisorModuleLinks() {
+    #expect(AdvisorModule.name == "Advisor")
+}

@@ -1,0 +1,6 @@
+import Guard
+import Testing
+
+@Test func guardModuleLinks() {
+    #expect(GuardModule.name == "Guard")
+}

@@ -1,0 +1,6 @@
+import LoadTest
+import Testing
+
+@Test func loadTestModuleLinks() {
+    #expect(LoadTestModule.name == "LoadTest")
+}

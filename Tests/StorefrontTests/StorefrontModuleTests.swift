@@ -1,0 +1,6 @@
+import Storefront
+import Testing
+
+@Test func storefrontModuleLinks() {
+    #expect(StorefrontModule.name == "Storefront")
+}

@@ -1,0 +1,6 @@
+import Telemetry
+import Testing
+
+@Test func telemetryModuleLinks() {
+    #expect(TelemetryModule.name == "Telemetry")
+}

@@ -1,0 +1,97 @@
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One private PostgreSQL server per test process, started by the same code as `surge serve`'s
+/// zero-config mode, in a temporary directory, and a fresh database per test cloned from a
+/// migrated template so tests run in parallel without sharing state.
+public enum TestPostgres {
+    /// The server's admin URL (database `postgres`).
+    public static func serverURL() async throws -> DatabaseURL {
+        try await shared.value
+    }
+
+    private static let shared = Task<DatabaseURL, any Error> {
+        var logger = Logger(label: "surge.tests.postgres")
+        logger.logLevel = .warning
+        let directory = NSTemporaryDirectory() + "surge-tests-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = chmod(directory, 0o755)
+        let server = try LocalPostgres(
+            configuration: .init(
+                dataDirectory: directory + "/data",
+                port: try LocalPostgres.pickPort(),
+                databaseName: "postgres",
+                // Tests need no durability; this makes CREATE DATABASE and commits much cheaper.
+                extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "max_connections = 300"]
+            ),
+            logger: logger
+        )
+        try await server.start()
+        try server.stopWhenProcessExits(removing: directory)
+        let url = try DatabaseURL(server.url())
+        try await createTemplate(url, logger: logger)
+        return url
+    }
+
+    static let templateName = "surge_template"
+
+    private static func createTemplate(_ url: DatabaseURL, logger: Logger) async throws {
+        try await withDatabase(url) { database in
+            try await database.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            try await database.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(templateName)"))
+        }
+        try await withDatabase(url.with(database: templateName)) { database in
+            try await Migrator().migrate(database)
+        }
+    }
+
+    /// A new, migrated, empty database for one test; dropped when `body` returns.
+    public static func withFreshDatabase<T: Sendable>(
+        observers: [any QueryObserver] = [],
+        _ body: (Database, DatabaseURL) async throws -> T
+    ) async throws -> T {
+        let server = try await serverURL()
+        let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await withDatabase(server) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(templateName)"))
+        }
+        let url = server.with(database: name)
+        do {
+            let result = try await withDatabase(url, observers: observers) { try await body($0, url) }
+            try await dropDatabase(name, server: server)
+            return result
+        } catch {
+            try? await dropDatabase(name, server: server)
+            throw error
+        }
+    }
+
+    private static func dropDatabase(_ name: String, server: DatabaseURL) async throws {
+        try await withDatabase(server) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        }
+    }
+
+    /// Runs `body` with a pooled `Database` on `url`, shutting the pool down afterwards.
+    public static func withDatabase<T: Sendable>(
+        _ url: DatabaseURL,
+        observers: [any QueryObserver] = [],
+        settings: SessionSettings = .init(),
+        _ body: (Database) async throws -> T
+    ) async throws -> T {
+        var logger = Logger(label: "surge.tests.db")
+        logger.logLevel = .warning
+        var configuration = url.clientConfiguration(settings: settings)
+        configuration.options.maximumConnections = 40
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let database = Database(client: client, observers: observers, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+}
