@@ -1,0 +1,53 @@
+import NIOCore
+
+/// Checks the generator against a server with a known answer: the stall server's true p99.
+public enum SelfTest {
+    public struct Outcome: Sendable {
+        public var expectedP99Micros: UInt64
+        public var measuredP99Micros: UInt64
+        public var result: RunResult
+        /// Allowed relative error (0.05 = ±5%).
+        public var tolerance: Double
+
+        public var passed: Bool {
+            let error = abs(Double(measuredP99Micros) - Double(expectedP99Micros)) / Double(expectedP99Micros)
+            return error <= tolerance
+        }
+    }
+
+    /// The true p99 for evenly spaced arrivals against a server frozen `freeze` out of every `period`:
+    /// a share `freeze/period` of requests wait uniformly up to `freeze`, the rest not at all.
+    public static func expectedP99Micros(period: Duration, freeze: Duration) -> UInt64 {
+        let frozenShare = Double(freeze.nanoseconds) / Double(period.nanoseconds)
+        return UInt64(Double(freeze.nanoseconds) / 1000 * (1 - 0.01 / frozenShare))
+    }
+
+    /// Starts a stall server, drives it at `ratePerSecond` for `cycles` periods and compares the p99.
+    public static func run(period: Duration = .seconds(10), freeze: Duration = .seconds(1), cycles: Int = 3,
+                           ratePerSecond: Double = 200, tolerance: Double = 0.05,
+                           progress: (@Sendable (LiveSnapshot, Double) -> Void)? = nil) async throws -> Outcome {
+        let server = try await StallServer.start(period: .nanoseconds(period.nanoseconds), freeze: .nanoseconds(freeze.nanoseconds))
+        do {
+            let plan = try singleURLPlan(url: server.url, ratePerSecond: ratePerSecond,
+                                         durationNanos: period.nanoseconds * Int64(cycles), connections: 256)
+            var options = RunOptions()
+            options.targetDescription = server.url
+            options.eventLoops = 1
+            let result = try await LoadRunner.run(plan: plan, options: options, progress: progress)
+            await server.stop()
+            let measured = result.phases.first?.latency.percentile(99) ?? 0
+            return Outcome(expectedP99Micros: expectedP99Micros(period: period, freeze: freeze), measuredP99Micros: measured,
+                           result: result, tolerance: tolerance)
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    public var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
