@@ -1,3 +1,4 @@
+import Foundation
 import LoadTest
 import Testing
 
@@ -81,8 +82,8 @@ import Testing
         ("journeys: [buy]", "journeys: [sell]", 37, "scenarios[1].journeys[0]", "no journey named `sell`"),
         ("- errors < 1%", "- errors < lots", 44, "thresholds[1]", "must be a percentage"),
         ("users: 5", "users: 0", 40, "scenarios[2].users", "whole number in 1...100000"),
-        ("check: {status: 201,", "check: {status: 999,", 17, "journeys[0].steps[0].check.status", "100...599"),
-        ("extract: {cart_id: $.id,", "extract: {cart_id: id,", 18, "journeys[0].steps[0].extract.cart_id", "must start with `$`"),
+        ("check: {status: 201,", "check: {status: 999,", 16, "journeys[0].steps[0].check.status", "100...599"),
+        ("extract: {cart_id: $.id,", "extract: {cart_id: id,", 17, "journeys[0].steps[0].extract.cart_id", "must start with `$`"),
         ("stages: [{duration: 20s, target: 100}]", "stages: [{duration: 20s}]", 35, "scenarios[1].stages[0]", "needs duration and target"),
         ("rate: 50/s", "rate: 50/s\n    users: 3", 31, "scenarios[0].users", "not used by executor constant-arrival-rate"),
         ("target: http://127.0.0.1:8080", "target: ftp://example", 2, "target", "not an http://host:port URL"),

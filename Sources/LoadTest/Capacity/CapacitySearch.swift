@@ -7,6 +7,13 @@ public struct CapacitySearch: Sendable {
         public var passed: Bool
         public var p99Micros: UInt64
         public var errorRate: Double
+
+        public init(ratePerSecond: Double, passed: Bool, p99Micros: UInt64, errorRate: Double) {
+            self.ratePerSecond = ratePerSecond
+            self.passed = passed
+            self.p99Micros = p99Micros
+            self.errorRate = errorRate
+        }
     }
 
     public private(set) var points: [Point] = []

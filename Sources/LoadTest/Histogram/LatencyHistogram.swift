@@ -49,8 +49,21 @@ public struct LatencyHistogram: Sendable, Equatable {
     public var meanMicroseconds: Double { isEmpty ? 0 : hdr.mean }
 
     /// The non-empty buckets as (value, count) pairs: recording them again rebuilds the same histogram.
+    ///
+    /// The lowest and highest entries carry the exact minimum and maximum recorded (same buckets), since
+    /// percentiles are clamped to them: a decoded histogram then answers every percentile identically.
     public var buckets: [(value: UInt64, count: UInt64)] {
-        hdr.recordedValues().map { ($0.value, $0.count) }
+        var list = hdr.recordedValues().map { (value: $0.value, count: $0.count) }
+        guard let first = list.first else { return list }
+        let lowest = hdr.min
+        let highest = hdr.maxRecorded
+        if list.count == 1 {
+            let one: UInt64 = 1
+            return first.count == 1 ? [(value: highest, count: one)] : [(value: lowest, count: one), (value: highest, count: first.count - one)]
+        }
+        list[0].value = lowest
+        list[list.count - 1].value = highest
+        return list
     }
 
     /// Rebuilds a histogram from its bucket list.

@@ -26,17 +26,27 @@ public enum LoadRunner {
                            progress: (@Sendable (LiveSnapshot, Double) -> Void)? = nil) async throws -> RunResult {
         let loops = max(1, options.eventLoops)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
-        defer { try? group.syncShutdownGracefully() }
+        do {
+            let result = try await run(plan: plan, options: options, group: group, loops: loops, progress: progress)
+            try? await group.shutdownGracefully()
+            return result
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    static func run(plan: LoadPlan, options: RunOptions, group: MultiThreadedEventLoopGroup, loops: Int,
+                    progress: (@Sendable (LiveSnapshot, Double) -> Void)?) async throws -> RunResult {
 
         if let startAt = options.startAt {
             let wait = startAt.timeIntervalSinceNow
             if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
         }
         let startedAt = Date()
-        let cpuBefore = processCPUSeconds()
         let runStart = MonotonicClock.nowNanos() + 20_000_000
         let boxes = (0..<loops).map { _ in LiveBox() }
-        var futures: [EventLoopFuture<[PhaseResult]>] = []
+        var futures: [EventLoopFuture<WorkerOutput>] = []
         for (index, loop) in group.makeIterator().enumerated() {
             let slice = ArrivalSlice(segmentIndex: options.segmentIndex, segmentCount: options.segmentCount, worker: index, workers: loops)
             let box = boxes[index]
@@ -55,26 +65,21 @@ public enum LoadRunner {
             }
         }
         var phases = plan.phases.map(Worker.emptyResult)
+        var generatorCPU = 0.0
         for future in futures {
-            let workerPhases = try await future.get()
-            for index in phases.indices { phases[index].merge(workerPhases[index]) }
+            let output = try await future.get()
+            for index in phases.indices { phases[index].merge(output.phases[index]) }
+            generatorCPU += output.cpuSeconds
         }
         progressTask.cancel()
         let wall = Double(MonotonicClock.nowNanos() - runStart) / 1e9
-        let generator = GeneratorStats(cpuSeconds: processCPUSeconds() - cpuBefore, wallSeconds: wall, eventLoops: loops)
+        // The event loop threads' own CPU time: an in-process server (self-test) does not count.
+        let generator = GeneratorStats(cpuSeconds: generatorCPU, wallSeconds: wall, eventLoops: loops)
         var result = RunResult(
             target: options.targetDescription, startedAt: ISO8601DateFormatter().string(from: startedAt),
             segments: [options.segmentLabel], generator: generator, phases: phases,
             thresholds: plan.thresholds.map(\.description), maxScheduleLagMicroseconds: UInt64(plan.maxScheduleLagNanos / 1000))
         result.verdict = VerdictEvaluator.evaluate(result, thresholds: plan.thresholds)
         return result
-    }
-
-    /// User plus system CPU time of this process so far.
-    public static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

@@ -1,6 +1,12 @@
 import Foundation
 import NIOCore
 
+/// What one worker measured: its phases and the CPU time of its event loop thread.
+struct WorkerOutput: Sendable {
+    var phases: [PhaseResult]
+    var cpuSeconds: Double
+}
+
 /// Runs one event loop's slice of every phase: schedules arrivals, runs journeys, records results.
 ///
 /// All state is confined to `eventLoop`; every callback runs on it (`assumeIsolated`), so no locks are
@@ -25,7 +31,8 @@ final class Worker {
     private var sweeps = 0
     private var lastSecondP99: UInt64 = 0
     private var finished = false
-    private let promise: EventLoopPromise<[PhaseResult]>
+    private let promise: EventLoopPromise<WorkerOutput>
+    private var cpuAtStart = 0.0
     private let hardDeadlineNanos: Int64
 
     init(eventLoop: any EventLoop, plan: LoadPlan, slice: ArrivalSlice, runStartNanos: Int64, live: LiveBox) {
@@ -55,6 +62,13 @@ final class Worker {
         hardDeadlineNanos = runStartNanos + plan.durationNanos + plan.requestTimeoutNanos + 2_000_000_000
     }
 
+    /// CPU time of the calling thread (this worker's event loop thread).
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     static func emptyResult(_ phase: PhasePlan) -> PhaseResult {
         var expected = 0.0
         if case .arrivals(_, let profile, _) = phase.executor { expected = profile.expectedArrivals }
@@ -68,7 +82,8 @@ final class Worker {
     }
 
     /// Starts every phase at its offset; the future completes with this worker's results.
-    func start() -> EventLoopFuture<[PhaseResult]> {
+    func start() -> EventLoopFuture<WorkerOutput> {
+        cpuAtStart = Self.threadCPUSeconds()
         let connectionsPerLoop = max(1, plan.connections / slice.workers)
         for endpoint in plan.endpoints {
             pools[endpoint] = ConnectionPool(endpoint: endpoint, eventLoop: eventLoop, maxConnections: connectionsPerLoop,
@@ -349,6 +364,6 @@ final class Worker {
         sweep?.cancel()
         for pool in pools.values { pool.shutdown() }
         publishLive()
-        promise.succeed(results)
+        promise.succeed(WorkerOutput(phases: results, cpuSeconds: Self.threadCPUSeconds() - cpuAtStart))
     }
 }

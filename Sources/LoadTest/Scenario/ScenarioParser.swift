@@ -106,11 +106,12 @@ public struct ScenarioParser {
         var thresholds: [Threshold] = []
         if let thresholdsField = top["thresholds"] {
             for field in try thresholdsField.sequence() {
-                do {
-                    let threshold = try Threshold(parsing: try field.string())
+                let text = try field.string()
+                do throws(ThresholdSyntaxError) {
+                    let threshold = try Threshold(parsing: text)
                     try Self.validate(threshold, phases: phases)
                     thresholds.append(threshold)
-                } catch let error as ThresholdSyntaxError {
+                } catch {
                     throw field.error(error.message)
                 }
             }

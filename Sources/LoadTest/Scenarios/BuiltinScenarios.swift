@@ -1,3 +1,5 @@
+import Foundation
+
 /// Scenario files for the store's API that work against a seeded store out of the box.
 ///
 /// The store seeds products `1...products`, each with 1-4 variants, so variant ids are drawn from

@@ -4,6 +4,11 @@ import Foundation
 public struct Arrival: Sendable, Equatable {
     public var index: Int
     public var offsetNanos: Int64
+
+    public init(index: Int, offsetNanos: Int64) {
+        self.index = index
+        self.offsetNanos = offsetNanos
+    }
 }
 
 /// Which share of a phase's arrivals this process (segment `i/n`) and this event loop (`worker/workers`) run.

@@ -85,6 +85,7 @@ final class StallHandler: ChannelInboundHandler {
             }
         }
         guard requests > 0 else { return }
+        let count = requests
         let now = MonotonicClock.nowNanos()
         let due = max(now + clock.delayNanos(at: now), queuedUntil)
         queuedUntil = due
@@ -95,7 +96,7 @@ final class StallHandler: ChannelInboundHandler {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(due))) {
                 let context = bound.value
-                for _ in 0..<requests { context.write(NIOAny(Self.response), promise: nil) }
+                for _ in 0..<count { context.write(NIOAny(Self.response), promise: nil) }
                 context.flush()
             }
         }
