@@ -52,8 +52,23 @@ public struct ResponseParser: Sendable {
         while buffer.readableBytes > 0 {
             switch state {
             case .statusLine, .headers, .chunkSize, .chunkDataEnd, .trailers:
+                if partialLine.isEmpty {
+                    // Fast path: the whole line is in the buffer; parse it in place, without copying.
+                    var consumed = 0
+                    let outcome: Result<ParsedResponse?, ResponseParseError>? = buffer.withUnsafeReadableBytes { bytes in
+                        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                        consumed = newline + 1
+                        let end = newline > 0 && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
+                        return handleLine(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+                    }
+                    if let outcome {
+                        buffer.moveReaderIndex(forwardBy: consumed)
+                        if let done = try outcome.get() { return done }
+                        continue
+                    }
+                }
                 guard let line = try readLine(&buffer) else { return nil }
-                if let done = try handleLine(line) { return done }
+                if let done = try handleLine(line).get() { return done }
             case .fixedBody(let remaining):
                 let take = min(remaining, buffer.readableBytes)
                 consumeBody(&buffer, take)
@@ -106,16 +121,27 @@ public struct ResponseParser: Sendable {
         return line
     }
 
-    private mutating func handleLine(_ line: [UInt8]) throws(ResponseParseError) -> ParsedResponse? {
+    private mutating func handleLine<Line: RandomAccessCollection>(_ line: Line) -> Result<ParsedResponse?, ResponseParseError>
+    where Line.Element == UInt8, Line.Index == Int {
+        do {
+            return .success(try handleLineThrowing(line))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private mutating func handleLineThrowing<Line: RandomAccessCollection>(_ line: Line) throws(ResponseParseError) -> ParsedResponse?
+    where Line.Element == UInt8, Line.Index == Int {
+        let start = line.startIndex
         switch state {
         case .statusLine:
             // "HTTP/1.1 200 OK"
-            guard line.count >= 12, line.starts(with: Array("HTTP/1.".utf8)),
-                  let status = Self.decimal(line[9..<12]) else {
+            guard line.count >= 12, line.starts(with: Self.httpPrefix),
+                  let status = Self.decimal(line[(start + 9)..<(start + 12)]) else {
                 throw ResponseParseError(description: "malformed status line")
             }
             response = ParsedResponse(status: status, hasRetryAfter: false, closesConnection: false, body: [], bodyLength: 0)
-            http10 = line[7] == UInt8(ascii: "0")
+            http10 = line[start + 7] == UInt8(ascii: "0")
             response.closesConnection = http10
             contentLength = nil
             chunked = false
@@ -138,14 +164,15 @@ public struct ResponseParser: Sendable {
         return nil
     }
 
-    private mutating func header(_ line: [UInt8]) throws(ResponseParseError) {
+    private mutating func header<Line: RandomAccessCollection>(_ line: Line) throws(ResponseParseError)
+    where Line.Element == UInt8, Line.Index == Int {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
             throw ResponseParseError(description: "header line without a colon")
         }
-        let name = line[..<colon]
+        let name = line[line.startIndex..<colon]
         var valueStart = colon + 1
-        while valueStart < line.count, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
-        var valueEnd = line.count
+        while valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") || line[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
+        var valueEnd = line.endIndex
         while valueEnd > valueStart, line[valueEnd - 1] == UInt8(ascii: " ") || line[valueEnd - 1] == UInt8(ascii: "\t") { valueEnd -= 1 }
         let value = line[valueStart..<valueEnd]
         if Self.equalsIgnoringCase(name, "content-length") {
@@ -217,14 +244,16 @@ public struct ResponseParser: Sendable {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 
-    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+    static let httpPrefix: [UInt8] = Array("HTTP/1.".utf8)
+
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         return lowercase.withUTF8Buffer { expected in
             zip(bytes, expected).allSatisfy { lower($0) == $1 }
         }
     }
 
-    static func containsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: String) -> Bool {
+    static func containsIgnoringCase(_ bytes: some Collection<UInt8>, _ lowercase: String) -> Bool {
         let needle = Array(lowercase.utf8)
         let haystack = bytes.map(lower)
         guard haystack.count >= needle.count else { return false }
