@@ -1,5 +1,5 @@
 import Foundation
-import LoadTest
+@testable import LoadTest
 import Testing
 
 @Suite struct HistogramTests {
@@ -49,5 +49,33 @@ import Testing
         var histogram = LatencyHistogram()
         histogram.record(microseconds: .max)
         #expect(histogram.count == 1)
+    }
+
+    @Test func timelineMemoryStaysBoundedHoweverLongTheRun() {
+        var timeline = Timeline()
+        // Ten hours of one event per second.
+        for second in 0..<36_000 {
+            let index = timeline.index(offsetNanos: Int64(second) * 1_000_000_000)
+            timeline.buckets[index].arrivals += 1
+        }
+        #expect(timeline.buckets.count <= Timeline.maxBuckets)
+        #expect(timeline.bucketSeconds == 64)
+        #expect(timeline.buckets.reduce(0) { $0 + $1.arrivals } == 36_000)
+    }
+
+    @Test func timelinesOfDifferentResolutionMergeWithoutLosingCounts() {
+        var fine = Timeline()
+        var coarse = Timeline()
+        for second in 0..<100 {
+            let index = fine.index(offsetNanos: Int64(second) * 1_000_000_000)
+            fine.buckets[index].arrivals += 1
+        }
+        for second in 0..<2000 {
+            let index = coarse.index(offsetNanos: Int64(second) * 1_000_000_000)
+            coarse.buckets[index].arrivals += 1
+        }
+        fine.merge(coarse)
+        #expect(fine.bucketSeconds == coarse.bucketSeconds)
+        #expect(fine.buckets.reduce(0) { $0 + $1.arrivals } == 2100)
     }
 }
