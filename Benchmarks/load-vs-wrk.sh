@@ -17,6 +17,27 @@ SURGE="$ROOT/.build/release/surge"
 mkdir -p "$WORK/www" "$WORK/tmp"
 chmod 755 "$WORK" "$WORK/www"
 printf 'hello from nginx\n' > "$WORK/www/small.txt"
+printf '{"id": 42, "name": "widget", "price": 1999}' > "$WORK/www/item.json"
+cat > "$WORK/journey.yaml" <<YAML
+target: http://127.0.0.1:$PORT
+feeders:
+  product: {range: [1, 1000], pick: zipf, exponent: 1.1, seed: 7}
+journeys:
+  - name: four-steps
+    feed: [product]
+    steps:
+      - url: /small.txt
+      - url: /item.json?p=\${product}
+        check: {status: 200, json: {"\$.name": widget}}
+        extract: {id: \$.id}
+      - url: /small.txt?id=\${id}
+      - url: /item.json
+scenarios:
+  - name: journeys
+    executor: constant-concurrency
+    users: 64
+    duration: ${SECONDS_PER_RUN}s
+YAML
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes 1;
 daemon on;
@@ -71,6 +92,23 @@ printf '%-12s %12s %22s %10s %12s\n' tool "req/s" "req per gen CPU-s" "vs wrk" "
 printf '%-12s %12.0f %22.0f %10s %12s\n' wrk "$WRK_RPS" "$WRK_CPU" "1.00x" "1.00x"
 printf '%-12s %12.0f %22.0f %9.2fx %11.2fx\n' "surge load" "$SURGE_RPS" "$SURGE_CPU" \
   "$(awk -v a="$SURGE_RPS" -v b="$WRK_RPS" 'BEGIN {print a / b}')" "$(awk -v a="$SURGE_CPU" -v b="$WRK_CPU" 'BEGIN {print a / b}')"
+
+run_journey() {
+  /usr/bin/time -f "%U %S" -o "$WORK/time" taskset -c 1 "$SURGE" load --scenario "$WORK/journey.yaml" --event-loops 1 \
+    --quiet --json "$WORK/journey.json" > /dev/null || true
+  local requests wall cpu
+  requests=$(jq '[.phases[].counts.successes] | add' "$WORK/journey.json")
+  wall=$(jq '.generator.wallSeconds' "$WORK/journey.json")
+  cpu=$(awk '{print $1 + $2}' "$WORK/time")
+  awk -v n="$requests" -v w="$wall" -v c="$cpu" 'BEGIN {printf "%.0f %.0f\n", n / w, n / c}'
+}
+: > "$WORK/journey.all"
+for run in $(seq "$RUNS"); do run_journey >> "$WORK/journey.all"; done
+J_RPS=$(awk '{print $1}' "$WORK/journey.all" | median)
+J_CPU=$(awk '{print $2}' "$WORK/journey.all" | median)
+printf '%-12s %12.0f %22.0f %9.2fx %11.2fx   (journeys: 4 steps, a JSON check, an extraction, a Zipf feeder; successful requests)\n' \
+  "surge journey" "$J_RPS" "$J_CPU" \
+  "$(awk -v a="$J_RPS" -v b="$WRK_RPS" 'BEGIN {print a / b}')" "$(awk -v a="$J_CPU" -v b="$WRK_CPU" 'BEGIN {print a / b}')"
 
 echo
 echo "open model against the same nginx: 10000 arrivals/s for ${SECONDS_PER_RUN}s, generator on CPU 1 (target: achieved rate within 1%, schedule lag p99 <= 1 ms)"
