@@ -14,7 +14,8 @@ import Testing
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
             let applied = statuses.filter { $0 == .ok }.count
-            #expect(statuses.allSatisfy { $0 == .ok || $0 == .conflict }, "\(statuses.map(\.code))")
+            // Not applied: 409 (lost the race for the cart's lock) or 503 (deadline passed waiting for a connection).
+            #expect(statuses.allSatisfy { $0 == .ok || $0 == .conflict || $0 == .serviceUnavailable }, "\(statuses.map(\.code))")
             let reply = try await store.send(.get, "/v1/carts/\(cart.0)", headers: [StoreHarness.cartToken: cart.1])
             let lines = try reply.json()["lines"] as? [[String: Any]] ?? []
             // Every 200 was applied exactly once; every other answer is a 409 and changed nothing.

@@ -31,9 +31,10 @@ public struct CartService: Sendable {
 
     public func addItem(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) async throws -> Cart {
         try Self.validate(quantity: request.quantity)
+        // Checked before taking the cart's lock, to keep the lock short (variants are never deleted).
+        let variant = try await database.query("SELECT 1 FROM variants WHERE id = \(request.variantId)")
+        guard !variant.isEmpty else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
         return try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
-            let variant = try await connection.query("SELECT 1 FROM variants WHERE id = \(request.variantId)")
-            guard !variant.isEmpty else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
             let rows = try await connection.query("""
                 INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES (\(cartID), \(request.variantId), \(request.quantity))
                 ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
@@ -62,7 +63,8 @@ public struct CartService: Sendable {
         }
     }
 
-    /// Locks the cart row (bumping its version), applies `body`, and returns the new cart.
+    /// Locks the cart row (bumping its version), applies `body`, commits, and returns the cart. The
+    /// lock is held for two statements only; the cart is read back after the commit.
     private func change(
         cartID: UUID, token: String, expectedVersion: Int?,
         _ body: @Sendable (DatabaseConnection) async throws -> Void
@@ -92,8 +94,8 @@ public struct CartService: Sendable {
                 throw StoreError.cartConflict("cart is at version \(version - 1), not \(expectedVersion): reload it and retry")
             }
             try await body(connection)
-            return try await Self.load(id: cartID, token: token, on: connection)
         }
+        return try await load(id: cartID, token: token)
     }
 
     static func load(id: UUID, token: String, on connection: DatabaseConnection) async throws -> Cart {

@@ -17,13 +17,13 @@ public struct HoldSweeper: Service {
         // Sleeping is cancelled at graceful shutdown, so the sweeper never delays it.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                try await Task.sleep(for: interval)
                 do {
                     let expired = try await checkout.expireHolds()
                     if expired > 0 { logger.info("expired checkout holds", metadata: ["count": "\(expired)"]) }
                 } catch {
-                    logger.warning("hold sweep failed", metadata: ["error": "\(error)"])
+                    logger.warning("hold sweep failed", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                try await Task.sleep(for: interval)
             }
         }
     }

@@ -98,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
                           database  \(url)
                         Press Ctrl-C to stop.
                         """)
+                    fflush(nil)
                 }
             )
             do {
