@@ -38,11 +38,12 @@ public struct SVGChart: Sendable {
 
     /// The chart as an `<svg>` element.
     public func render() -> String {
-        let left = 64.0, right = 16.0, top = 28.0, bottom = 40.0
+        let left = 64.0, right = 16.0, top = 44.0, bottom = 40.0
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
         let allY = series.flatMap { $0.points.map(\.y) }
-        let maxY = Self.niceCeiling(max(allY.max() ?? 1, 1e-9))
+        let highest = allY.max() ?? 0
+        let maxY = Self.niceCeiling(highest > 0 ? highest : 1)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
         svg += "<text x=\"\(left)\" y=\"16\" font-size=\"13\" font-weight=\"bold\">\(HTMLPage.escape(title))</text>"
         for tick in 0...4 {
@@ -87,8 +88,8 @@ public struct SVGChart: Sendable {
         }
         var legendX = left
         for (index, line) in series.enumerated() {
-            svg += "<rect x=\(q(legendX)) y=\(q(top - 8)) width=\"10\" height=\"3\" fill=\"\(Self.palette[index % Self.palette.count])\"/>"
-            svg += "<text x=\(q(legendX + 14)) y=\(q(top - 4))>\(HTMLPage.escape(line.name))</text>"
+            svg += "<rect x=\(q(legendX)) y=\(q(top - 16)) width=\"10\" height=\"3\" fill=\"\(Self.palette[index % Self.palette.count])\"/>"
+            svg += "<text x=\(q(legendX + 14)) y=\(q(top - 12))>\(HTMLPage.escape(line.name))</text>"
             legendX += 24 + Double(line.name.count) * 6.5
         }
         return svg + "</svg>"
