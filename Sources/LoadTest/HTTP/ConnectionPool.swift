@@ -7,6 +7,8 @@ import NIOPosix
 /// cannot hide behind a full pool.
 final class ConnectionPool {
     let endpoint: Endpoint
+    /// Resolved once before the run: connecting skips name resolution and Happy Eyeballs.
+    let address: SocketAddress
     let eventLoop: any EventLoop
     let maxConnections: Int
     private let bootstrap: ClientBootstrap
@@ -16,8 +18,9 @@ final class ConnectionPool {
     private var waiters = CircularBuffer<PendingRequest>()
     private var shutDown = false
 
-    init(endpoint: Endpoint, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: TimeAmount) {
+    init(endpoint: Endpoint, address: SocketAddress, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: TimeAmount) {
         self.endpoint = endpoint
+        self.address = address
         self.eventLoop = eventLoop
         self.maxConnections = max(1, maxConnections)
         bootstrap = ClientBootstrap(group: eventLoop)
@@ -43,7 +46,7 @@ final class ConnectionPool {
 
     private func connect() {
         opening += 1
-        bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().whenComplete { result in
+        bootstrap.connect(to: address).assumeIsolated().whenComplete { result in
             self.opening -= 1
             switch result {
             case .success(let channel):

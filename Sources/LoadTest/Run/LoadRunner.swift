@@ -11,6 +11,8 @@ public struct RunOptions: Sendable {
     public var eventLoops = System.coreCount
     /// Wall-clock time at which the run starts (for segments started together); nil: now.
     public var startAt: Date?
+    /// Monotonic time (`MonotonicClock`) at which phase offsets start, when the caller fixes it; nil: now.
+    public var startUptimeNanos: Int64?
     /// The target as the user wrote it, for the report.
     public var targetDescription = ""
 
@@ -43,15 +45,24 @@ public enum LoadRunner {
             let wait = startAt.timeIntervalSinceNow
             if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
         }
+        var addresses: [Endpoint: SocketAddress] = [:]
+        for endpoint in plan.endpoints {
+            do {
+                addresses[endpoint] = try SocketAddress.makeAddressResolvingHost(endpoint.host, port: endpoint.port)
+            } catch {
+                throw PlanError(description: "cannot resolve \(endpoint.host): \(error)")
+            }
+        }
+        let resolved = addresses
         let startedAt = Date()
-        let runStart = MonotonicClock.nowNanos() + 20_000_000
+        let runStart = options.startUptimeNanos ?? MonotonicClock.nowNanos() + 20_000_000
         let boxes = (0..<loops).map { _ in LiveBox() }
         var futures: [EventLoopFuture<WorkerOutput>] = []
         for (index, loop) in group.makeIterator().enumerated() {
             let slice = ArrivalSlice(segmentIndex: options.segmentIndex, segmentCount: options.segmentCount, worker: index, workers: loops)
             let box = boxes[index]
             futures.append(loop.flatSubmit {
-                Worker(eventLoop: loop, plan: plan, slice: slice, runStartNanos: runStart, live: box).start()
+                Worker(eventLoop: loop, plan: plan, addresses: resolved, slice: slice, runStartNanos: runStart, live: box).start()
             })
         }
         let progressTask = Task {

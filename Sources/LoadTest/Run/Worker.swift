@@ -17,6 +17,7 @@ final class Worker {
     let slice: ArrivalSlice
     let runStartNanos: Int64
     let live: LiveBox
+    let addresses: [Endpoint: SocketAddress]
     private var pools: [Endpoint: ConnectionPool] = [:]
     private var dispatchers: [ArrivalDispatcher?]
     private var inFlight: [Int]
@@ -35,8 +36,10 @@ final class Worker {
     private var cpuAtStart = 0.0
     private let hardDeadlineNanos: Int64
 
-    init(eventLoop: any EventLoop, plan: LoadPlan, slice: ArrivalSlice, runStartNanos: Int64, live: LiveBox) {
+    init(eventLoop: any EventLoop, plan: LoadPlan, addresses: [Endpoint: SocketAddress], slice: ArrivalSlice,
+         runStartNanos: Int64, live: LiveBox) {
         self.eventLoop = eventLoop
+        self.addresses = addresses
         self.plan = plan
         self.slice = slice
         self.runStartNanos = runStartNanos
@@ -85,9 +88,9 @@ final class Worker {
     func start() -> EventLoopFuture<WorkerOutput> {
         cpuAtStart = Self.threadCPUSeconds()
         let connectionsPerLoop = max(1, plan.connections / slice.workers)
-        for endpoint in plan.endpoints {
-            pools[endpoint] = ConnectionPool(endpoint: endpoint, eventLoop: eventLoop, maxConnections: connectionsPerLoop,
-                                             connectTimeout: .seconds(3))
+        for (endpoint, address) in addresses {
+            pools[endpoint] = ConnectionPool(endpoint: endpoint, address: address, eventLoop: eventLoop,
+                                             maxConnections: connectionsPerLoop, connectTimeout: .seconds(3))
         }
         let isolated = eventLoop.assumeIsolated()
         for (index, phase) in plan.phases.enumerated() {

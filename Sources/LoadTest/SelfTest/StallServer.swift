@@ -11,9 +11,14 @@ public final class StallServer: Sendable {
     private let channel: any Channel
 
     /// Starts the server; `freeze: .zero` never freezes.
-    public static func start(period: TimeAmount = .seconds(10), freeze: TimeAmount = .seconds(1)) async throws -> StallServer {
+    ///
+    /// - Parameters:
+    ///   - originNanos: the monotonic time periods are counted from (default: now); the self-test passes
+    ///     the run's start, so a run that starts late still sees whole freezes.
+    public static func start(period: TimeAmount = .seconds(10), freeze: TimeAmount = .seconds(1),
+                             originNanos: Int64? = nil) async throws -> StallServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let startNanos = MonotonicClock.nowNanos()
+        let startNanos = originNanos ?? MonotonicClock.nowNanos()
         let clock = StallClock(startNanos: startNanos, periodNanos: period.nanoseconds, freezeNanos: freeze.nanoseconds)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -51,6 +56,7 @@ struct StallClock: Sendable {
     /// Nanoseconds until the server thaws (0 when it is not frozen).
     func delayNanos(at now: Int64) -> Int64 {
         guard freezeNanos > 0 else { return 0 }
+        guard now >= startNanos else { return 0 }
         let phase = (now - startNanos) % periodNanos
         let freezeStart = periodNanos - freezeNanos
         return phase >= freezeStart ? periodNanos - phase : 0

@@ -17,6 +17,16 @@ enum LoadOutput {
         }
     }
 
+    /// Runs a plan; a target that cannot be resolved is a usage error.
+    static func run(_ plan: LoadPlan, options: RunOptions,
+                    progress: (@Sendable (LiveSnapshot, Double) -> Void)? = nil) async throws -> RunResult {
+        do {
+            return try await LoadRunner.run(plan: plan, options: options, progress: progress)
+        } catch let error as PlanError {
+            throw UsageError(error.description)
+        }
+    }
+
     static func write(_ result: RunResult, json: String?, html: String?, quiet: Bool) throws {
         if !quiet, isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         print(TextSummary.render(result))

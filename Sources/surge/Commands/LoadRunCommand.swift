@@ -106,7 +106,7 @@ struct LoadRunCommand: AsyncParsableCommand {
                 exitCode = try await runCapacitySearch()
                 return
             }
-            let result = try await LoadRunner.run(plan: plan, options: try runOptions(plan: plan), progress: progressPrinter(plan: plan))
+            let result = try await LoadOutput.run(plan, options: try runOptions(plan: plan), progress: progressPrinter(plan: plan))
             exitCode = try report(result)
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
@@ -231,9 +231,9 @@ struct LoadRunCommand: AsyncParsableCommand {
     func runSelfTest() async throws -> Int32 {
         let period = Duration.seconds(10)
         let freeze = Duration.seconds(1)
-        print("self-test: stall server frozen 1 s in every 10 s, 200 arrivals/s for 30 s; true p99 = 900 ms")
+        print("self-test: stall server frozen 1 s in every 10 s, 200 arrivals/s for 30 s after a 3 s warm-up; true p99 = 900 ms")
         let outcome = try await SelfTest.run(period: period, freeze: freeze, cycles: 3, ratePerSecond: 200,
-                                             progress: LoadOutput.progressPrinter(quiet: quiet, totalSeconds: 30))
+                                             progress: LoadOutput.progressPrinter(quiet: quiet, totalSeconds: 33))
         try LoadOutput.write(outcome.result, json: json, html: html, quiet: quiet)
         let error = (Double(outcome.measuredP99Micros) / Double(outcome.expectedP99Micros) - 1) * 100
         print(String(format: "self-test: measured p99 %@ vs true %@ (%+.1f%%, allowed ±5%%): %@",
@@ -256,7 +256,7 @@ struct LoadRunCommand: AsyncParsableCommand {
                 plan.phases[0].executor = .arrivals(kind: "constant-arrival-rate",
                                                     profile: .constant(ratePerSecond: rate, durationNanos: stepNanos), poissonSeed: poisson ? seed : nil)
             }
-            let result = try await LoadRunner.run(plan: plan, options: try runOptions(plan: plan))
+            let result = try await LoadOutput.run(plan, options: try runOptions(plan: plan))
             let phase = result.phases.reduce(into: LatencyHistogram()) { $0.merge($1.latency) }
             let attempts = result.phases.reduce(0) { $0 + $1.attempts }
             let failures = result.phases.reduce(0) { $0 + $1.attempts - $1.counts.successes }
