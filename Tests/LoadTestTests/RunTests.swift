@@ -130,7 +130,10 @@ import Testing
         let result = try await LoadRunner.run(plan: Self.tolerant(plan), options: Self.options(loops: 1))
         let phase = try #require(result.phases.first)
         #expect(phase.counts.requests == 20)
-        #expect(phase.counts.errors[.connectRefused] == 20)
+        // Every request fails (mostly refused; a busy machine may time some out): never a success, never a crash.
+        #expect(phase.counts.errorCount == 20)
+        #expect(phase.counts.successes == 0)
+        #expect(phase.counts.errors[.connectRefused] ?? 0 > 0)
         #expect(result.verdict?.exitCode == Verdict.passExitCode || result.verdict?.exitCode == Verdict.sloFailedExitCode)
     }
 
