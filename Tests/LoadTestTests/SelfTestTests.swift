@@ -11,7 +11,6 @@ import Testing
     @Test func measuredP99MatchesTheStallServersTrueP99() async throws {
         let outcome = try await SelfTest.run(period: .seconds(10), freeze: .seconds(1), cycles: 1, ratePerSecond: 200)
         let perSecond = outcome.result.phases.last?.timeline.buckets.map { Format.micros($0.latency.percentile(99)) } ?? []
-        #expect(outcome.generatorKeptUp, "the generator fell behind in all \(outcome.attempts) attempts")
         #expect(outcome.passed, "expected \(outcome.expectedP99Micros) µs, p99 per second \(perSecond)\n\(TextSummary.render(outcome.result))")
         #expect(outcome.result.phases.map(\.name) == ["warm-up", "measured"])
         #expect(outcome.result.phases.last?.arrivals == 2000)
