@@ -11,6 +11,6 @@ struct Surge: AsyncParsableCommand {
             Manage that private PostgreSQL by hand:
               surge db start | stop | status | url
             """,
-        subcommands: [DBCommand.self, MigrateCommand.self]
+        subcommands: [DBCommand.self, MigrateCommand.self, AnalyzeCommand.self, AdviseCommand.self]
     )
 }
