@@ -15,9 +15,7 @@ import Testing
 
     @Test func normalizerHidesEveryLiteral() {
         let normalized = SQLNormalizer.normalize("SELECT * FROM users WHERE email = 'alice@example.com' AND id IN (1, 2, 3) AND age > -5 AND x = $1")
-        #expect(!normalized.contains("alice"))
-        #expect(!normalized.contains("3"))
-        #expect(normalized.contains("IN ($2)") || normalized.contains("in ($2)"))
+        #expect(normalized == "select * from users where email = $2 and id in ($3) and age > $6 and x = $1")
         #expect(SQLNormalizer.fingerprint("select 1 from t where a = 5") == SQLNormalizer.fingerprint("SELECT 1 FROM t WHERE a = 7"))
     }
 
@@ -57,7 +55,8 @@ import Testing
         #expect(shape.predicates.contains { $0.column.name == "total" && $0.wrapper == "::numeric" })
     }
 
-    @Test func updateAndDeleteNameTheirTable() {
+    @Test func updateDeleteAndInsertNameTheirTable() {
+        #expect(StatementParser.parse("INSERT INTO cart_lines (cart_id, variant_id) VALUES ($1, $2) ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = 1").tables.map(\.name) == ["cart_lines"])
         #expect(StatementParser.parse("UPDATE holds SET status = 'expired' WHERE status = 'active' AND expires_at < now()").tables.map(\.name) == ["holds"])
         let delete = StatementParser.parse("DELETE FROM sessions WHERE expires_at < now()")
         #expect(delete.kind == .delete)

@@ -9,13 +9,13 @@ enum StoreWorkloadFixture {
         INSERT INTO products (id, category_id, brand_id, title, description, price_minor, currency, popularity, created_at)
         SELECT g, 1 + g % 200, 1 + g % 100,
                (ARRAY['blue', 'red', 'green', 'black', 'white'])[1 + g % 5] || ' ' || (ARRAY['shirt', 'shoe', 'lamp', 'mug', 'desk', 'chair'])[1 + g % 6] || ' ' || g,
-               'A fine product number ' || g, (g * 7919) % 100000, 'EUR', (g * 104729) % 50000,
+               'A fine product number ' || g, (g::bigint * 7919) % 100000, 'EUR', (g::bigint * 104729) % 50000,
                now() - (g % 1000) * interval '1 hour'
         FROM generate_series(1, 50000) g
         """,
         """
         INSERT INTO variants (id, product_id, sku, price_minor, currency)
-        SELECT g, 1 + (g - 1) / 2, 'SKU-' || g, (g * 7919) % 100000, 'EUR' FROM generate_series(1, 100000) g
+        SELECT g, 1 + (g - 1) / 2, 'SKU-' || g, (g::bigint * 7919) % 100000, 'EUR' FROM generate_series(1, 100000) g
         """,
         "INSERT INTO stock (variant_id, on_hand, reserved) SELECT g, 100, 0 FROM generate_series(1, 100000) g",
         """

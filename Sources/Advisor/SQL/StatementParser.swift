@@ -100,7 +100,7 @@ public enum StatementParser {
                         name = tokens[j + 1].text
                         j += 2
                     }
-                    if j < tokens.count && tokens[j].isSymbol("(") {
+                    if j < tokens.count && tokens[j].isSymbol("(") && !token.isWord("into") {
                         // A set-returning function (`generate_series(…)`), not a table.
                         var k = j + 1
                         while k < tokens.count && !(tokens[k].isSymbol(")") && depths[k] == depth) { k += 1 }
@@ -145,7 +145,6 @@ public enum StatementParser {
                 let t = tokens[end]
                 if depths[end] < depth { break }
                 if depths[end] == depth && (t.isSymbol(";") || (t.kind == .word && clauseEnd.contains(t.text) && !(t.isWord("select")))) { break }
-                if depths[end] == depth && t.isSymbol(")") { break }
                 end += 1
             }
             for conjunct in splitTopLevel(tokens, depths, from: i + 1, to: end, on: "and") {

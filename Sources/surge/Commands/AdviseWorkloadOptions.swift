@@ -79,7 +79,7 @@ enum DurationText {
 /// `512MB`, `1GB`, `100kB` → bytes.
 enum ByteText {
     static func parse(_ text: String) -> Int64? {
-        let units: [(String, Double)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("b", 1)]
+        let units: [(String, Double)] = [("gb", 1_073_741_824), ("mb", 1_048_576), ("kb", 1024), ("b", 1)]
         let lower = text.lowercased()
         for (suffix, factor) in units where lower.hasSuffix(suffix) {
             guard let value = Double(lower.dropLast(suffix.count)), value.isFinite, value > 0 else { return nil }
