@@ -25,6 +25,13 @@ import TestSupport
         }
     }
 
+    /// Runs setup statements with a generous timeout (seeding outlasts the default 5 s on a busy machine).
+    func seed(_ url: DatabaseURL, _ statements: [String]) async throws {
+        try await TestPostgres.withDatabase(url, settings: SessionSettings(statementTimeout: .seconds(300))) { seeder in
+            for statement in statements { try await seeder.query(PostgresQuery(unsafeSQL: statement)) }
+        }
+    }
+
     @Test func genericPlanOnPostgres15ComesFromPrepareWithNullArguments() async throws {
         try await TestPostgres.withFreshDatabase { database, _ in
             try await database.query("INSERT INTO categories (id, slug, name, depth) SELECT g, 's' || g, 'n', 0 FROM generate_series(1, 1000) g")
@@ -88,10 +95,7 @@ import TestSupport
     @Test func storeAdviceRecoversTheHandDesignedIndexes() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
             do {
-                // Seeding 50k products with their search vectors and indexes outlasts the default 5 s timeout.
-                try await TestPostgres.withDatabase(url, settings: SessionSettings(statementTimeout: .seconds(300))) { seeder in
-                    for statement in StoreWorkloadFixture.seed { try await seeder.query(PostgresQuery(unsafeSQL: statement)) }
-                }
+                try await seed(url, StoreWorkloadFixture.seed)
             } catch {
                 Issue.record("seeding failed: \(String(reflecting: error))")
                 return
@@ -131,7 +135,7 @@ import TestSupport
 
     /// The issue's second "Show": a schema the store does not have.
     @Test func forumSchemaGetsMultiColumnOrderAwareAdviceAndItsDuplicateIndexFlagged() async throws {
-        try await TestPostgres.withFreshDatabase { database, _ in
+        try await TestPostgres.withFreshDatabase { database, url in
             let schema = [
                 "CREATE EXTENSION hypopg",
                 "CREATE TABLE forums (id integer PRIMARY KEY, name text NOT NULL)",
@@ -157,7 +161,7 @@ import TestSupport
                 """,
                 "ANALYZE",
             ]
-            for statement in schema { try await database.query(PostgresQuery(unsafeSQL: statement)) }
+            try await seed(url, schema)
             let workload = Workload(source: .appStats, statements: [
                 WorkloadStatement(sql: "SELECT id, title, last_post_at FROM topics WHERE forum_id = $1 AND state = 'open' ORDER BY last_post_at DESC LIMIT 20", calls: 500, totalTimeMs: 900),
                 WorkloadStatement(sql: "SELECT id, body, created_at FROM posts WHERE topic_id = $1 ORDER BY created_at LIMIT 50", calls: 800, totalTimeMs: 300),
