@@ -82,7 +82,8 @@ import TestSupport
                 #expect(throws: AdvisorError.statStatementsMissing(enabledInServer: true)) { try StatStatements.requireAvailable(server) }
                 try await connection.query("CREATE EXTENSION pg_stat_statements")
                 for id in 1...3 { try await connection.query("SELECT title FROM products WHERE brand_id = \(id)") }
-                let workload = try await StatStatements.totals(connection)
+                let (workload, writes) = try await StatStatements.totals(connection)
+                #expect(writes.values.allSatisfy { $0 >= 0 })
                 let statement = try #require(workload.statements.first { $0.sql.contains("brand_id") })
                 #expect(statement.calls >= 3)
                 #expect(workload.statements.allSatisfy { !$0.sql.contains("pg_stat_statements") })

@@ -16,6 +16,15 @@ public enum StatStatements {
         SELECT relid::int8, (n_tup_ins + n_tup_upd + n_tup_del)::int8 FROM pg_stat_user_tables
         """
 
+    /// Seconds since the table counters were reset (or the server started).
+    static let tableStatsAgeQuery = """
+        SELECT extract(epoch FROM now() - coalesce(
+            (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()), pg_postmaster_start_time()))::float8
+        """
+
+    /// Seconds since pg_stat_statements was reset (PostgreSQL 14+).
+    static let statementsAgeQuery = "SELECT extract(epoch FROM now() - stats_reset)::float8 FROM pg_stat_statements_info"
+
     /// Fails with instructions when the extension is missing.
     public static func requireAvailable(_ server: ServerInfo) throws {
         guard server.hasStatStatements else { throw AdvisorError.statStatementsMissing(enabledInServer: server.statStatementsLoaded) }
@@ -40,9 +49,20 @@ public enum StatStatements {
         return result
     }
 
-    /// The workload since the last reset.
-    public static func totals(_ connection: DatabaseConnection) async throws -> Workload {
-        Workload(source: .statStatements, statements: Array(try await snapshot(connection).values).sorted { ($0.totalTimeMs ?? 0) > ($1.totalTimeMs ?? 0) })
+    /// The workload since the last reset, and the table writes scaled to the same period: the
+    /// table counters usually cover a longer time (since the server started) than the statements.
+    public static func totals(_ connection: DatabaseConnection) async throws -> (Workload, [Int64: Int64]) {
+        let workload = Workload(source: .statStatements, statements: Array(try await snapshot(connection).values).sorted { ($0.totalTimeMs ?? 0) > ($1.totalTimeMs ?? 0) })
+        var scale = 1.0
+        let tableAge = try await connection.query(PostgresQuery(unsafeSQL: tableStatsAgeQuery)).first?.decode(Double?.self) ?? nil
+        // pg_stat_statements_info exists from PostgreSQL 14 (extension 1.9) on; without it assume the same period.
+        let hasInfo = try await connection.query("SELECT to_regclass('pg_stat_statements_info') IS NOT NULL").first?.decode(Bool.self) ?? false
+        if hasInfo, let tableAge, tableAge > 0,
+           let statementsAge = try await connection.query(PostgresQuery(unsafeSQL: statementsAgeQuery)).first?.decode(Double?.self) ?? nil {
+            scale = min(1, max(0, statementsAge / tableAge))
+        }
+        let writes = try await writes(connection).mapValues { Int64((Double($0) * scale).rounded()) }
+        return (workload, writes)
     }
 
     /// The workload over `window`: two snapshots, subtracted. Also returns the table writes over the window.

@@ -57,7 +57,8 @@ struct AdviseWorkloadOptions: ParsableArguments {
             let (workload, writes) = try await StatStatements.delta(connection, window: window)
             result = (workload, writes)
         } else {
-            result = (try await StatStatements.totals(connection), nil)
+            let (workload, writes) = try await StatStatements.totals(connection)
+            result = (workload, writes)
         }
         guard !result.0.statements.isEmpty else { throw AdvisorError.emptyWorkload }
         return result
