@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 TX=${1:-300}
 CLIENTS=2
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-SURGE=${SURGE_BIN:-.build/release/surge}
+SURGE=${SURGE_BIN:-.build/release/surge}  # SURGE_BIN=.build/debug/surge to skip the release build
 [ -x "$SURGE" ] || swift build -c release --product surge >/dev/null
 WORK=$(mktemp -d /tmp/surge-advise-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -118,8 +118,8 @@ W="$WORK/w200.sql"; : > "$W"; n=0
 for eq in category_id brand_id currency popularity price_minor; do
   for ord in price_minor created_at popularity id title updated_at; do
     for dir in "" " DESC"; do
-      for lim in 10 50; do
-        [ $n -ge 150 ] && break 4
+      for lim in 10 50 100; do
+        [ $n -ge 156 ] && break 4
         echo "SELECT id, title FROM products WHERE $eq = \$1 ORDER BY $ord$dir LIMIT $lim;" >> "$W"; n=$((n+1))
       done
     done
