@@ -29,6 +29,7 @@ import Testing
     @Test func systemAndAdvisorStatementsAreNotPartOfTheWorkload() {
         let workload = Workload(source: .statStatements, statements: [
             WorkloadStatement(sql: "SELECT * FROM pg_stat_statements"),
+            WorkloadStatement(sql: "SELECT extract($1 from now() - stats_reset) FROM pg_stat_statements_info"),
             WorkloadStatement(sql: "SELECT indexrelid FROM hypopg_create_index($1)"),
             WorkloadStatement(sql: "BEGIN"),
             WorkloadStatement(sql: "SELECT id FROM orders WHERE id = $1"),

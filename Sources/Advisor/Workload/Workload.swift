@@ -53,7 +53,7 @@ public struct Workload: Sendable {
                                         "pg_attribute", "pg_stats", "pg_database", "pg_extension", "pg_settings", "pg_am",
                                         "pg_stat_activity", "pg_locks", "pg_stat_database", "pg_available_extensions", "pg_indexes",
                                         "pg_tables", "pg_statistic", "pg_inherits", "pg_constraint", "pg_type", "pg_proc"]
-        if tokens.contains(where: { $0.kind == .word && (systemWords.contains($0.text) || $0.text.hasPrefix("hypopg")) }) { return false }
+        if tokens.contains(where: { $0.kind == .word && (systemWords.contains($0.text) || $0.text.hasPrefix("hypopg") || $0.text.hasPrefix("pg_stat")) }) { return false }
         // One statement only: the text is planned as it is.
         if tokens.dropLast().contains(where: { $0.isSymbol(";") }) { return false }
         let shape = StatementParser.parse(tokens: tokens)
