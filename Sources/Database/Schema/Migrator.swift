@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Applies the versioned SQL files in `Migrations/` in order, each in its own transaction, under an
-/// advisory lock so several store instances starting together apply each file exactly once.
+/// Applies the versioned SQL files in `Migrations/` in order, in one transaction, under an advisory
+/// lock so several store instances starting together apply each file exactly once.
 public struct Migrator: Sendable {
     /// One migration file: `0001_catalog.sql` has version 1.
     public struct Migration: Sendable {
@@ -35,48 +35,41 @@ public struct Migrator: Sendable {
     /// The highest bundled version: the store is "migrated" when the database has reached it.
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    /// Applies every pending migration and returns the versions applied.
+    /// Applies every pending migration, all in one transaction (PostgreSQL DDL is transactional: a
+    /// failure leaves the schema as it was), and returns the versions applied. A transaction-scoped
+    /// advisory lock makes concurrent callers wait and then find nothing left to do.
     @discardableResult
     public func migrate(_ database: Database) async throws -> [Int] {
         try await database.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))")
+            try await connection.query("BEGIN")
             do {
-                let applied = try await applyPending(connection, logger: database.logger)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))")
-                return applied
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))")
-                throw error
-            }
-        }
-    }
-
-    private func applyPending(_ connection: DatabaseConnection, logger: Logger) async throws -> [Int] {
-        try await connection.query("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    integer PRIMARY KEY,
-                name       text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
-        let done = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self) })
-        var applied: [Int] = []
-        for migration in migrations where !done.contains(migration.version) {
-            do {
-                try await connection.query("BEGIN")
-                for statement in Self.statements(in: migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement))
+                // Waiting for another instance's migration, or building an index, may take long.
+                try await connection.query("SELECT set_config('statement_timeout', '15min', true), set_config('lock_timeout', '15min', true)")
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version    integer PRIMARY KEY,
+                        name       text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """)
+                let done = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self) })
+                var applied: [Int] = []
+                for migration in migrations where !done.contains(migration.version) {
+                    for statement in Self.statements(in: migration.sql) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement))
+                    }
+                    try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
+                    database.logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                    applied.append(migration.version)
                 }
-                try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
                 try await connection.query("COMMIT")
+                return applied
             } catch {
                 _ = try? await connection.query("ROLLBACK")
                 throw error
             }
-            logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-            applied.append(migration.version)
         }
-        return applied
     }
 
     /// The highest applied version, or 0 for an empty database.
