@@ -1,0 +1,75 @@
+import Prometheus
+import Synchronization
+
+/// HTTP request metrics: Prometheus series by route, method, status class and route class, plus
+/// in-process windows for the SLO alerts and the dashboard.
+public final class RequestMetrics: Sendable {
+    private struct Key: Hashable {
+        var route: String
+        var method: String
+        var statusClass: String
+    }
+
+    private struct Series: Sendable {
+        let requests: Counter
+        let duration: DurationHistogram
+    }
+
+    private let registry: PrometheusCollectorRegistry
+    private let classify: @Sendable (String) -> String
+    private let latencyThresholds: [String: Duration]
+    private let clock: TelemetryClock
+    private let series = Mutex<[Key: Series]>([:])
+    private let windows: Mutex<RequestWindows>
+
+    init(
+        registry: PrometheusCollectorRegistry,
+        objectives: [ServiceLevelObjective],
+        classify: @escaping @Sendable (String) -> String,
+        clock: TelemetryClock
+    ) {
+        self.registry = registry
+        self.classify = classify
+        self.clock = clock
+        var thresholds: [String: Duration] = [:]
+        for objective in objectives {
+            if case .latency(let threshold) = objective.indicator { thresholds[objective.routeClass] = threshold }
+        }
+        self.latencyThresholds = thresholds
+        self.windows = Mutex(RequestWindows())
+    }
+
+    /// Records one answered request.
+    /// - Parameters:
+    ///   - route: the route pattern (`/v1/products/{id}`), not the concrete path (bounded cardinality).
+    public func record(route: String, method: String, status: Int, duration: Duration) {
+        let statusClass = "\(min(max(status / 100, 1), 5))xx"
+        let key = Key(route: route, method: method, statusClass: statusClass)
+        let routeClass = classify(route)
+        let handles = series.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let labels = [("route", route), ("method", method), ("status_class", statusClass), ("route_class", routeClass)]
+            let created = Series(
+                requests: registry.makeCounter(descriptor: Self.requestsName, labels: labels),
+                duration: registry.makeDurationHistogram(descriptor: Self.durationName, labels: labels, buckets: DurationBuckets.requests)
+            )
+            cache[key] = created
+            return created
+        }
+        handles.requests.increment()
+        handles.duration.record(duration)
+        let isSlow = latencyThresholds[routeClass].map { duration > $0 } ?? false
+        let now = clock.now()
+        windows.withLock { $0.record(routeClass: routeClass, isError: status >= 500, isSlow: isSlow, duration: duration, at: now) }
+    }
+
+    /// A copy of the in-process windows (for alerts and the dashboard).
+    func windowsSnapshot() -> RequestWindows {
+        windows.withLock { $0 }
+    }
+
+    private static let requestsName = MetricNameDescriptor.surge(
+        "http_requests", unit: "total", help: "HTTP requests answered, by route pattern, method, status class and route class.")
+    private static let durationName = MetricNameDescriptor.surge(
+        "http_request_duration", unit: "seconds", help: "HTTP request duration, from routing to the end of the response body.")
+}
