@@ -151,9 +151,10 @@ import Testing
                 await #expect(throws: PSQLError.self) {
                     try await database.query("SELECT * FROM no_such_table WHERE id = \(7)")
                 }
-                try await database.withConnection { connection in
+                let series = try await database.withConnection { connection in
                     try await connection.query("SELECT generate_series(1, \(5))")
                 }
+                #expect(series.count == 5)
             }
         }
         let report = stats.report()

@@ -163,11 +163,12 @@ enum MiniStore {
         let lines = LineSink()
         let logger = Logger(label: "surge.telemetry") { JSONLogHandler(label: $0, write: lines.append) }
         let telemetry = MiniStore.telemetry(logger: logger, slowQueryThreshold: .zero)
-        try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
+        let rows = try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
             try await QueryContext.$current.withValue(QueryContext(route: "GET /v1/slow", requestID: "req-7")) {
-                try await database.query("SELECT generate_series(1, \(3))")
+                try await database.query("SELECT generate_series(1, \(3))").count
             }
         }
+        #expect(rows == 3)
         let line = try #require(lines.all.first { $0.contains("slow query") && $0.contains("req-7") })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["message"] as? String == "slow query")

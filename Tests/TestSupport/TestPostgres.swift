@@ -76,6 +76,7 @@ public enum TestPostgres {
     }
 
     /// Runs `body` with a pooled `Database` on `url`, shutting the pool down afterwards.
+    @discardableResult
     public static func withDatabase<T: Sendable>(
         _ url: DatabaseURL,
         observers: [any QueryObserver] = [],

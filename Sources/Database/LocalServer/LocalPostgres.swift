@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Subprocess
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -233,7 +234,7 @@ public struct LocalPostgres: Sendable {
             output: .string(limit: 64 * 1024),
             error: .string(limit: 64 * 1024)
         )
-        let output = [result.standardOutput ?? "", result.standardError ?? ""].joined(separator: "\n")
+        let output = [result.standardOutput, result.standardError].joined(separator: "\n")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if case .exited(0) = result.terminationStatus { return CommandResult(succeeded: true, output: output) }
         return CommandResult(succeeded: false, output: output)

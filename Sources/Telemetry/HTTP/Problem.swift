@@ -14,14 +14,15 @@ struct Problem: HTTPResponseError {
         status: .unauthorized, code: "unauthorized", title: "Unauthorized",
         detail: "This endpoint needs the admin token: send 'Authorization: Bearer <token>' (SURGE_ADMIN_TOKEN, or the token printed at start).")
 
+    private struct Body: Encodable {
+        var type: String
+        var title: String
+        var status: Int
+        var code: String
+        var detail: String
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        struct Body: Encodable {
-            var type: String
-            var title: String
-            var status: Int
-            var code: String
-            var detail: String
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let data = try encoder.encode(Body(type: "https://surge.dev/problems/\(code)", title: title, status: Int(status.code), code: code, detail: detail))

@@ -23,18 +23,16 @@ public struct TelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
             ? QueryContext(route: "\(method) \(route)", requestID: RequestID.of(request))
             : nil
         do {
-            var response = try await QueryContext.$current.withValue(ownContext ?? QueryContext.current) {
+            let response = try await QueryContext.$current.withValue(ownContext ?? QueryContext.current) {
                 try await next(request, context)
             }
-            let status = response.status.code
-            let statistics = telemetry.statistics
-            response.body = response.body.withPostWriteClosure {
-                requests.record(route: route, method: method, status: status, duration: .now - start)
-                if let ownContext { statistics.requestFinished(ownContext.requestID) }
-            }
+            // Timed until the handler returns: a streaming body (the dashboard's events) would
+            // otherwise count as one very slow request.
+            requests.record(route: route, method: method, status: Int(response.status.code), duration: .now - start)
+            if let ownContext { telemetry.statistics.requestFinished(ownContext.requestID) }
             return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
             requests.record(route: route, method: method, status: status, duration: .now - start)
             if let ownContext { telemetry.statistics.requestFinished(ownContext.requestID) }
             throw error

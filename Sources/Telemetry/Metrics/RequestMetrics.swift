@@ -68,8 +68,10 @@ public final class RequestMetrics: Sendable {
         windows.withLock { $0 }
     }
 
-    private static let requestsName = MetricNameDescriptor.surge(
-        "http_requests", unit: "total", help: "HTTP requests answered, by route pattern, method, status class and route class.")
-    private static let durationName = MetricNameDescriptor.surge(
-        "http_request_duration", unit: "seconds", help: "HTTP request duration, from routing to the end of the response body.")
+    private static var requestsName: MetricNameDescriptor {
+        .surge("http_requests", unit: "total", help: "HTTP requests answered, by route pattern, method, status class and route class.")
+    }
+    private static var durationName: MetricNameDescriptor {
+        .surge("http_request_duration", unit: "seconds", help: "HTTP request duration, from routing until the handler returned the response.")
+    }
 }

@@ -49,7 +49,7 @@ public final class ServerSampler: Service {
             return sample
         } catch {
             state.withLock { $0 = (nil, $0.latest ?? $0.previous) }
-            gauges.up.set(0)
+            gauges.up.set(to: 0)
             logger.warning("PostgreSQL sample failed", metadata: ["error": "\(String(reflecting: error))"])
             return nil
         }
@@ -138,7 +138,7 @@ struct ServerGauges: Sendable {
         rollbacks = registry.makeCounter(descriptor: .surge("pg_xact_rollback", unit: "total", help: "Transactions rolled back in this database."))
         deadlocks = registry.makeCounter(descriptor: .surge("pg_deadlocks", unit: "total", help: "Deadlocks detected in this database."))
         tempBytes = registry.makeCounter(descriptor: .surge("pg_temp_bytes", unit: "total", help: "Bytes written to temporary files by this database."))
-        for state in Self.knownStates { connections(state).set(0) }
+        for state in Self.knownStates { connections(state).set(to: 0) }
     }
 
     func connections(_ state: String) -> Gauge {
@@ -147,7 +147,7 @@ struct ServerGauges: Sendable {
     }
 
     func export(_ sample: ServerSample, previous: ServerSample?) {
-        up.set(1)
+        up.set(to: 1)
         for state in Set(Self.knownStates).union(sample.connections.keys) {
             connections(state).set(Double(sample.connections[state] ?? 0))
         }

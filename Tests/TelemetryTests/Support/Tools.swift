@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import SystemPackage
 
 /// Runs an installed tool with a time limit; the result's output is captured (bounded).
 enum Tool {
@@ -29,7 +30,7 @@ enum Tool {
                 let result = try await Subprocess.run(
                     .path(FilePath(path)), arguments: Arguments(arguments), workingDirectory: "/tmp",
                     input: .string(input ?? ""), output: .string(limit: 8 << 20), error: .string(limit: 8 << 20))
-                return Outcome(succeeded: result.terminationStatus.isSuccess, output: result.standardOutput ?? "", error: result.standardError ?? "")
+                return Outcome(succeeded: result.terminationStatus.isSuccess, output: result.standardOutput, error: result.standardError)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
