@@ -44,10 +44,26 @@ import Testing
                 let console = run.error.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
                 #expect(console.isEmpty, "console output: \(console)")
 
-                // A picture for docs/ (copy it there by hand when the page changes).
+                // A picture for docs/ (copy it there by hand when the page changes), with traffic
+                // flowing so the charts move.
+                let feeder = Task {
+                    for tick in 0..<1500 where !Task.isCancelled {
+                        let wave = 1 + sin(Double(tick) / 15)
+                        for index in 0..<Int(2 + 3 * wave) {
+                            let slow = index == 0 && tick % 7 == 0
+                            telemetry.requests.record(
+                                route: index % 2 == 0 ? "/v1/products/{id}" : "/v1/checkout", method: "GET", status: tick % 50 == 0 ? 503 : 200,
+                                duration: .milliseconds(Int(8 + 6 * wave) + (slow ? 240 : index * 3)))
+                        }
+                        telemetry.pool.record(PoolUsage(inUse: 4 + Int(5 * wave / 2), idle: 1, waiters: tick % 40 < 8 ? 2 : 0, capacity: 10))
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                defer { feeder.cancel() }
                 let screenshot = NSTemporaryDirectory() + "surge-dashboard.png"
+                let live = "http://127.0.0.1:\(port)/dashboard?token=\(MiniStore.token)&limit=40"
                 let shot = try await Tool.run(
-                    chromium, common + ["--window-size=1400,1250", "--hide-scrollbars", "--screenshot=\(screenshot)", url], timeout: .seconds(120))
+                    chromium, common + ["--window-size=1400,1250", "--hide-scrollbars", "--screenshot=\(screenshot)", live], timeout: .seconds(120))
                 #expect(shot.succeeded, "chromium screenshot failed: \(shot.error.suffix(2000))")
                 let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
                 #expect(png.count > 10_000)

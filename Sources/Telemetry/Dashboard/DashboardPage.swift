@@ -44,7 +44,7 @@ enum DashboardPage {
       th, td { text-align:left; padding:4px 8px; border-bottom:1px solid #2d3843; vertical-align:top; }
       th { color:var(--dim); font-weight:600; font-size:12px; }
       td.num, th.num { text-align:right; }
-      td code { font-size:12px; color:#c9d1d9; word-break:break-word; }
+      td code { font-size:12px; color:#c9d1d9; word-break:break-word; display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
       .bar { height:6px; background:var(--p50); border-radius:3px; }
     </style>
     </head>
