@@ -41,6 +41,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "TelemetryOverhead",
+            dependencies: [
+                "Database", "Telemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Benchmarks/TelemetryOverhead",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Database",
             dependencies: [

@@ -197,3 +197,22 @@ final class LineSink: Sendable {
     var all: [String] { lines.value }
     var append: @Sendable (String) -> Void { { line in self.lines.update { $0.append(line) } } }
 }
+
+@Suite struct AdminTokenTests {
+    @Test func environmentTokenWins() {
+        let token = AdminToken(environment: ["SURGE_ADMIN_TOKEN": "  s3cret \n"])
+        #expect(token == AdminToken(environment: ["SURGE_ADMIN_TOKEN": "s3cret"]))
+        #expect(token.value == "s3cret")
+        #expect(!token.generated)
+    }
+
+    @Test(arguments: [[:], ["SURGE_ADMIN_TOKEN": ""], ["SURGE_ADMIN_TOKEN": "   "]])
+    func missingTokenIsGeneratedFresh(environment: [String: String]) {
+        let first = AdminToken(environment: environment)
+        let second = AdminToken(environment: environment)
+        #expect(first.generated)
+        #expect(first.value.count == 64)
+        #expect(first.value.allSatisfy { $0.isHexDigit })
+        #expect(first.value != second.value)
+    }
+}

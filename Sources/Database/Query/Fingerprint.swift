@@ -21,7 +21,7 @@ public struct QueryFingerprint: Sendable, Hashable {
     /// The id as 16 lowercase hex digits, the form used in logs, metrics labels and JSON.
     public var hexID: String { Self.hexID(id) }
 
-    /// `id` as 16 lowercase hex digits.
+    /// A 64-bit value as 16 lowercase hex digits (also used for request ids and tokens).
     public static func hexID(_ id: UInt64) -> String {
         let digits = String(id, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits

@@ -50,7 +50,6 @@ enum RequestID {
 
     /// 16 random hex digits.
     static func make() -> String {
-        let digits = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        QueryFingerprint.hexID(UInt64.random(in: .min ... .max))
     }
 }
