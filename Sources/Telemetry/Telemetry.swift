@@ -30,6 +30,7 @@ public final class Telemetry: Sendable {
     let slowLog: SlowQueryLog
     let clock: TelemetryClock
     let logger: Logger
+    let openStreams = StreamCounter()
     private let sampler: SamplerSlot
 
     public init(configuration: TelemetryConfiguration, registry: PrometheusCollectorRegistry = .init(), logger: Logger) {
@@ -90,6 +91,9 @@ public final class Telemetry: Sendable {
                 logger: logger.with(label: "surge.telemetry.sampler"))
         })
     }
+
+    /// Dashboard event streams open now (each ends when its client goes).
+    public var openDashboardStreams: Int { openStreams.value }
 
     /// The Prometheus text exposition of every metric.
     public func prometheusText() -> String {

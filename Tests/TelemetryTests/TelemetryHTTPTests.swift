@@ -159,6 +159,27 @@ enum MiniStore {
         }
     }
 
+    @Test func dashboardStreamEndsWhenTheClientGoes() async throws {
+        let curl = try Tool.locate("curl", package: "curl")
+        let telemetry = MiniStore.telemetry()
+        try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
+            try await LoopbackServer.with(MiniStore.router(telemetry: telemetry, database: database)) { port in
+                // No limit: the stream runs until curl hangs up after 2 s.
+                let result = try await Tool.run(curl, [
+                    "-sN", "--max-time", "2", "-H", "Authorization: Bearer \(MiniStore.token)", "http://127.0.0.1:\(port)/dashboard/events",
+                ])
+                #expect(result.output.contains("data: {"))
+                #expect(!result.succeeded)  // curl exits 28 (timeout): the server did not end the stream itself
+                var waited = 0
+                while telemetry.openDashboardStreams > 0, waited < 200 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    waited += 1
+                }
+                #expect(telemetry.openDashboardStreams == 0)
+            }
+        }
+    }
+
     @Test func slowStatementsAreLoggedAsOneJSONLine() async throws {
         let lines = LineSink()
         let logger = Logger(label: "surge.telemetry") { JSONLogHandler(label: $0, write: lines.append) }

@@ -49,6 +49,8 @@ extension Telemetry {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: .init { writer in
+                self.openStreams.opened()
+                defer { self.openStreams.closed() }
                 let closed = ClosedFlag()
                 try await request.body.consumeWithInboundCloseHandler { _ in
                     let end = ContinuousClock.now + streamLimit
@@ -77,6 +79,14 @@ extension Telemetry {
         let data = try encoder.encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+/// The number of dashboard event streams open now.
+final class StreamCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func opened() { count.add(1, ordering: .relaxed) }
+    func closed() { count.subtract(1, ordering: .relaxed) }
 }
 
 /// Set once the client has gone.
