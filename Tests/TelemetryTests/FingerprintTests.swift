@@ -67,6 +67,8 @@ import Testing
         #expect(QueryFingerprint(sql: "SELECT * FROM t WHERE x = -1").normalized == "select * from t where x = ?")
         #expect(QueryFingerprint(sql: "SELECT a - 1 FROM t").normalized == "select a - ? from t")
         #expect(QueryFingerprint(sql: "SELECT * FROM t WHERE x = -1").id == QueryFingerprint(sql: "SELECT * FROM t WHERE x = 5").id)
+        #expect(QueryFingerprint(sql: "SELECT * FROM t WHERE x=-1").id == QueryFingerprint(sql: "SELECT * FROM t WHERE x = 5").id)
+        #expect(QueryFingerprint(sql: "SELECT data->>'name' FROM t").normalized == "select data ->> ? from t")
     }
 
     @Test func multiRowValuesShareAFingerprint() {

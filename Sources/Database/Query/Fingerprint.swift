@@ -136,6 +136,14 @@ enum SQLLexer {
                     {
                         index += 1
                     }
+                    // As in PostgreSQL's lexer: `=-1` is `=` then `-1` (a trailing + or - is not part
+                    // of a multi-character operator made only of SQL-standard operator characters).
+                    let run = bytes[start..<index]
+                    if run.count > 1, let last = run.last, last == UInt8(ascii: "-") || last == UInt8(ascii: "+"),
+                        !run.contains(where: { Array("~!@#%^&|`?".utf8).contains($0) })
+                    {
+                        index -= 1
+                    }
                 }
                 tokens.append(SQLToken(kind: .operator, text: text(start..<index)))
             }
