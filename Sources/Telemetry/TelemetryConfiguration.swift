@@ -12,8 +12,8 @@ public struct TelemetryConfiguration: Sendable {
     public var maxFingerprintSeries = 50
     /// The SLOs the alerts protect.
     public var objectives = ServiceLevelObjective.defaults
-    /// Maps a route pattern to its class (`browse`, `cart`, `checkout`, `admin`).
-    public var classifyRoute: @Sendable (String) -> String = RouteClass.of
+    /// Maps a route pattern (`/v1/products/{id}`) to its class (`browse`, `cart`, `checkout`, `system`).
+    public var classifyRoute: @Sendable (String) -> String = RouteClassifier.classify
     /// How often the PostgreSQL server is sampled. Default 5 s.
     public var sampleInterval: Duration = .seconds(5)
     /// How often alerts are evaluated in-process. Default 10 s.

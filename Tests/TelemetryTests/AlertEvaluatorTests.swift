@@ -112,3 +112,14 @@ import Testing
         }
     }
 }
+
+@Suite struct RouteClassifierTests {
+    @Test(arguments: [
+        ("/v1/products/{id}", "browse"), ("/v1/search", "browse"), ("/v1/categories/{slug}", "browse"),
+        ("/v1/carts/{id}/items", "cart"), ("/v1/checkout", "checkout"), ("/v1/orders/{id}", "cart"), ("/openapi.json", "system"),
+        ("/metrics", "system"), ("/admin/queries", "system"), ("/dashboard/events", "system"), ("/health/ready", "system"),
+    ])
+    func defaultClassesFollowTheRouteWords(route: String, expected: String) {
+        #expect(RouteClassifier.classify(route) == expected)
+    }
+}

@@ -40,16 +40,20 @@ public struct ServiceLevelObjective: Sendable, Equatable {
     ]
 }
 
-/// Which class of traffic a route pattern belongs to, for SLOs: `browse`, `cart`, `checkout` or `admin`.
-public enum RouteClass {
+/// Names the class of traffic a route pattern belongs to, for SLOs: `browse`, `cart`, `checkout`
+/// or `system` (the store's own `RouteClass` raw values). A store that knows its classes passes
+/// its own mapping as `TelemetryConfiguration.classifyRoute`.
+public enum RouteClassifier {
     /// The default classification from the route pattern's words.
-    public static func of(_ route: String) -> String {
+    public static func classify(_ route: String) -> String {
         let lowered = route.lowercased()
-        if lowered.contains("/admin") || lowered.contains("/metrics") || lowered.contains("/dashboard") || lowered.contains("/health") {
-            return "admin"
+        if lowered.contains("/admin") || lowered.contains("/metrics") || lowered.contains("/dashboard") || lowered.contains("/health")
+            || lowered.contains("/openapi")
+        {
+            return "system"
         }
-        if lowered.contains("checkout") || lowered.contains("order") || lowered.contains("payment") { return "checkout" }
-        if lowered.contains("cart") { return "cart" }
+        if lowered.contains("checkout") || lowered.contains("payment") { return "checkout" }
+        if lowered.contains("cart") || lowered.contains("order") { return "cart" }
         return "browse"
     }
 }
