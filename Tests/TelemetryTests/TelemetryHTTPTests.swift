@@ -160,24 +160,26 @@ enum MiniStore {
     }
 
     @Test func dashboardStreamEndsWhenTheClientGoes() async throws {
-        let curl = try Tool.locate("curl", package: "curl")
         let telemetry = MiniStore.telemetry()
         try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
             try await LoopbackServer.with(MiniStore.router(telemetry: telemetry, database: database)) { port in
-                // No limit: the stream runs until curl hangs up after 2 s.
-                let result = try await Tool.run(curl, [
-                    "-sN", "--max-time", "2", "-H", "Authorization: Bearer \(MiniStore.token)", "http://127.0.0.1:\(port)/dashboard/events",
-                ])
-                #expect(result.output.contains("data: {"))
-                #expect(!result.succeeded)  // curl exits 28 (timeout): the server did not end the stream itself
-                var waited = 0
-                while telemetry.openDashboardStreams > 0, waited < 200 {
-                    try await Task.sleep(for: .milliseconds(50))
-                    waited += 1
-                }
-                #expect(telemetry.openDashboardStreams == 0)
+                // No limit: the stream runs until the client hangs up.
+                let client = TestClient(port: port)
+                let streaming = Task { try await client.send("GET", "/dashboard/events", token: MiniStore.token) }
+                #expect(await Self.eventually { telemetry.openDashboardStreams == 1 })
+                streaming.cancel()
+                #expect(await Self.eventually { telemetry.openDashboardStreams == 0 })
             }
         }
+    }
+
+    /// Polls `condition` every 50 ms for up to 10 s.
+    static func eventually(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
     }
 
     @Test func slowStatementsAreLoggedAsOneJSONLine() async throws {
