@@ -57,20 +57,9 @@ public final class Telemetry: Sendable {
             interval: configuration.alertInterval,
             webhook: configuration.alertWebhook.map(AlertWebhook.init(url:)),
             clock: clock,
-            logger: logger
-        ) {
-            let now = clock.now()
-            var gauges: [AlertRule.Gauge: Double] = [
-                .slowQueriesPerSecond: queries.slowRate(window: .seconds(300), at: now),
-            ]
-            if let usage = pool.usage { gauges[.poolWaiters] = Double(usage.waiters) }
-            if let sample = sampler.current?.latest {
-                gauges[.connectionsRatio] = sample.connectionsRatio
-                gauges[.lockWaits] = Double(sample.lockWaits)
-                gauges[.oldestTransactionSeconds] = sample.oldestTransactionSeconds
-            }
-            return AlertInputs(requests: requests.windowsSnapshot(), gauges: gauges)
-        }
+            logger: logger,
+            inputs: AlertInputSource(clock: clock, requests: requests, queries: queries, pool: pool, sampler: sampler).read
+        )
     }
 
     /// The observer to hand to `Database(observers:)`: statistics, statement metrics, slow-query log.
@@ -87,9 +76,14 @@ public final class Telemetry: Sendable {
     public func makeSampler(database: Database) -> ServerSampler {
         sampler.current(orMake: {
             ServerSampler(
-                database: database, registry: registry, interval: configuration.sampleInterval,
+                database: database, registry: registry, interval: configuration.sampleInterval, timeout: configuration.sampleTimeout,
                 logger: logger.with(label: "surge.telemetry.sampler"))
         })
+    }
+
+    /// What the in-process alerts see now.
+    func alertInputs() -> AlertInputs {
+        AlertInputSource(clock: clock, requests: requests, queries: queries, pool: pool, sampler: sampler).read()
     }
 
     /// Dashboard event streams open now (each ends when its client goes).
@@ -112,6 +106,32 @@ public final class Telemetry: Sendable {
             nPlusOne: report.routes.flatMap { route in route.nPlusOne.map { "\(route.route): \($0.query)" } },
             alerts: alerts.active
         )
+    }
+}
+
+/// Gathers the in-process alerts' inputs: request windows, the slow-query rate, pool and server gauges.
+struct AlertInputSource: Sendable {
+    let clock: TelemetryClock
+    let requests: RequestMetrics
+    let queries: QueryMetrics
+    let pool: PoolMetrics
+    let sampler: SamplerSlot
+
+    @Sendable func read() -> AlertInputs {
+        var gauges: [AlertRule.Gauge: Double] = [
+            .slowQueriesPerSecond: queries.slowRate(window: .seconds(300), at: clock.now()),
+        ]
+        if let usage = pool.usage { gauges[.poolWaiters] = Double(usage.waiters) }
+        if let sampler = sampler.current {
+            // Before the first attempt, "no sample" does not mean "down".
+            gauges[.serverDown] = sampler.latest == nil && sampler.hasSampled ? 1 : 0
+            if let sample = sampler.latest {
+                gauges[.connectionsRatio] = sample.connectionsRatio
+                gauges[.lockWaits] = Double(sample.lockWaits)
+                gauges[.oldestTransactionSeconds] = sample.oldestTransactionSeconds
+            }
+        }
+        return AlertInputs(requests: requests.windowsSnapshot(), gauges: gauges)
     }
 }
 

@@ -16,6 +16,8 @@ public struct TelemetryConfiguration: Sendable {
     public var classifyRoute: @Sendable (String) -> String = RouteClassifier.classify
     /// How often the PostgreSQL server is sampled. Default 5 s.
     public var sampleInterval: Duration = .seconds(5)
+    /// How long one sample may take before it counts as failed (`surge_pg_up 0`). Default 3 s.
+    public var sampleTimeout: Duration = .seconds(3)
     /// How often alerts are evaluated in-process. Default 10 s.
     public var alertInterval: Duration = .seconds(10)
     /// Where alert transitions are posted, if anywhere.

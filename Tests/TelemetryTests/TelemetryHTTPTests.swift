@@ -128,6 +128,23 @@ enum MiniStore {
         }
     }
 
+    @Test func anUnreachableServerShowsAsDown() async throws {
+        var configuration = TelemetryConfiguration(adminToken: MiniStore.token)
+        configuration.sampleTimeout = .seconds(1)
+        let telemetry = Telemetry(configuration: configuration, logger: Logger(label: "test"))
+        // Nothing listens on this port: the pool keeps retrying, and the sample must give up.
+        let nowhere = try DatabaseURL("postgres://surge@127.0.0.1:\(try LocalPostgres.pickPort())/surge")
+        try await TestPostgres.withDatabase(nowhere) { database in
+            let sampler = telemetry.makeSampler(database: database)
+            #expect(await sampler.sampleNow() == nil)
+            #expect(sampler.latest == nil)
+        }
+        #expect(telemetry.prometheusText().contains("surge_pg_up 0"))
+        let transitions = await telemetry.alerts.evaluateNow()  // SurgePGDown holds for 60 s: pending, not firing yet
+        #expect(transitions.isEmpty)
+        #expect(telemetry.alertInputs().gauges[.serverDown] == 1)
+    }
+
     @Test func queryDurationSeriesAreBoundedWithOther() throws {
         var configuration = TelemetryConfiguration(adminToken: MiniStore.token)
         configuration.maxFingerprintSeries = 2

@@ -16,6 +16,8 @@ public struct AlertRule: Sendable {
         case slowQueriesPerSecond = "rate(surge_db_slow_queries_total[5m])"
         case lockWaits = "surge_pg_lock_waits"
         case oldestTransactionSeconds = "surge_pg_oldest_transaction_age_seconds"
+        /// 1 when the last PostgreSQL sample failed.
+        case serverDown = "surge_pg_up == 0"
     }
 
     public var name: String
@@ -86,6 +88,8 @@ extension AlertRule {
                       summary: "more than 5 sessions waiting for locks", runbook: "surgepglockwaits"),
             AlertRule(name: "SurgePGLongTransaction", severity: "ticket", condition: .above(.oldestTransactionSeconds, 300), holdFor: .seconds(60),
                       summary: "a transaction has been open for more than 5 minutes", runbook: "surgepglongtransaction"),
+            AlertRule(name: "SurgePGDown", severity: "page", condition: .above(.serverDown, 0), holdFor: .seconds(60),
+                      summary: "the store cannot sample PostgreSQL", runbook: "surgepgdown"),
         ]
         return rules
     }

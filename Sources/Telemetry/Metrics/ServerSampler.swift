@@ -10,19 +10,25 @@ import Synchronization
 public final class ServerSampler: Service {
     private let database: Database
     private let interval: Duration
+    private let timeout: Duration
     private let logger: Logger
     private let gauges: ServerGauges
     private let state = Mutex<(latest: ServerSample?, previous: ServerSample?)>((nil, nil))
 
-    init(database: Database, registry: PrometheusCollectorRegistry, interval: Duration, logger: Logger) {
+    init(database: Database, registry: PrometheusCollectorRegistry, interval: Duration, timeout: Duration, logger: Logger) {
         self.database = database
         self.interval = interval
+        self.timeout = timeout
         self.logger = logger
         self.gauges = ServerGauges(registry: registry)
     }
 
     /// The last successful sample, if the last attempt succeeded.
     public var latest: ServerSample? { state.withLock { $0.latest } }
+
+    /// Whether any sample was attempted yet (before the first, "no sample" does not mean "down").
+    var hasSampled: Bool { attempted.load(ordering: .relaxed) }
+    private let attempted = Atomic<Bool>(false)
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -36,9 +42,14 @@ public final class ServerSampler: Service {
     /// Takes one sample now and exports it; nil (and `surge_pg_up 0`) when the server did not answer.
     @discardableResult
     public func sampleNow() async -> ServerSample? {
+        defer { attempted.store(true, ordering: .relaxed) }
         do {
-            let sample = try await QueryContext.$current.withValue(QueryContext(route: "telemetry:sampler", requestID: "sampler")) {
-                try await read()
+            // The pool waits forever while the server is down (STACK-NOTES): bound the sample so an
+            // outage shows as `surge_pg_up 0` instead of a sampler that silently stops.
+            let sample = try await Self.withTimeout(timeout) {
+                try await QueryContext.$current.withValue(QueryContext(route: "telemetry:sampler", requestID: "sampler")) {
+                    try await self.read()
+                }
             }
             let previous = state.withLock { state in
                 let previous = state.latest ?? state.previous
@@ -64,7 +75,7 @@ public final class ServerSampler: Service {
                     .replacingOccurrences(of: ")", with: ""), default: 0] += Int(count)
             }
             guard let row = try await connection.query(ServerSQL.databaseHealth).first else {
-                throw SampleError()
+                throw SampleError.noRow
             }
             let (maxConnections, commits, rollbacks, hits, reads, deadlocks, tempBytes, oldest, lockWaits) =
                 try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Double, Int64).self)
@@ -83,7 +94,23 @@ public final class ServerSampler: Service {
     }
 
     private struct SampleError: Error, CustomStringConvertible {
-        var description: String { "pg_stat_database has no row for the current database" }
+        var description: String
+        static let noRow = SampleError(description: "pg_stat_database has no row for the current database")
+    }
+
+    private static func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw SampleError(description: "PostgreSQL did not answer within \(timeout)")
+            }
+            return value
+        }
     }
 }
 
@@ -114,7 +141,9 @@ enum ServerSQL {
 /// The `surge_pg_*` series. PostgreSQL's cumulative counters become Prometheus counters that grow
 /// by the difference between samples (a stats reset counts as growth from zero).
 struct ServerGauges: Sendable {
-    static let knownStates = ["active", "idle", "idle_in_transaction", "idle_in_transaction_aborted", "fastpath_function_call", "disabled"]
+    static let knownStates = [
+        "active", "idle", "idle_in_transaction", "idle_in_transaction_aborted", "fastpath_function_call", "disabled", "unknown",
+    ]
     let registry: PrometheusCollectorRegistry
     let up: Gauge
     let maxConnections: Gauge
