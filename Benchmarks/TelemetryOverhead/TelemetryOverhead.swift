@@ -10,7 +10,7 @@ import Telemetry
 /// Product-detail throughput with the telemetry on vs off, in one run: two identical stores on
 /// loopback (same handler, same pool size, same private PostgreSQL), one with the request middleware
 /// and the query observer, driven by wrk in alternating rounds. Usage:
-/// `TelemetryOverhead [seconds per round, default 8] [rounds, default 3] [wrk connections, default 16]`.
+/// `TelemetryOverhead [seconds per run, default 8] [rounds, default 3] [wrk connections, default 16]`.
 @main
 struct TelemetryOverhead {
     static func main() async throws {
@@ -25,6 +25,7 @@ struct TelemetryOverhead {
 
         var logger = Logger(label: "surge.bench")
         logger.logLevel = .warning
+        microbenchmark(logger: logger)
         let directory = NSTemporaryDirectory() + "surge-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = chmod(directory, 0o755)
@@ -72,11 +73,18 @@ struct TelemetryOverhead {
             _ = try await wrk(port: plainPort, seconds: 2, connections: connections, script: script)
             _ = try await wrk(port: instrumentedPort, seconds: 2, connections: connections, script: script)
 
+            // Alternate which store goes first so a drift in machine load does not favour one side.
             var rows: [(Double, Double)] = []
-            for _ in 0..<rounds {
-                let off = try await wrk(port: plainPort, seconds: seconds, connections: connections, script: script)
-                let on = try await wrk(port: instrumentedPort, seconds: seconds, connections: connections, script: script)
-                rows.append((off, on))
+            for round in 0..<rounds {
+                if round.isMultiple(of: 2) {
+                    let off = try await wrk(port: plainPort, seconds: seconds, connections: connections, script: script)
+                    let on = try await wrk(port: instrumentedPort, seconds: seconds, connections: connections, script: script)
+                    rows.append((off, on))
+                } else {
+                    let on = try await wrk(port: instrumentedPort, seconds: seconds, connections: connections, script: script)
+                    let off = try await wrk(port: plainPort, seconds: seconds, connections: connections, script: script)
+                    rows.append((off, on))
+                }
             }
             let statements = telemetry.statistics.report().queries.map(\.calls).reduce(0, +)
             print("product detail, GET /products/{id} -> 1 SELECT by primary key; wrk -t2 -c\(connections), \(seconds) s per run, loopback")
@@ -87,8 +95,41 @@ struct TelemetryOverhead {
             let off = rows.map(\.0).reduce(0, +) / Double(rows.count)
             let on = rows.map(\.1).reduce(0, +) / Double(rows.count)
             print(String(format: " mean | %11.0f | %10.0f | %6.3f", off, on, on / off))
+            let ratios = rows.map { $0.1 / $0.0 }.sorted()
+            print(String(format: "median on/off: %.3f", ratios[ratios.count / 2]))
             print("statements recorded by the instrumented store: \(statements)")
             group.cancelAll()
+        }
+    }
+
+    /// The telemetry's own cost per request, without the network or PostgreSQL: what one
+    /// product-detail request adds (request metrics + one statement through the observer).
+    static func microbenchmark(logger: Logger) {
+        let telemetry = Telemetry(configuration: TelemetryConfiguration(adminToken: "bench"), logger: logger)
+        let observer = telemetry.queryObserver
+        let iterations = 200_000
+        let contexts = (0..<iterations).map { QueryContext(route: "GET /products/{id}", requestID: "r\($0)") }
+        let sql = "SELECT id, title, price_minor FROM bench_products WHERE id = $1"
+        func measure(_ name: String, _ body: (Int) -> Void) {
+            let start = ContinuousClock.now
+            for index in 0..<iterations { body(index) }
+            let elapsed = ContinuousClock.now - start
+            let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+            print("  " + name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%6.2f µs", nanoseconds / Double(iterations) / 1000))
+        }
+        print("telemetry cost per request, single thread, \(iterations) iterations:")
+        measure("statement: statistics") { index in
+            telemetry.statistics.record(QueryEvent(sql: sql, duration: .microseconds(150 + index % 50), rows: 1, error: nil, context: contexts[index]))
+        }
+        telemetry.statistics.reset()
+        measure("statement: statistics + metrics + slow log") { index in
+            observer.record(QueryEvent(sql: sql, duration: .microseconds(150 + index % 50), rows: 1, error: nil, context: contexts[index]))
+        }
+        measure("request: metrics + SLO windows") { index in
+            telemetry.requests.record(route: "/products/{id}", method: "GET", status: 200, duration: .microseconds(400 + index % 90))
+        }
+        measure("request: finished (forget per-request counts)") { index in
+            telemetry.statistics.requestFinished(contexts[index].requestID)
         }
     }
 

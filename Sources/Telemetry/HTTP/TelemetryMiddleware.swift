@@ -1,6 +1,7 @@
 import Database
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Times every request into `surge_http_*` and the SLO windows, labelled by route pattern, method,
 /// status class and route class. Add it to the router first so it sees every answer.
@@ -48,8 +49,11 @@ enum RequestID {
         header.flatMap { request.headers[$0] } ?? make()
     }
 
-    /// 16 random hex digits.
+    /// 16 hex digits: a random per-process prefix and a counter (no system call per request).
     static func make() -> String {
-        QueryFingerprint.hexID(UInt64.random(in: .min ... .max))
+        QueryFingerprint.hexID(prefix | (counter.wrappingAdd(1, ordering: .relaxed).newValue & 0xFFFF_FFFF))
     }
+
+    private static let prefix = UInt64(UInt32.random(in: .min ... .max)) << 32
+    private static let counter = Atomic<UInt64>(0)
 }
