@@ -3,29 +3,26 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
-import Subprocess
-import SystemPackage
 import Telemetry
 
-/// Product-detail throughput with the telemetry on vs off, in one run: two identical stores on
-/// loopback (same handler, same pool size, same private PostgreSQL), one with the request middleware
-/// and the query observer, driven by wrk in alternating rounds. Usage:
-/// `TelemetryOverhead [seconds per run, default 8] [rounds, default 3] [wrk connections, default 16]`.
+/// The two stores of Benchmarks/telemetry-overhead.sh: identical product-detail handlers on the same
+/// private PostgreSQL with the same pool size, one with the request middleware and the query
+/// observer. Prints the telemetry's own per-request cost first, writes the two ports
+/// ("plain instrumented") to `ports-file`, and serves for `serve-seconds` (bounded), while the
+/// script drives both with wrk. Usage: `TelemetryOverhead <ports-file> <serve-seconds>`.
 @main
 struct TelemetryOverhead {
     static func main() async throws {
-        let arguments = CommandLine.arguments.dropFirst().map { Int($0) }
-        guard arguments.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            FileHandle.standardError.write(Data("usage: TelemetryOverhead [seconds>0] [rounds>0] [connections>0]\n".utf8))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard arguments.count == 2, let serveSeconds = Int(arguments[1]), serveSeconds > 0 else {
+            FileHandle.standardError.write(Data("usage: TelemetryOverhead <ports-file> <serve-seconds>; e.g. TelemetryOverhead /tmp/ports 120\n".utf8))
             exit(2)
         }
-        let seconds = arguments.first.flatMap { $0 } ?? 8
-        let rounds = arguments.dropFirst().first.flatMap { $0 } ?? 3
-        let connections = arguments.dropFirst(2).first.flatMap { $0 } ?? 16
-
+        let portsFile = arguments[0]
         var logger = Logger(label: "surge.bench")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         microbenchmark(logger: logger)
+
         let directory = NSTemporaryDirectory() + "surge-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = chmod(directory, 0o755)
@@ -53,50 +50,19 @@ struct TelemetryOverhead {
             instrumentedRouter.addRoutes(telemetry.routes())
             addProductRoute(instrumentedRouter, instrumented)
 
-            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            var ports: [Int] = []
             for router in [plainRouter, instrumentedRouter] {
+                let (started, continuation) = AsyncStream.makeStream(of: Int.self)
                 let app = Application(
                     router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
                 group.addTask { try await app.runService() }
+                var iterator = started.makeAsyncIterator()
+                ports.append(await iterator.next() ?? 0)
             }
-            var iterator = ports.makeAsyncIterator()
-            // Servers start concurrently: tell them apart by asking which one has /metrics.
-            var started: [Int] = []
-            while started.count < 2, let port = await iterator.next() { started.append(port) }
-            let instrumentedPort = try await hasMetrics(started[0]) ? started[0] : started[1]
-            let plainPort = started.first { $0 != instrumentedPort } ?? started[1]
-
-            let script = directory + "/product.lua"
-            try #"request = function() return wrk.format("GET", "/products/" .. math.random(1, 10000)) end"#
-                .write(toFile: script, atomically: true, encoding: .utf8)
-            _ = try await wrk(port: plainPort, seconds: 2, connections: connections, script: script)
-            _ = try await wrk(port: instrumentedPort, seconds: 2, connections: connections, script: script)
-
-            // Alternate which store goes first so a drift in machine load does not favour one side.
-            var rows: [(Double, Double)] = []
-            for round in 0..<rounds {
-                if round.isMultiple(of: 2) {
-                    let off = try await wrk(port: plainPort, seconds: seconds, connections: connections, script: script)
-                    let on = try await wrk(port: instrumentedPort, seconds: seconds, connections: connections, script: script)
-                    rows.append((off, on))
-                } else {
-                    let on = try await wrk(port: instrumentedPort, seconds: seconds, connections: connections, script: script)
-                    let off = try await wrk(port: plainPort, seconds: seconds, connections: connections, script: script)
-                    rows.append((off, on))
-                }
-            }
+            try "\(ports[0]) \(ports[1])\n".write(toFile: portsFile, atomically: true, encoding: .utf8)
+            try await Task.sleep(for: .seconds(serveSeconds))
             let statements = telemetry.statistics.report().queries.map(\.calls).reduce(0, +)
-            print("product detail, GET /products/{id} -> 1 SELECT by primary key; wrk -t2 -c\(connections), \(seconds) s per run, loopback")
-            print("round | off (req/s) | on (req/s) | on/off")
-            for (index, row) in rows.enumerated() {
-                print(String(format: "%5d | %11.0f | %10.0f | %6.3f", index + 1, row.0, row.1, row.1 / row.0))
-            }
-            let off = rows.map(\.0).reduce(0, +) / Double(rows.count)
-            let on = rows.map(\.1).reduce(0, +) / Double(rows.count)
-            print(String(format: " mean | %11.0f | %10.0f | %6.3f", off, on, on / off))
-            let ratios = rows.map { $0.1 / $0.0 }.sorted()
-            print(String(format: "median on/off: %.3f", ratios[ratios.count / 2]))
             print("statements recorded by the instrumented store: \(statements)")
             group.cancelAll()
         }
@@ -148,32 +114,5 @@ struct TelemetryOverhead {
             let (productID, title, price) = try row.decode((Int64, String, Int64).self)
             return #"{"id":\#(productID),"title":"\#(title)","price_minor":\#(price)}"#
         }
-    }
-
-    static func hasMetrics(_ port: Int) async throws -> Bool {
-        let result = try await Subprocess.run(
-            .name("curl"), arguments: ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/metrics"],
-            output: .string(limit: 1024))
-        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "200"
-    }
-
-    static func wrk(port: Int, seconds: Int, connections: Int, script: String) async throws -> Double {
-        let result = try await Subprocess.run(
-            .name("wrk"), arguments: ["-t2", "-c\(connections)", "-d\(seconds)s", "-s", script, "http://127.0.0.1:\(port)"],
-            output: .string(limit: 1 << 20))
-        let output = result.standardOutput
-        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
-            let value = Double(line.split(separator: " ").last ?? "")
-        else {
-            throw BenchmarkError(description: "wrk printed no rate: \(output)")
-        }
-        if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
-            throw BenchmarkError(description: "wrk saw errors: \(errors)")
-        }
-        return value
-    }
-
-    struct BenchmarkError: Error, CustomStringConvertible {
-        var description: String
     }
 }

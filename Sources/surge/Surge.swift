@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Surge: AsyncParsableCommand {
@@ -11,6 +12,25 @@ struct Surge: AsyncParsableCommand {
             Manage that private PostgreSQL by hand:
               surge db start | stop | status | url
             """,
-        subcommands: [DBCommand.self, MigrateCommand.self]
+        subcommands: [ServeCommand.self, SeedCommand.self, MigrateCommand.self, DBCommand.self]
     )
+
+    /// Parses and runs the command; a usage mistake prints one line and exits 2 (not ArgumentParser's 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                CLI.fail("\(message) (see --help)")
+            }
+            exit(withError: error)
+        }
+    }
 }

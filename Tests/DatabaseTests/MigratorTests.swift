@@ -1,4 +1,4 @@
-import Database
+@testable import Database
 import PostgresNIO
 import Testing
 import TestSupport
@@ -34,5 +34,20 @@ import TestSupport
             let rows = try await database.query("SELECT current_setting('shared_preload_libraries')")
             #expect(try rows.first?.decode(String.self).contains("pg_stat_statements") == true)
         }
+    }
+}
+
+@Suite struct MigrationSplitTests {
+    @Test func splitsAtTopLevelSemicolonsOnly() {
+        let sql = """
+            -- a comment; with a semicolon
+            CREATE TABLE a (x text DEFAULT 'semi;colon');
+            CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
+            SELECT "odd;name" FROM a
+            """
+        let statements = Migrator.statements(in: sql)
+        #expect(statements.count == 3)
+        #expect(statements[0] == "CREATE TABLE a (x text DEFAULT 'semi;colon')")
+        #expect(statements[1].contains("$$ SELECT 1; $$"))
     }
 }

@@ -38,6 +38,11 @@ public enum TestPostgres {
 
     static let templateName = "surge_template"
 
+    struct TestDatabaseError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
     private static func createTemplate(_ url: DatabaseURL, logger: Logger) async throws {
         try await withDatabase(url) { database in
             try await database.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
@@ -55,8 +60,13 @@ public enum TestPostgres {
     ) async throws -> T {
         let server = try await serverURL()
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withDatabase(server) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(templateName)"))
+        do {
+            // FILE_COPY copies the template's files instead of WAL-logging every page: much faster here.
+            try await withDatabase(server, settings: .unbounded) { admin in
+                try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(templateName) STRATEGY = FILE_COPY"))
+            }
+        } catch {
+            throw TestDatabaseError(message: "CREATE DATABASE failed: \(String(reflecting: error))")
         }
         let url = server.with(database: name)
         do {
@@ -70,7 +80,7 @@ public enum TestPostgres {
     }
 
     private static func dropDatabase(_ name: String, server: DatabaseURL) async throws {
-        try await withDatabase(server) { admin in
+        try await withDatabase(server, settings: .unbounded) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }

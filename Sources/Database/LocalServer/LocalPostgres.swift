@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import Subprocess
-import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -216,28 +214,24 @@ public struct LocalPostgres: Sendable {
     struct CommandResult { var succeeded: Bool; var output: String }
 
     func runAsServerUser(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-        var options = PlatformOptions()
+        // As root, `setpriv` drops to the server user inside the child. Switching user in a forked
+        // child of this multi-threaded process instead can deadlock before exec, so we never do that.
+        var executable = path
+        var argv = arguments
         if let user = try serverUser() {
-            options.userID = user.uid
-            options.groupID = user.gid
-            options.supplementaryGroups = [user.gid]
+            executable = "/usr/bin/setpriv"
+            argv = ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--init-groups", "--", path] + arguments
         }
-        var env: [Environment.Key: String?] = ["LC_ALL": "C.UTF-8"]
-        for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
-        let result = try await run(
-            .path(FilePath(path)),
-            arguments: Arguments(arguments),
-            environment: .inherit.updating(env),
-            workingDirectory: FilePath("/tmp"),
-            platformOptions: options,
-            input: .none,
-            output: .string(limit: 64 * 1024),
-            error: .string(limit: 64 * 1024)
-        )
-        let output = [result.standardOutput, result.standardError].joined(separator: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if case .exited(0) = result.terminationStatus { return CommandResult(succeeded: true, output: output) }
-        return CommandResult(succeeded: false, output: output)
+        // Output goes to a file, not a pipe: a daemonised postmaster inherits the descriptors and would
+        // keep a pipe open forever.
+        let outputPath = NSTemporaryDirectory() + "surge-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var env = ProcessInfo.processInfo.environment
+        env["LC_ALL"] = "C.UTF-8"
+        for (key, value) in environment { env[key] = value }
+        let status = try await ChildProcess.run(executable, argv, environment: env, outputPath: outputPath)
+        let text = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return CommandResult(succeeded: status == 0, output: text)
     }
 
     /// The server user must be able to reach the data directory through every parent.

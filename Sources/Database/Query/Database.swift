@@ -95,12 +95,15 @@ public struct DatabaseConnection: Sendable {
         }
     }
 
-    /// Inside a transaction: `SET LOCAL statement_timeout` (and `lock_timeout`) to the time left.
+    /// Inside a transaction: `SET LOCAL statement_timeout` to the time left, and `lock_timeout` to
+    /// 80% of it, so a request stuck behind a lock fails as a lock timeout (retryable, nothing applied)
+    /// before the deadline turns it into a cancelled statement.
     public func applyDeadline() async throws {
         guard let remaining = QueryContext.current?.remaining else { return }
         guard remaining > .zero else { throw DeadlineExceeded() }
-        let ms = "\(max(1, remaining.milliseconds))ms"
-        try await query("SELECT set_config('statement_timeout', \(ms), true), set_config('lock_timeout', \(ms), true)")
+        let statement = "\(max(1, remaining.milliseconds))ms"
+        let lock = "\(max(1, remaining.milliseconds * 4 / 5))ms"
+        try await query("SELECT set_config('statement_timeout', \(statement), true), set_config('lock_timeout', \(lock), true)")
     }
 }
 

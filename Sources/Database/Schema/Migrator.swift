@@ -44,7 +44,7 @@ public struct Migrator: Sendable {
             try await connection.query("BEGIN")
             do {
                 // Waiting for another instance's migration, or building an index, may take long.
-                try await connection.query("SELECT set_config('statement_timeout', '15min', true)")
+                try await connection.query("SELECT set_config('statement_timeout', '15min', true), set_config('lock_timeout', '15min', true)")
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
                 try await connection.query("""
                     CREATE TABLE IF NOT EXISTS schema_migrations (

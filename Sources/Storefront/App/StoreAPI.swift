@@ -1,0 +1,159 @@
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The HTTP API: decode and validate, call the domain, encode. One list of endpoints builds the router.
+public struct StoreAPI: Sendable {
+    public let catalog: CatalogService
+    public let carts: CartService
+    public let checkout: CheckoutService
+    public let orders: OrderService
+    let readiness: @Sendable () async -> Bool
+
+    public init(catalog: CatalogService, carts: CartService, checkout: CheckoutService, orders: OrderService,
+                readiness: @escaping @Sendable () async -> Bool) {
+        self.catalog = catalog
+        self.carts = carts
+        self.checkout = checkout
+        self.orders = orders
+        self.readiness = readiness
+    }
+
+    typealias Handler = @Sendable (Request, StoreRequestContext) async throws -> Response
+
+    static let cartToken = HTTPField.Name("X-Cart-Token")!
+    static let orderToken = HTTPField.Name("X-Order-Token")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    /// Every public operation with its handler.
+    func endpoints() -> [(StoreEndpoint, Handler)] {
+        [
+            (.init(method: .get, path: "/health/live", routeClass: .system), { _, _ in try Self.json(["status": "live"]) }),
+            (.init(method: .get, path: "/health/ready", routeClass: .system), { _, _ in
+                guard await readiness() else {
+                    throw StoreError.unavailable("not_ready", "the database is unreachable or not migrated yet")
+                }
+                return try Self.json(["status": "ready"])
+            }),
+            (.init(method: .get, path: "/v1/categories", routeClass: .browse), { _, _ in
+                try Self.json(["categories": try await catalog.categories().nodes])
+            }),
+            (.init(method: .get, path: "/v1/products", routeClass: .browse), { request, _ in
+                var parameters: [String: String] = [:]
+                for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
+                return try Self.json(try await catalog.products(ProductQuery(parameters: parameters)))
+            }),
+            (.init(method: .get, path: "/v1/products/{id}", routeClass: .browse), { _, context in
+                try Self.json(try await catalog.product(id: Self.int64(context, "id", what: "product id")))
+            }),
+            (.init(method: .post, path: "/v1/carts", routeClass: .cart), { request, context in
+                let body = try await Self.optionalBody(CreateCartRequest.self, request, context)
+                return try Self.json(try await carts.create(currency: body?.currency ?? "USD"), status: .created)
+            }),
+            (.init(method: .get, path: "/v1/carts/{id}", routeClass: .cart), { request, context in
+                try Self.json(try await carts.load(id: Self.uuid(context, "id", what: "cart id"), token: Self.token(request)))
+            }),
+            (.init(method: .post, path: "/v1/carts/{id}/items", routeClass: .cart), { request, context in
+                let body = try await request.decode(as: AddItemRequest.self, context: context)
+                return try Self.json(try await carts.addItem(
+                    cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
+                    expectedVersion: Self.ifMatch(request), body))
+            }),
+            (.init(method: .patch, path: "/v1/carts/{id}/items/{line}", routeClass: .cart), { request, context in
+                let body = try await request.decode(as: UpdateItemRequest.self, context: context)
+                return try Self.json(try await carts.updateItem(
+                    cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
+                    lineID: Self.int64(context, "line", what: "line id"), expectedVersion: Self.ifMatch(request),
+                    quantity: body.quantity))
+            }),
+            (.init(method: .delete, path: "/v1/carts/{id}/items/{line}", routeClass: .cart), { request, context in
+                try Self.json(try await carts.removeItem(
+                    cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
+                    lineID: Self.int64(context, "line", what: "line id"), expectedVersion: Self.ifMatch(request)))
+            }),
+            (.init(method: .post, path: "/v1/checkout", routeClass: .checkout), { request, context in
+                guard let key = request.headers[Self.idempotencyKey] else {
+                    throw StoreError.validation("the Idempotency-Key header is required: send a unique key per purchase, e.g. a UUID")
+                }
+                let body = try await request.decode(as: CheckoutRequest.self, context: context)
+                let stored = try await checkout.checkout(idempotencyKey: key, cartToken: Self.token(request), body)
+                return Response(
+                    status: .init(code: stored.status),
+                    headers: [.contentType: stored.contentType],
+                    body: .init(byteBuffer: ByteBuffer(string: stored.body))
+                )
+            }),
+            (.init(method: .get, path: "/v1/orders/{id}", routeClass: .cart), { request, context in
+                let token = request.headers[Self.orderToken] ?? request.headers[Self.cartToken]
+                guard let token else {
+                    throw StoreError.unauthorized("send the order's X-Order-Token (or the cart's X-Cart-Token)")
+                }
+                return try Self.json(try await orders.order(id: Self.uuid(context, "id", what: "order id"), token: token))
+            }),
+            (.init(method: .get, path: "/openapi.json", routeClass: .system), { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json"],
+                         body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            }),
+        ]
+    }
+
+    /// Adds every endpoint to `router`, each wrapped with its deadline and query attribution.
+    public func register(on router: Router<StoreRequestContext>) {
+        for (endpoint, handler) in endpoints() {
+            let route = endpoint.route
+            let deadline = endpoint.routeClass.deadline
+            router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
+                let queryContext = QueryContext(route: route, requestID: context.id, deadline: .now + deadline)
+                return try await QueryContext.$current.withValue(queryContext) {
+                    try await handler(request, context)
+                }
+            }
+        }
+    }
+
+    /// The endpoints the router serves (for the OpenAPI conformance test and the docs).
+    public var endpointList: [StoreEndpoint] { endpoints().map(\.0) }
+
+    // MARK: - Helpers
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try StoreJSON.encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: StoreRequestContext) async throws -> T? {
+        if let length = request.headers[.contentLength], length == "0" { return nil }
+        if request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil { return nil }
+        return try await request.decode(as: T.self, context: context)
+    }
+
+    static func token(_ request: Request) throws -> String {
+        guard let token = request.headers[cartToken], !token.isEmpty else {
+            throw StoreError.unauthorized("send the cart's token (returned by POST /v1/carts) in the X-Cart-Token header")
+        }
+        return token
+    }
+
+    static func ifMatch(_ request: Request) throws -> Int? {
+        guard let raw = request.headers[.ifMatch] else { return nil }
+        let trimmed = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\"W/ "))
+        guard let version = Int(trimmed) else { throw StoreError.validation("If-Match must be the cart version, e.g. \"3\"") }
+        return version
+    }
+
+    static func int64(_ context: StoreRequestContext, _ name: String, what: String) throws -> Int64 {
+        guard let raw = context.parameters.get(name), let value = Int64(raw), value > 0 else {
+            throw StoreError.validation("\(what) must be a positive integer")
+        }
+        return value
+    }
+
+    static func uuid(_ context: StoreRequestContext, _ name: String, what: String) throws -> UUID {
+        guard let raw = context.parameters.get(name), let value = UUID(uuidString: raw) else {
+            throw StoreError.validation("\(what) must be a UUID")
+        }
+        return value
+    }
+}

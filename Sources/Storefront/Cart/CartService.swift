@@ -1,0 +1,139 @@
+import Database
+import Foundation
+import PostgresNIO
+
+/// Guest carts: created with a secret token, changed only by its holder, versioned so a client can
+/// make a change conditional (`If-Match: <version>`), and safe under concurrent changes: every change
+/// takes the cart's row lock first, so no update is lost.
+public struct CartService: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func create(currency: String = "USD") async throws -> Cart {
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw StoreError.validation("currency must be a 3-letter ISO 4217 code such as USD")
+        }
+        let id = UUID()
+        let token = Self.makeToken()
+        try await database.query("INSERT INTO carts (id, token, currency) VALUES (\(id), \(token), \(currency))")
+        var cart = try await load(id: id, token: token)
+        cart.token = token
+        return cart
+    }
+
+    /// The cart, if `token` is its token.
+    public func load(id: UUID, token: String) async throws -> Cart {
+        try await database.withConnection { try await Self.load(id: id, token: token, on: $0) }
+    }
+
+    public func addItem(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) async throws -> Cart {
+        try Self.validate(quantity: request.quantity)
+        // Checked before taking the cart's lock, to keep the lock short (variants are never deleted).
+        let variant = try await database.query("SELECT 1 FROM variants WHERE id = \(request.variantId)")
+        guard !variant.isEmpty else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
+        return try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
+            let rows = try await connection.query("""
+                INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES (\(cartID), \(request.variantId), \(request.quantity))
+                ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
+                WHERE cart_lines.quantity + EXCLUDED.quantity <= \(maximumLineQuantity)
+                RETURNING id
+                """)
+            guard !rows.isEmpty else {
+                throw StoreError.validation("a line may hold at most \(maximumLineQuantity) of one variant")
+            }
+        }
+    }
+
+    public func updateItem(cartID: UUID, token: String, lineID: Int64, expectedVersion: Int?, quantity: Int) async throws -> Cart {
+        try Self.validate(quantity: quantity)
+        return try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
+            let rows = try await connection.query(
+                "UPDATE cart_lines SET quantity = \(quantity) WHERE id = \(lineID) AND cart_id = \(cartID) RETURNING id")
+            guard !rows.isEmpty else { throw StoreError.notFound("cart line \(lineID) does not exist in this cart") }
+        }
+    }
+
+    public func removeItem(cartID: UUID, token: String, lineID: Int64, expectedVersion: Int?) async throws -> Cart {
+        try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
+            let rows = try await connection.query("DELETE FROM cart_lines WHERE id = \(lineID) AND cart_id = \(cartID) RETURNING id")
+            guard !rows.isEmpty else { throw StoreError.notFound("cart line \(lineID) does not exist in this cart") }
+        }
+    }
+
+    /// Locks the cart row (bumping its version), applies `body`, commits, and returns the cart. The
+    /// lock is held for two statements only; the cart is read back after the commit.
+    private func change(
+        cartID: UUID, token: String, expectedVersion: Int?,
+        _ body: @Sendable (DatabaseConnection) async throws -> Void
+    ) async throws -> Cart {
+        do {
+            return try await lockedChange(cartID: cartID, token: token, expectedVersion: expectedVersion, body)
+        } catch let error as PSQLError where error.sqlState == "55P03" {
+            // Waited longer than lock_timeout behind other changes of this cart: not applied.
+            throw StoreError.cartConflict("the cart is being changed by other requests: reload it and retry")
+        }
+    }
+
+    private func lockedChange(
+        cartID: UUID, token: String, expectedVersion: Int?,
+        _ body: @Sendable (DatabaseConnection) async throws -> Void
+    ) async throws -> Cart {
+        try await database.withTransaction { connection in
+            let rows = try await connection.query("""
+                UPDATE carts SET version = version + 1, updated_at = now()
+                WHERE id = \(cartID) AND token = \(token)
+                RETURNING version, status
+                """)
+            guard let row = rows.first else { throw StoreError.notFound("cart \(cartID) does not exist") }
+            let (version, status) = try row.decode((Int, String).self)
+            guard status == "open" else { throw StoreError.cartConflict("cart \(cartID) is already checked out") }
+            if let expectedVersion, expectedVersion != version - 1 {
+                throw StoreError.cartConflict("cart is at version \(version - 1), not \(expectedVersion): reload it and retry")
+            }
+            try await body(connection)
+        }
+        return try await load(id: cartID, token: token)
+    }
+
+    static func load(id: UUID, token: String, on connection: DatabaseConnection) async throws -> Cart {
+        let header = try await connection.query("SELECT status, version, currency::text FROM carts WHERE id = \(id) AND token = \(token)")
+        guard let row = header.first else { throw StoreError.notFound("cart \(id) does not exist") }
+        let (status, version, currency) = try row.decode((String, Int, String).self)
+        let lines = try await connection.query("""
+            SELECT l.id, l.variant_id, v.product_id, v.sku, p.title, l.quantity, v.price_minor, v.currency::text
+            FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+            WHERE l.cart_id = \(id) ORDER BY l.id
+            """).map { row in
+            let (lineID, variantID, productID, sku, title, quantity, price, lineCurrency) =
+                try row.decode((Int64, Int64, Int64, String, String, Int, Int64, String).self)
+            return CartLine(
+                id: lineID, variantId: variantID, productId: productID, sku: sku, title: title, quantity: quantity,
+                unitPrice: Money(amountMinor: price, currency: lineCurrency),
+                lineTotal: Money(amountMinor: price * Int64(quantity), currency: lineCurrency)
+            )
+        }
+        let subtotal = lines.reduce(Int64(0)) { $0 + $1.lineTotal.amountMinor }
+        return Cart(id: id, status: status, version: version, currency: currency, lines: lines,
+                    subtotal: Money(amountMinor: subtotal, currency: currency), token: nil)
+    }
+
+    static func validate(quantity: Int) throws {
+        guard (1...maximumLineQuantity).contains(quantity) else {
+            throw StoreError.validation("quantity must be from 1 to \(maximumLineQuantity), not \(quantity)")
+        }
+    }
+
+    static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(generator.next(), radix: 16).leftPadded(to: 16) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

@@ -1,0 +1,109 @@
+import Database
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// Reads the catalog: the category tree, product listings with search and facets, product pages.
+public final class CatalogService: Sendable {
+    let database: Database
+    private let tree = Mutex<CategoryTree?>(nil)
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// The category tree, loaded on first use and kept until `invalidateCategories()`.
+    public func categories() async throws -> CategoryTree {
+        if let cached = tree.withLock({ $0 }) { return cached }
+        let rows = try await database.query(CatalogSQL.categories).map { row in
+            let (id, parent, slug, name) = try row.decode((Int, Int?, String, String).self)
+            return CategoryTree.Row(id: id, parentID: parent, slug: slug, name: name)
+        }
+        let loaded = CategoryTree(rows: rows)
+        tree.withLock { $0 = loaded }
+        return loaded
+    }
+
+    public func invalidateCategories() {
+        tree.withLock { $0 = nil }
+    }
+
+    /// One product page, or `not_found`.
+    public func product(id: Int64) async throws -> ProductDetail {
+        let rows = try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }
+        guard let detail = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
+        return detail
+    }
+
+    /// One page of products matching the query.
+    public func products(_ query: ProductQuery) async throws -> ProductPage {
+        var categoryIDs: [Int]? = nil
+        if let category = query.categoryID {
+            let tree = try await categories()
+            guard tree.contains(category) else { throw StoreError.notFound("category \(category) does not exist") }
+            categoryIDs = tree.subtree(of: category)
+        }
+        var match = query.text == nil ? "none" : (query.cursor?.match ?? "fulltext")
+        var page = try await listing(query, categoryIDs: categoryIDs, match: match)
+        if match == "fulltext" && page.items.isEmpty && query.cursor == nil {
+            // Nothing matched the words as typed: fall back to trigram similarity (typos, fragments).
+            match = "fuzzy"
+            page = try await listing(query, categoryIDs: categoryIDs, match: match)
+        }
+        if query.facets {
+            page.facets = try await facets(query, categoryIDs: categoryIDs, match: match)
+        }
+        return page
+    }
+
+    private func listing(_ query: ProductQuery, categoryIDs: [Int]?, match: String) async throws -> ProductPage {
+        var builder = ListingSQL(query: query, categoryIDs: categoryIDs, match: match)
+        let statement = builder.page()
+        let rows = try await database.query(statement)
+        var items: [ProductSummary] = []
+        var lastKey: Int64 = 0
+        for row in rows {
+            let (id, title, brand, category, price, currency, popularity, created, inStock, key) =
+                try row.decode((Int64, String, String, Int, Int64, String, Int, Date, Bool, Int64).self)
+            items.append(ProductSummary(
+                id: id, title: title, brand: brand, categoryId: category,
+                price: Money(amountMinor: price, currency: currency), inStock: inStock,
+                popularity: popularity, createdAt: created
+            ))
+            lastKey = key
+        }
+        var next: String? = nil
+        if items.count > query.limit {
+            items.removeLast()
+            // The key of the last row actually returned.
+            let lastRow = rows[query.limit - 1]
+            lastKey = try lastRow.decode((Int64, String, String, Int, Int64, String, Int, Date, Bool, Int64).self).9
+            next = ListingCursor(sort: query.sort.rawValue, key: lastKey, id: items[items.count - 1].id,
+                                 match: match == "none" ? nil : match).encoded
+        }
+        return ProductPage(items: items, nextCursor: next, match: match, facets: nil)
+    }
+
+    private func facets(_ query: ProductQuery, categoryIDs: [Int]?, match: String) async throws -> ProductPage.Facets {
+        var builder = ListingSQL(query: query, categoryIDs: categoryIDs, match: match)
+        let rows = try await database.query(builder.facets())
+        let tree = try await categories()
+        var result = ProductPage.Facets(categories: [], brands: [], priceBands: [])
+        for row in rows {
+            let (kind, key, label, count) = try row.decode((String, String, String, Int).self)
+            switch kind {
+            case "category":
+                let name = Int(key).flatMap { tree.row($0)?.name } ?? label
+                result.categories.append(.init(key: key, label: name, count: count))
+            case "brand": result.brands.append(.init(key: key, label: label, count: count))
+            default: result.priceBands.append(.init(key: key, label: label, count: count))
+            }
+        }
+        return result
+    }
+}
+
+/// Named SQL of the catalog reads.
+enum CatalogSQL {
+    static let categories: PostgresQuery = "SELECT id, parent_id, slug, name FROM categories ORDER BY id"
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A validated `GET /v1/products` request.
+public struct ProductQuery: Sendable, Equatable {
+    public enum Sort: String, Sendable, CaseIterable {
+        case relevance, price, priceDescending = "-price", newest, popular
+    }
+
+    public var categoryID: Int?
+    public var text: String?
+    public var minPriceMinor: Int64?
+    public var maxPriceMinor: Int64?
+    public var inStockOnly: Bool
+    public var sort: Sort
+    public var limit: Int
+    public var cursor: ListingCursor?
+    public var facets: Bool
+
+    public static let maximumLimit = 100
+    public static let defaultLimit = 24
+
+    /// Parses the query string parameters; every mistake is a `validation_failed` naming the parameter.
+    public init(parameters: [String: String]) throws(StoreError) {
+        let known: Set<String> = ["category", "q", "min_price", "max_price", "in_stock", "sort", "limit", "cursor", "facets"]
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .validation("unknown query parameter '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
+        }
+        categoryID = try Self.integer(parameters["category"], "category", range: 1...Int64(Int32.max)).map { Int($0) }
+        let text = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let text, text.count > 200 { throw .validation("q is longer than 200 characters") }
+        self.text = text?.isEmpty == true ? nil : text
+        minPriceMinor = try Self.integer(parameters["min_price"], "min_price", range: 0...Int64(1) << 50)
+        maxPriceMinor = try Self.integer(parameters["max_price"], "max_price", range: 0...Int64(1) << 50)
+        if let low = minPriceMinor, let high = maxPriceMinor, low > high {
+            throw .validation("min_price (\(low)) is greater than max_price (\(high))")
+        }
+        inStockOnly = try Self.boolean(parameters["in_stock"], "in_stock")
+        facets = try Self.boolean(parameters["facets"], "facets")
+        if let raw = parameters["sort"] {
+            guard let sort = Sort(rawValue: raw) else {
+                throw .validation("sort must be one of \(Sort.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
+            }
+            if sort == .relevance && self.text == nil { throw .validation("sort=relevance needs a search text q") }
+            self.sort = sort
+        } else {
+            sort = self.text == nil ? .popular : .relevance
+        }
+        limit = Int(try Self.integer(parameters["limit"], "limit", range: 1...Int64(Self.maximumLimit)) ?? Int64(Self.defaultLimit))
+        if let raw = parameters["cursor"] {
+            let cursor = try ListingCursor(encoded: raw)
+            guard cursor.sort == sort.rawValue else {
+                throw .validation("cursor was made for sort=\(cursor.sort), not sort=\(sort.rawValue): start again without cursor")
+            }
+            self.cursor = cursor
+        } else {
+            cursor = nil
+        }
+    }
+
+    static func integer(_ raw: String?, _ name: String, range: ClosedRange<Int64>) throws(StoreError) -> Int64? {
+        guard let raw else { return nil }
+        guard let value = Int64(raw), range.contains(value) else {
+            throw .validation("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(raw.prefix(40))'")
+        }
+        return value
+    }
+
+    static func boolean(_ raw: String?, _ name: String) throws(StoreError) -> Bool {
+        switch raw {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        case let other?: throw .validation("\(name) must be true or false, not '\(other.prefix(40))'")
+        }
+    }
+}
+
+/// An opaque keyset cursor: the sort key of the last row of the previous page.
+public struct ListingCursor: Codable, Sendable, Equatable {
+    /// The sort it was made for.
+    public var sort: String
+    /// The sort value of the last row (price, popularity, epoch microseconds, or rank bits).
+    public var key: Int64
+    /// The last row's id (the tie-breaker).
+    public var id: Int64
+    /// `fulltext` or `fuzzy`: a search page continues in the mode its first page used.
+    public var match: String?
+
+    public init(sort: String, key: Int64, id: Int64, match: String? = nil) {
+        self.sort = sort
+        self.key = key
+        self.id = id
+        self.match = match
+    }
+
+    public init(encoded: String) throws(StoreError) {
+        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard encoded.count <= 200, let data = Data(base64Encoded: base64),
+              let cursor = try? JSONDecoder().decode(ListingCursor.self, from: data) else {
+            throw .validation("cursor is not one this API issued: use next_cursor from the previous page")
+        }
+        self = cursor
+    }
+
+    public var encoded: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(self)) ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

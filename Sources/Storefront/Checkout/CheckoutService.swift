@@ -1,0 +1,271 @@
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A response replayed byte for byte to every request with the same `Idempotency-Key`.
+public struct StoredResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: String
+    public var contentType: String { status < 300 ? "application/json" : "application/problem+json" }
+}
+
+/// Checkout in three steps, so no row lock is ever held across the payment call:
+/// 1. **hold**: one conditional `UPDATE stock … WHERE on_hand - reserved >= qty` per SKU, in SKU-id
+///    order (no deadlocks), demand summed per SKU; any shortfall rolls the whole hold back (`sold_out`);
+/// 2. **authorize** the payment with no transaction open;
+/// 3. **convert** the hold into an order, or **release** it if the payment failed.
+/// The order, the stock movements and the idempotency record commit in one transaction, so a
+/// confirmed order is never lost and a retried key always gets the same order.
+public struct CheckoutService: Sendable {
+    let database: Database
+    let gateway: any PaymentGateway
+    let holdTTL: Duration
+    let logger: Logger
+
+    public init(database: Database, gateway: any PaymentGateway, holdTTL: Duration = .seconds(600), logger: Logger) {
+        self.database = database
+        self.gateway = gateway
+        self.holdTTL = holdTTL
+        self.logger = logger
+    }
+
+    /// Runs the checkout once per idempotency key; concurrent or later retries wait for and replay its response.
+    public func checkout(idempotencyKey key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
+        guard (1...255).contains(key.utf8.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw StoreError.validation("Idempotency-Key must be 1 to 255 visible ASCII characters")
+        }
+        try request.validate()
+        let hash = try Self.requestHash(request, cartToken: cartToken)
+        if let replay = try await claim(key: key, hash: hash) { return replay }
+        do {
+            return try await perform(key: key, cartToken: cartToken, request)
+        } catch let error as StoreError where Self.isFinal(error) {
+            // Final answers are remembered, so a retry with the same key gets the same answer.
+            let response = StoredResponse(status: Int(error.status.code), body: String(decoding: error.problemJSON, as: UTF8.self))
+            try await database.query("""
+                UPDATE idempotency_keys SET status = 'done', response_status = \(response.status), response_body = \(response.body)
+                WHERE key = \(key) AND status = 'in_progress'
+                """)
+            throw error
+        } catch {
+            // Unknown outcome (timeout, overload, lost connection): forget the key so a retry runs again.
+            _ = try? await database.query("DELETE FROM idempotency_keys WHERE key = \(key) AND status = 'in_progress'")
+            throw error
+        }
+    }
+
+    static func isFinal(_ error: StoreError) -> Bool {
+        ["sold_out", "payment_declined", "cart_conflict", "not_found", "validation_failed", "hold_expired"].contains(error.code)
+    }
+
+    /// Inserts the key as in progress (we own it), or waits for its owner and returns the stored response.
+    private func claim(key: String, hash: String) async throws -> StoredResponse? {
+        while true {
+            let inserted = try await database.query("""
+                INSERT INTO idempotency_keys (key, request_hash, status) VALUES (\(key), \(hash), 'in_progress')
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """)
+            if !inserted.isEmpty { return nil }
+            let rows = try await database.query("""
+                SELECT request_hash, status, response_status, response_body, locked_at < now() - interval '60 seconds'
+                FROM idempotency_keys WHERE key = \(key)
+                """)
+            guard let row = rows.first else { continue } // deleted meanwhile by a failed owner: claim again
+            let (storedHash, status, responseStatus, responseBody, stale) = try row.decode((String, String, Int?, String?, Bool).self)
+            guard storedHash == hash else {
+                throw StoreError.idempotencyMismatch("Idempotency-Key '\(key)' was used with a different request body: use a new key")
+            }
+            if status == "done", let responseStatus, let responseBody {
+                return StoredResponse(status: responseStatus, body: responseBody)
+            }
+            if stale {
+                // The owner died mid-way: take the key over.
+                let taken = try await database.query("""
+                    UPDATE idempotency_keys SET locked_at = now()
+                    WHERE key = \(key) AND status = 'in_progress' AND locked_at < now() - interval '60 seconds' RETURNING key
+                    """)
+                if !taken.isEmpty { return nil }
+            }
+            if let remaining = QueryContext.current?.remaining, remaining < .milliseconds(50) {
+                throw StoreError("idempotency_in_progress", .conflict, "a request with this Idempotency-Key is still being processed: retry shortly")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private struct HeldLine: Sendable {
+        var variantID: Int64
+        var quantity: Int
+        var sku: String
+        var title: String
+        var unitPriceMinor: Int64
+        var currency: String
+    }
+
+    private func perform(key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
+        let holdID = UUID()
+        let lines = try await hold(holdID: holdID, cartID: request.cartId, cartToken: cartToken)
+        let currency = lines.first?.currency ?? "USD"
+        let total = Money(amountMinor: lines.reduce(0) { $0 + $1.unitPriceMinor * Int64($1.quantity) }, currency: currency)
+
+        let authorization: PaymentAuthorization
+        do {
+            authorization = try await gateway.authorize(amount: total, token: request.paymentToken, reference: holdID)
+        } catch let error as PaymentError {
+            try await releaseHold(holdID, reason: "release")
+            switch error {
+            case .declined(let reason): throw StoreError.paymentDeclined("payment was declined: \(reason)")
+            case .timeout: throw StoreError.unavailable("payment_timeout", "the payment provider did not answer in time; nothing was charged, retry with the same Idempotency-Key")
+            }
+        } catch {
+            try await releaseHold(holdID, reason: "release")
+            throw error
+        }
+
+        let orderID = UUID()
+        let orderToken = CartService.makeToken()
+        let order = Order(
+            id: orderID, status: "confirmed", email: request.email, total: total,
+            lines: lines.map { OrderLine(variantId: $0.variantID, sku: $0.sku, title: $0.title, quantity: $0.quantity,
+                                         unitPrice: Money(amountMinor: $0.unitPriceMinor, currency: $0.currency)) },
+            paymentReference: authorization.reference, createdAt: Date(), token: orderToken
+        )
+        let body = String(decoding: try StoreJSON.encoder.encode(order), as: UTF8.self)
+        let shipping = String(decoding: try StoreJSON.encoder.encode(request.shippingAddress), as: UTF8.self)
+        do {
+            try await database.withTransaction { connection in
+                let converted = try await connection.query(
+                    "UPDATE holds SET status = 'converted' WHERE id = \(holdID) AND status = 'active' RETURNING id")
+                guard !converted.isEmpty else {
+                    throw StoreError("hold_expired", .conflict, "the stock hold expired before payment completed: check out again")
+                }
+                for line in lines {
+                    try await connection.query("""
+                        UPDATE stock SET on_hand = on_hand - \(line.quantity), reserved = reserved - \(line.quantity)
+                        WHERE variant_id = \(line.variantID)
+                        """)
+                }
+                try await connection.query("""
+                    INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
+                    SELECT v, -q, -q, 'sale', \(orderID) FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.quantity))::int[]) AS t(v, q)
+                    """)
+                try await connection.query("""
+                    INSERT INTO orders (id, cart_id, token, email, shipping, total_minor, currency, status, payment_ref, created_at)
+                    VALUES (\(orderID), \(request.cartId), \(orderToken), \(request.email), \(shipping)::jsonb, \(total.amountMinor),
+                            \(currency), 'confirmed', \(authorization.reference), \(order.createdAt))
+                    """)
+                try await connection.query("""
+                    INSERT INTO order_lines (order_id, variant_id, sku, title, quantity, unit_price_minor)
+                    SELECT \(orderID), v, s, t, q, p
+                    FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.sku))::text[], \(lines.map(\.title))::text[],
+                                \(lines.map(\.quantity))::int[], \(lines.map(\.unitPriceMinor))::bigint[]) AS x(v, s, t, q, p)
+                    """)
+                try await connection.query("UPDATE carts SET status = 'checked_out', updated_at = now() WHERE id = \(request.cartId)")
+                try await connection.query("""
+                    UPDATE idempotency_keys SET status = 'done', response_status = 201, response_body = \(body)
+                    WHERE key = \(key)
+                    """)
+            }
+        } catch {
+            // The order did not commit: give the stock back (a no-op if the hold is no longer active).
+            try? await releaseHold(holdID, reason: "release")
+            logger.error("checkout convert failed after authorization", metadata: ["hold": "\(holdID)", "error": "\(error)"])
+            throw error
+        }
+        return StoredResponse(status: 201, body: body)
+    }
+
+    /// Reserves the cart's demand, all or nothing.
+    private func hold(holdID: UUID, cartID: UUID, cartToken: String) async throws -> [HeldLine] {
+        try await database.withTransaction { connection in
+            let cart = try await connection.query(
+                "SELECT status FROM carts WHERE id = \(cartID) AND token = \(cartToken) FOR UPDATE")
+            guard let status = try cart.first?.decode(String.self) else { throw StoreError.notFound("cart \(cartID) does not exist") }
+            guard status == "open" else { throw StoreError.cartConflict("cart \(cartID) is already checked out") }
+            let active = try await connection.query("SELECT 1 FROM holds WHERE cart_id = \(cartID) AND status = 'active'")
+            guard active.isEmpty else { throw StoreError.cartConflict("a checkout of cart \(cartID) is already in progress") }
+
+            let demand = try await connection.query("""
+                SELECT l.variant_id, sum(l.quantity)::int, v.sku, p.title, v.price_minor, v.currency::text
+                FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+                WHERE l.cart_id = \(cartID)
+                GROUP BY l.variant_id, v.sku, p.title, v.price_minor, v.currency
+                ORDER BY l.variant_id
+                """).map { row in
+                let (variant, quantity, sku, title, price, currency) = try row.decode((Int64, Int, String, String, Int64, String).self)
+                return HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency)
+            }
+            guard !demand.isEmpty else { throw StoreError.validation("cart \(cartID) is empty: add items before checking out") }
+
+            for line in demand {
+                let reserved = try await connection.query("""
+                    UPDATE stock SET reserved = reserved + \(line.quantity)
+                    WHERE variant_id = \(line.variantID) AND on_hand - reserved >= \(line.quantity)
+                    RETURNING variant_id
+                    """)
+                if reserved.isEmpty {
+                    throw StoreError.soldOut("not enough stock of \(line.sku) for \(line.quantity)")
+                }
+            }
+            let expiry = Date().addingTimeInterval(Double(holdTTL.milliseconds) / 1000)
+            try await connection.query("INSERT INTO holds (id, cart_id, status, expires_at) VALUES (\(holdID), \(cartID), 'active', \(expiry))")
+            try await connection.query("""
+                INSERT INTO hold_lines (hold_id, variant_id, quantity)
+                SELECT \(holdID), v, q FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
+                """)
+            try await connection.query("""
+                INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
+                SELECT v, 0, q, 'hold', \(holdID) FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
+                """)
+            return demand
+        }
+    }
+
+    /// Returns an active hold's stock (payment failed, or the hold expired).
+    func releaseHold(_ holdID: UUID, reason: String) async throws {
+        try await database.withTransaction { connection in
+            try await Self.release(holdID, reason: reason, newStatus: "released", on: connection)
+        }
+    }
+
+    static func release(_ holdID: UUID, reason: String, newStatus: String, on connection: DatabaseConnection) async throws {
+        let released = try await connection.query(
+            "UPDATE holds SET status = \(newStatus) WHERE id = \(holdID) AND status = 'active' RETURNING id")
+        guard !released.isEmpty else { return }
+        let lines = try await connection.query(
+            "SELECT variant_id, quantity FROM hold_lines WHERE hold_id = \(holdID) ORDER BY variant_id")
+        for row in lines {
+            let (variant, quantity) = try row.decode((Int64, Int).self)
+            try await connection.query("UPDATE stock SET reserved = reserved - \(quantity) WHERE variant_id = \(variant)")
+        }
+        try await connection.query("""
+            INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
+            SELECT variant_id, 0, -quantity, \(reason), \(holdID) FROM hold_lines WHERE hold_id = \(holdID)
+            """)
+    }
+
+    /// Expires active holds past their TTL and returns their stock; returns how many expired.
+    @discardableResult
+    public func expireHolds(limit: Int = 100) async throws -> Int {
+        try await database.withTransaction { connection in
+            let ids = try await connection.query("""
+                SELECT id FROM holds WHERE status = 'active' AND expires_at < now()
+                ORDER BY expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """).map { try $0.decode(UUID.self) }
+            for id in ids { try await Self.release(id, reason: "expire", newStatus: "expired", on: connection) }
+            return ids.count
+        }
+    }
+
+    /// A stable hash of the request (with the cart token), to refuse a reused key with another body.
+    static func requestHash(_ request: CheckoutRequest, cartToken: String) throws -> String {
+        let bytes = Array(try StoreJSON.encoder.encode(request)) + Array(cartToken.utf8)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,50 @@
+import Database
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// The one place that turns any error into `application/problem+json`: the framework's own errors
+/// (no route, body too large) get stable codes, database overload and deadlines become 503 with
+/// `Retry-After`, and anything unexpected is logged and answered as a 500 without internals.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            throw Self.translate(error, logger: context.logger)
+        }
+    }
+
+    static func translate(_ error: any Error, logger: Logger) -> StoreError {
+        switch error {
+        case let error as StoreError:
+            return error
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound("no such resource: see /openapi.json for the API")
+            case .methodNotAllowed: return StoreError("method_not_allowed", .methodNotAllowed, "this method is not allowed on this resource")
+            case .contentTooLarge: return StoreError("payload_too_large", .contentTooLarge, "request body is too large")
+            default:
+                if error.status.code < 500 { return StoreError("bad_request", error.status, error.body ?? "bad request") }
+            }
+        case let error as PSQLError:
+            switch error.sqlState {
+            case "57014": return .unavailable("deadline_exceeded", "the request ran out of time: retry later")
+            case "55P03", "40P01", "40001": return .unavailable("busy", "the store is busy with this item: retry shortly")
+            case "53300": return .unavailable("overloaded", "the database has no free connections: retry shortly")
+            default:
+                if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .clientClosedConnection {
+                    return .unavailable("database_unavailable", "the database is unreachable: retry shortly", retryAfterSeconds: 2)
+                }
+            }
+        case is DeadlineExceeded:
+            return .unavailable("deadline_exceeded", "the request ran out of time: retry later")
+        case is CancellationError:
+            return .unavailable("deadline_exceeded", "the request was cancelled")
+        default:
+            break
+        }
+        logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+        return StoreError("internal_error", .internalServerError, "an unexpected error occurred; it has been logged")
+    }
+}

@@ -1,4 +1,0 @@
-/// Namespace for the Storefront module's shared constants.
-public enum StorefrontModule {
-    public static let name = "Storefront"
-}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Database
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import Storefront
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the store's HTTP API.",
+        discussion: """
+            With no --database-url and no DATABASE_URL, a private PostgreSQL is started in --data-dir
+            (initialised on first run, reused after), migrated, seeded with --seed-products products if
+            empty, and stopped again on SIGINT/SIGTERM.
+              surge serve                                   # zero configuration
+              surge serve --port 9090 --seed-products 10000
+              DATABASE_URL=postgres://app:secret@db/store surge serve --pool-size 20
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on (loopback by default).")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(help: "Products to seed into an empty catalog (0 seeds nothing).")
+    var seedProducts: Int = 100_000
+
+    @Option(help: "Seed of the generated catalog (same seed, same catalog).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Most connections the store opens to PostgreSQL.")
+    var poolSize: Int = 20
+
+    @Option(help: "Checkout hold time-to-live, in seconds.")
+    var holdTTLSeconds: Int = 600
+
+    @Option(help: "Median latency of the simulated payment gateway, in milliseconds.")
+    var paymentLatencyMs: Int = 20
+
+    @Option(help: "Share of payments the simulated gateway declines (0 to 1).")
+    var paymentDeclineRate: Double = 0
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
+        guard seedProducts >= 0 else { throw ValidationError("--seed-products must be 0 or more") }
+        guard (0...1).contains(paymentDeclineRate) else { throw ValidationError("--payment-decline-rate must be from 0 to 1") }
+    }
+
+    func run() async throws {
+        try await CLI.run {
+            let logger = CLI.logger
+            var localServer: LocalPostgres? = nil
+            var startedLocal = false
+            let url: DatabaseURL
+            if let explicit = database.explicitURL {
+                url = try DatabaseURL(explicit)
+            } else {
+                let server = try database.localServer(logger: logger)
+                startedLocal = try await server.start()
+                localServer = server
+                url = try DatabaseURL(server.url())
+            }
+            var clientConfiguration = url.clientConfiguration()
+            clientConfiguration.options.maximumConnections = poolSize
+            clientConfiguration.options.minimumConnections = min(4, poolSize)
+            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+            let db = Database(client: client, logger: logger)
+            let store = StoreConfiguration(
+                host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
+                payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
+            )
+            let seedProducts = self.seedProducts
+            let seed = self.seed
+            let app = StoreApplication.make(
+                database: db, configuration: store, logger: logger,
+                prepare: {
+                    let applied = try await Migrator().migrate(db)
+                    if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
+                    let count = try await db.query("SELECT count(*)::int FROM products").first?.decode(Int.self) ?? 0
+                    if count == 0 && seedProducts > 0 {
+                        let summary = try await CatalogSeeder(database: db).seed(.init(products: seedProducts, seed: seed))
+                        logger.info("seeded catalog", metadata: ["products": "\(summary.products)", "variants": "\(summary.variants)"])
+                    }
+                },
+                onRunning: { port in
+                    print("""
+                        surge store is running
+                          API       http://\(store.host):\(port)/v1/products
+                          OpenAPI   http://\(store.host):\(port)/openapi.json
+                          health    http://\(store.host):\(port)/health/ready
+                          database  \(url)
+                        Press Ctrl-C to stop.
+                        """)
+                    fflush(nil)
+                }
+            )
+            do {
+                try await app.runService()
+            } catch {
+                if startedLocal { try? await localServer?.stop() }
+                throw error
+            }
+            if startedLocal, let localServer {
+                try await localServer.stop()
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Storefront
+import Testing
+
+@Suite struct CheckoutTests {
+    @Test func checkoutNeverOversellsUnderContention() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 1, variants: [(price: 1500, onHand: 10)])[0]
+            var carts: [(String, String)] = []
+            for _ in 0..<200 {
+                let cart = try await store.createCart()
+                #expect(try await store.add(cart: cart, variant: variant).status == .ok)
+                carts.append(cart)
+            }
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for cart in carts {
+                    group.addTask {
+                        let reply = try await store.checkout(cart: cart, key: UUID().uuidString)
+                        return (Int(reply.status.code), reply.code)
+                    }
+                }
+                return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == 201 }.count == 10)
+            #expect(statuses.filter { $0.1 == "sold_out" }.count == 190)
+            #expect(try await store.int("SELECT count(*)::int FROM orders") == 10)
+            #expect(try await store.int("SELECT on_hand FROM stock WHERE variant_id = \(variant)") == 0)
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+            try await expectLedgerBalances(store, variant: variant, initial: 10)
+        }
+    }
+
+    @Test func twoLinesOfOneSkuCannotOversell() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 2, variants: [(price: 900, onHand: 3)])[0]
+            let cart = try await store.createCart()
+            #expect(try await store.add(cart: cart, variant: variant, quantity: 2).status == .ok)
+            #expect(try await store.add(cart: cart, variant: variant, quantity: 2).status == .ok)
+            let reply = try await store.checkout(cart: cart, key: "k-two-lines")
+            #expect(reply.status == .conflict)
+            #expect(reply.code == "sold_out")
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+        }
+    }
+
+    @Test func concurrentRetriesOfOneKeyMakeOneOrder() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 3, variants: [(price: 2500, onHand: 100)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant, quantity: 2)
+            let replies = try await withThrowingTaskGroup(of: StoreHarness.Reply.self) { group in
+                for _ in 0..<50 { group.addTask { try await store.checkout(cart: cart, key: "same-key") } }
+                return try await group.reduce(into: [StoreHarness.Reply]()) { $0.append($1) }
+            }
+            #expect(Set(replies.map(\.body)).count == 1)
+            #expect(replies.allSatisfy { $0.status == .created })
+            #expect(try await store.int("SELECT count(*)::int FROM orders") == 1)
+            #expect(try await store.int("SELECT on_hand FROM stock WHERE variant_id = \(variant)") == 98)
+        }
+    }
+
+    @Test func sameKeyWithAnotherBodyIsRefused() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 4, variants: [(price: 2500, onHand: 5)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant)
+            #expect(try await store.checkout(cart: cart, key: "k1").status == .created)
+            let other = try await store.checkout(cart: cart, key: "k1", paymentToken: "tok_other")
+            #expect(other.status == .unprocessableContent)
+            #expect(other.code == "idempotency_mismatch")
+        }
+    }
+
+    @Test func declinedPaymentReleasesTheHold() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 5, variants: [(price: 1000, onHand: 1)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant)
+            let reply = try await store.checkout(cart: cart, key: "k-decline", paymentToken: "tok_decline")
+            #expect(reply.status.code == 402)
+            #expect(reply.code == "payment_declined")
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+            // The same key replays the decline; a new key with a good card buys the item.
+            #expect(try await store.checkout(cart: cart, key: "k-decline", paymentToken: "tok_decline").body == reply.body)
+            #expect(try await store.checkout(cart: cart, key: "k-retry").status == .created)
+            try await expectLedgerBalances(store, variant: variant, initial: 1)
+        }
+    }
+
+    @Test func timedOutPaymentReleasesTheHoldAndAllowsRetry() async throws {
+        let gateway = SimulatedGateway(.init(medianLatency: .milliseconds(1), latencySigma: 0, timeout: .milliseconds(50)))
+        try await StoreHarness.run(gateway: gateway) { store in
+            let variant = try await store.product(id: 6, variants: [(price: 1000, onHand: 1)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant)
+            let reply = try await store.checkout(cart: cart, key: "k-timeout", paymentToken: "tok_timeout")
+            #expect(reply.status == .serviceUnavailable)
+            #expect(reply.code == "payment_timeout")
+            #expect(reply.headers[.retryAfter] != nil)
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+            #expect(try await store.checkout(cart: cart, key: "k-timeout").status == .created)
+        }
+    }
+
+    @Test func expiredHoldReturnsItsStock() async throws {
+        let gateway = SimulatedGateway(.init(medianLatency: .milliseconds(300), latencySigma: 0))
+        try await StoreHarness.run(gateway: gateway, configuration: .init(holdTTL: .milliseconds(1))) { store in
+            let variant = try await store.product(id: 7, variants: [(price: 1000, onHand: 2)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant, quantity: 2)
+            async let checkout = store.checkout(cart: cart, key: "k-expire")
+            // While the payment is in flight, the hold (TTL 1 ms) is past its expiry: the sweeper returns it.
+            var expired = 0
+            for _ in 0..<100 where expired == 0 {
+                try await Task.sleep(for: .milliseconds(10))
+                expired = try await store.api.checkout.expireHolds()
+            }
+            #expect(expired == 1)
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+            let reply = try await checkout
+            #expect(reply.code == "hold_expired")
+            #expect(try await store.int("SELECT count(*)::int FROM orders") == 0)
+            try await expectLedgerBalances(store, variant: variant, initial: 2)
+        }
+    }
+
+    /// initial = available + reserved + sold, and the ledger sums to the stock row.
+    func expectLedgerBalances(_ store: StoreHarness, variant: Int64, initial: Int) async throws {
+        let onHand = try await store.int("SELECT on_hand FROM stock WHERE variant_id = \(variant)")
+        let reserved = try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)")
+        let sold = try await store.int("SELECT coalesce(sum(quantity), 0)::int FROM order_lines WHERE variant_id = \(variant)")
+        #expect(onHand >= reserved)
+        #expect(initial == (onHand - reserved) + reserved + sold)
+        #expect(try await store.int("SELECT sum(on_hand_delta)::int FROM stock_movements WHERE variant_id = \(variant)") == onHand)
+        #expect(try await store.int("SELECT sum(reserved_delta)::int FROM stock_movements WHERE variant_id = \(variant)") == reserved)
+    }
+}

@@ -1,6 +1,0 @@
-import Storefront
-import Testing
-
-@Test func storefrontModuleLinks() {
-    #expect(StorefrontModule.name == "Storefront")
-}
