@@ -19,6 +19,7 @@ struct TelemetryOverhead {
             exit(2)
         }
         let portsFile = arguments[0]
+        setvbuf(stdout, nil, _IOLBF, 0)  // the script reads our output while we keep serving
         var logger = Logger(label: "surge.bench")
         logger.logLevel = .critical
         microbenchmark(logger: logger)
