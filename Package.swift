@@ -146,6 +146,7 @@ let package = Package(
             dependencies: [
                 "Telemetry", "Database", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

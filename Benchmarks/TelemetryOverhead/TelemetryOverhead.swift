@@ -19,10 +19,10 @@ struct TelemetryOverhead {
             exit(2)
         }
         let portsFile = arguments[0]
-        setvbuf(stdout, nil, _IOLBF, 0)  // the script reads our output while we keep serving
         var logger = Logger(label: "surge.bench")
         logger.logLevel = .critical
         microbenchmark(logger: logger)
+        fflush(nil)  // the script shows this while we keep serving
 
         let directory = NSTemporaryDirectory() + "surge-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -18,8 +18,7 @@ import Synchronization
 /// ```
 public final class Telemetry: Sendable {
     public let configuration: TelemetryConfiguration
-    /// The Prometheus registry behind `GET /metrics`. Hand `PrometheusMetricsFactory(registry:)` to
-    /// `MetricsSystem.bootstrap` to export other swift-metrics users too (with other metric names).
+    /// The Prometheus registry behind `GET /metrics`.
     public let registry: PrometheusCollectorRegistry
     public let statistics: QueryStatistics
     public let requests: RequestMetrics
@@ -60,6 +59,13 @@ public final class Telemetry: Sendable {
             logger: logger,
             inputs: AlertInputSource(clock: clock, requests: requests, queries: queries, pool: pool, sampler: sampler).read
         )
+    }
+
+    /// A swift-metrics factory over the same registry, for `MetricsSystem.bootstrap`: other
+    /// libraries' swift-metrics then appear on `GET /metrics` too. (Telemetry's own series are
+    /// registered directly, with HELP text, which swift-metrics cannot carry and promtool requires.)
+    public var metricsFactory: PrometheusMetricsFactory {
+        PrometheusMetricsFactory(registry: registry)
     }
 
     /// The observer to hand to `Database(observers:)`: statistics, statement metrics, slow-query log.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Database
 import Foundation
 import Hummingbird
@@ -143,6 +144,13 @@ enum MiniStore {
         let transitions = await telemetry.alerts.evaluateNow()  // SurgePGDown holds for 60 s: pending, not firing yet
         #expect(transitions.isEmpty)
         #expect(telemetry.alertInputs().gauges[.serverDown] == 1)
+    }
+
+    @Test func swiftMetricsUsersShareTheRegistry() {
+        let telemetry = MiniStore.telemetry()
+        let counter = CoreMetrics.Counter(label: "guard_shed_total", dimensions: [("class", "browse")], factory: telemetry.metricsFactory)
+        counter.increment(by: 3)
+        #expect(telemetry.prometheusText().contains(#"guard_shed_total{class="browse"} 3"#))
     }
 
     @Test func queryDurationSeriesAreBoundedWithOther() throws {
