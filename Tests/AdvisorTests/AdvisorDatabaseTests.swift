@@ -91,6 +91,26 @@ import TestSupport
         }
     }
 
+    @Test func windowDeltaCountsOnlyTheCallsMadeDuringTheWindow() async throws {
+        try await TestPostgres.withFreshDatabase { database, _ in
+            try await database.query("CREATE EXTENSION pg_stat_statements")
+            for _ in 1...5 { try await database.query("SELECT title FROM products WHERE popularity = 7") }
+            let (workload, _) = try await database.withConnection { connection in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(200))
+                        for _ in 1...3 { try await database.query("SELECT title FROM products WHERE popularity = 7") }
+                    }
+                    let result = try await StatStatements.delta(connection, window: .seconds(3))
+                    try await group.waitForAll()
+                    return result
+                }
+            }
+            let statement = try #require(workload.statements.first { $0.sql.contains("popularity") })
+            #expect(statement.calls == 3)
+        }
+    }
+
     /// The first "Show": drop the hand-designed secondary indexes, run the store's mix, and
     /// the advice must recover their benefit (estimated workload cost within 1.2×).
     @Test func storeAdviceRecoversTheHandDesignedIndexes() async throws {
