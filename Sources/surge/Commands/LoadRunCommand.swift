@@ -151,7 +151,7 @@ struct LoadRunCommand: AsyncParsableCommand {
         case (.some, .some):
             throw UsageError("give either a URL or --scenario, not both")
         case (let url?, nil):
-            guard let durationNanos = DurationText.nanos(duration), durationNanos > 0, durationNanos <= 24 * 3_600_000_000_000 else {
+            guard let durationNanos = LoadTest.DurationText.nanos(duration), durationNanos > 0, durationNanos <= 24 * 3_600_000_000_000 else {
                 throw UsageError("--duration must be like 30s, 2m or 1h (at most 24h)")
             }
             if let rate = rateOverride ?? rate, !(rate > 0 && rate <= 10_000_000) { throw UsageError("--rate must be in (0, 10000000]") }
@@ -180,7 +180,7 @@ struct LoadRunCommand: AsyncParsableCommand {
         plan.maxRequests = maxRequests
         plan.maxScheduleLagNanos = Int64(maxScheduleLagMs * 1_000_000)
         if let timeout {
-            guard let nanos = DurationText.nanos(timeout), nanos > 0, nanos <= 600_000_000_000 else {
+            guard let nanos = LoadTest.DurationText.nanos(timeout), nanos > 0, nanos <= 600_000_000_000 else {
                 throw UsageError("--timeout must be like 10s (at most 10m)")
             }
             plan.requestTimeoutNanos = nanos
@@ -251,7 +251,7 @@ struct LoadRunCommand: AsyncParsableCommand {
         guard url != nil || (scenario.map { BuiltinScenarios.names.contains($0) } ?? false) else {
             throw UsageError("--find-capacity works with a URL or a built-in scenario (it sets the rate)")
         }
-        guard let stepNanos = DurationText.nanos(stepDuration), stepNanos >= 1_000_000_000, stepNanos <= 600_000_000_000 else {
+        guard let stepNanos = LoadTest.DurationText.nanos(stepDuration), stepNanos >= 1_000_000_000, stepNanos <= 600_000_000_000 else {
             throw UsageError("--step-duration must be 1s...10m, e.g. 10s")
         }
         var search = CapacitySearch(startRate: rate ?? 50, maxRate: maxRate)
