@@ -16,8 +16,10 @@ CONNS=${3:-16}
 WORK=$(mktemp -d /tmp/surge-bench.XXXX)
 chmod 755 "$WORK"
 PORT=18181
-swift build -c release --product surge >/dev/null
-SURGE=$(swift build -c release --show-bin-path)/surge
+# SWIFT_SCRATCH_PATH lets a benchmark reuse a release build folder (it holds only build products).
+BUILD=(swift build -c release ${SWIFT_SCRATCH_PATH:+--scratch-path "$SWIFT_SCRATCH_PATH"})
+"${BUILD[@]}" --product surge >/dev/null
+SURGE=$("${BUILD[@]}" --show-bin-path)/surge
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 
 cleanup() {

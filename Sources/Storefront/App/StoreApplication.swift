@@ -2,6 +2,7 @@ import Database
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Telemetry
 
 /// Assembles the store: domain services, the router with its middleware, and background services.
 public enum StoreApplication {
@@ -24,10 +25,13 @@ public enum StoreApplication {
         )
     }
 
-    /// A router with every endpoint and the problem+json error handling.
-    public static func router(api: StoreAPI) -> Router<StoreRequestContext> {
+    /// A router with every endpoint and the problem+json error handling; with `telemetry`, also
+    /// request metrics (outermost, so it sees every answer) and `/metrics`, `/admin/*`, `/dashboard`.
+    public static func router(api: StoreAPI, telemetry: Telemetry? = nil) -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
+        if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
+        if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
         api.register(on: router)
         return router
     }
@@ -36,15 +40,16 @@ public enum StoreApplication {
     /// service group with graceful shutdown. `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
     public static func make(
-        database: Database, configuration: StoreConfiguration, logger: Logger, services: [any Service] = [],
+        database: Database, configuration: StoreConfiguration, logger: Logger, telemetry: Telemetry? = nil,
+        services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
         let api = api(database: database, configuration: configuration, logger: logger)
         var app = Application(
-            router: router(api: api),
+            router: router(api: api, telemetry: telemetry),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
-            services: [database.client] + services
+            services: [database.client] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

@@ -4,7 +4,9 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import Metrics
 import Storefront
+import Telemetry
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,6 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Share of payments the simulated gateway declines (0 to 1).")
     var paymentDeclineRate: Double = 0
 
+    @Option(help: "Statements at least this slow (milliseconds) go to the slow-query log.")
+    var slowQueryMs: Int = 200
+
+    @Option(help: "URL that alert transitions are POSTed to (JSON).")
+    var alertWebhook: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
@@ -71,7 +79,20 @@ struct ServeCommand: AsyncParsableCommand {
             clientConfiguration.options.maximumConnections = poolSize
             clientConfiguration.options.minimumConnections = min(4, poolSize)
             let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-            let db = Database(client: client, logger: logger)
+            let token = AdminToken(environment: ProcessInfo.processInfo.environment)
+            var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
+            telemetryConfiguration.slowQueryThreshold = .milliseconds(slowQueryMs)
+            if let alertWebhook {
+                guard let url = URL(string: alertWebhook), url.scheme == "http" || url.scheme == "https" else {
+                    throw UsageError("--alert-webhook must be an http(s) URL")
+                }
+                telemetryConfiguration.alertWebhook = url
+            }
+            let telemetry = Telemetry(configuration: telemetryConfiguration, logger: logger)
+            // A token the user chose is never echoed; a generated one must be, or nobody could use it.
+            let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
+            MetricsSystem.bootstrap(telemetry.metricsFactory)
+            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger)
             let store = StoreConfiguration(
                 host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
                 payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
@@ -79,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
             let seedProducts = self.seedProducts
             let seed = self.seed
             let app = StoreApplication.make(
-                database: db, configuration: store, logger: logger,
+                database: db, configuration: store, logger: logger, telemetry: telemetry,
                 prepare: {
                     let applied = try await Migrator().migrate(db)
                     if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
@@ -95,6 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
                           API       http://\(store.host):\(port)/v1/products
                           OpenAPI   http://\(store.host):\(port)/openapi.json
                           health    http://\(store.host):\(port)/health/ready
+                          metrics   http://\(store.host):\(port)/metrics
+                          dashboard http://\(store.host):\(port)/dashboard?token=\(shownToken)
+                          admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
                           database  \(url)
                         Press Ctrl-C to stop.
                         """)
