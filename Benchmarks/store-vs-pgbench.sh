@@ -53,17 +53,17 @@ SQL
 cat > "$WORK/listing.sql" <<'SQL'
 \set cat random(3, 6)
 SELECT p.id, p.title, b.name AS brand, p.category_id, p.price_minor, p.currency::text, p.popularity, p.created_at,
-       EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = p.id AND s.on_hand > s.reserved) AS in_stock,
+       ((SELECT true FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = p.id AND s.on_hand > s.reserved LIMIT 1) IS NOT NULL) AS in_stock,
        p.popularity::bigint AS sort_key
 FROM products p JOIN brands b ON b.id = p.brand_id
-WHERE p.category_id = ANY(ARRAY[:cat]::bigint[])
+WHERE p.category_id = :cat
 ORDER BY p.popularity DESC, p.id DESC LIMIT 25;
 SQL
 cat > "$WORK/search.sql" <<'SQL'
 \set w random(0, 3)
 SELECT * FROM (
   SELECT p.id, p.title, b.name AS brand, p.category_id, p.price_minor, p.currency::text, p.popularity, p.created_at,
-         EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = p.id AND s.on_hand > s.reserved) AS in_stock,
+         ((SELECT true FROM variants v JOIN stock s ON s.variant_id = v.id WHERE v.product_id = p.id AND s.on_hand > s.reserved LIMIT 1) IS NOT NULL) AS in_stock,
          (ts_rank(p.search, to_tsquery('english', (ARRAY['wireless:*','kettle:*','bamboo & lamp:*','smart & watch:*'])[:w + 1])) * 1000000)::bigint AS sort_key
   FROM products p JOIN brands b ON b.id = p.brand_id
   WHERE p.search @@ to_tsquery('english', (ARRAY['wireless:*','kettle:*','bamboo & lamp:*','smart & watch:*'])[:w + 1])

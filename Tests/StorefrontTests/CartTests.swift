@@ -6,7 +6,11 @@ import Testing
 
 @Suite struct CartTests {
     @Test func concurrentAddsLoseNoUpdate() async throws {
-        try await StoreHarness.run { store in
+        // The invariant under test is "no lost update", not the deadline: give the cart class room on a
+        // machine whose two cores the whole suite shares.
+        var configuration = StoreConfiguration()
+        configuration.deadlines[.cart] = .seconds(30)
+        try await StoreHarness.run(configuration: configuration) { store in
             let variant = try await store.product(id: 10, variants: [(price: 500, onHand: 1000)])[0]
             let cart = try await store.createCart()
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
@@ -19,7 +23,7 @@ import Testing
             let reply = try await store.send(.get, "/v1/carts/\(cart.0)", headers: [StoreHarness.cartToken: cart.1])
             let lines = try reply.json()["lines"] as? [[String: Any]] ?? []
             // Every 200 was applied exactly once; every other answer is a 409 and changed nothing.
-            #expect(applied >= 1)
+            #expect(applied >= 1, "\(statuses.map(\.code))")
             #expect(lines.first?["quantity"] as? Int == applied)
             #expect(try reply.json()["version"] as? Int == 1 + applied)
         }

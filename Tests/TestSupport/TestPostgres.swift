@@ -25,7 +25,7 @@ public enum TestPostgres {
                 port: try LocalPostgres.pickPort(),
                 databaseName: "postgres",
                 // Tests need no durability; this makes CREATE DATABASE and commits much cheaper.
-                extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "max_connections = 300"]
+                extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "max_connections = 500"]
             ),
             logger: logger
         )
@@ -96,7 +96,8 @@ public enum TestPostgres {
         var logger = Logger(label: "surge.tests.db")
         logger.logLevel = .warning
         var configuration = url.clientConfiguration(settings: settings)
-        configuration.options.maximumConnections = 40
+        // Tests run in parallel, each with its own pool: keep the sum under max_connections.
+        configuration.options.maximumConnections = 12
         var poolLogger = logger
         poolLogger.logLevel = .error
         let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)

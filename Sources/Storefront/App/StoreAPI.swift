@@ -11,9 +11,11 @@ public struct StoreAPI: Sendable {
     public let checkout: CheckoutService
     public let orders: OrderService
     let readiness: @Sendable () async -> Bool
+    let deadlines: [RouteClass: Duration]
 
     public init(catalog: CatalogService, carts: CartService, checkout: CheckoutService, orders: OrderService,
-                readiness: @escaping @Sendable () async -> Bool) {
+                deadlines: [RouteClass: Duration] = [:], readiness: @escaping @Sendable () async -> Bool) {
+        self.deadlines = deadlines
         self.catalog = catalog
         self.carts = carts
         self.checkout = checkout
@@ -103,7 +105,7 @@ public struct StoreAPI: Sendable {
     public func register(on router: Router<StoreRequestContext>) {
         for (endpoint, handler) in endpoints() {
             let route = endpoint.route
-            let deadline = endpoint.routeClass.deadline
+            let deadline = deadlines[endpoint.routeClass] ?? endpoint.routeClass.deadline
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
                 // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
                 let requestID = QueryContext.current?.requestID ?? context.id

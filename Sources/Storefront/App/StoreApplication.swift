@@ -18,6 +18,7 @@ public enum StoreApplication {
             carts: CartService(database: database),
             checkout: checkout,
             orders: OrderService(database: database),
+            deadlines: configuration.deadlines,
             readiness: {
                 guard let migrator, let version = try? await migrator.currentVersion(database) else { return false }
                 return version >= migrator.latestVersion

@@ -7,6 +7,8 @@ public struct StoreConfiguration: Sendable {
     /// How often the sweeper looks for expired holds.
     public var sweepInterval: Duration
     public var payment: SimulatedGateway.Configuration
+    /// End-to-end deadline per route class (defaults: `RouteClass.deadline`).
+    public var deadlines: [RouteClass: Duration] = Dictionary(uniqueKeysWithValues: RouteClass.allCases.map { ($0, $0.deadline) })
 
     public init(host: String = "127.0.0.1", port: Int = 8080, holdTTL: Duration = .seconds(600),
                 sweepInterval: Duration = .seconds(5), payment: SimulatedGateway.Configuration = .init()) {

@@ -24,9 +24,12 @@ struct ListingSQL {
         return "$\(binds.count)"
     }
 
+    /// Whether any variant has stock. A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL may turn an
+    /// EXISTS into a hashed subplan over every variant and stock row (1 s at 100k products), while this
+    /// form stays a per-row index probe on the `limit + 1` rows a page reads.
     static let inStockExpression = """
-        EXISTS (SELECT 1 FROM variants v JOIN stock s ON s.variant_id = v.id
-                WHERE v.product_id = p.id AND s.on_hand > s.reserved)
+        ((SELECT true FROM variants v JOIN stock s ON s.variant_id = v.id
+          WHERE v.product_id = p.id AND s.on_hand > s.reserved LIMIT 1) IS NOT NULL)
         """
 
     /// The words of `q` as a prefix-matching tsquery (`red & wireless & head:*`), or nil if it has none.
@@ -38,7 +41,14 @@ struct ListingSQL {
 
     private mutating func filters() -> [String] {
         var conditions: [String] = []
-        if let categoryIDs { conditions.append("p.category_id = ANY(\(bind(categoryIDs)))") }
+        if let categoryIDs {
+            // One category: a plain equality lets PostgreSQL walk products_category_*_idx in sort order.
+            if categoryIDs.count == 1 {
+                conditions.append("p.category_id = \(bind(categoryIDs[0]))")
+            } else {
+                conditions.append("p.category_id = ANY(\(bind(categoryIDs)))")
+            }
+        }
         if let low = query.minPriceMinor { conditions.append("p.price_minor >= \(bind(low))") }
         if let high = query.maxPriceMinor { conditions.append("p.price_minor <= \(bind(high))") }
         if query.inStockOnly { conditions.append(Self.inStockExpression) }
