@@ -16,14 +16,15 @@ import Testing
 
     @Test func admitsEveryoneBelowTheLimit() {
         var l = limiter()
-        for id in 0..<10 { #expect(l.acquire(id: UInt64(id), priority: .bot, now: at(0)) == .admit) }
+        for id in 0..<10 { let r1 = l.acquire(id: UInt64(id), priority: .bot, now: at(0)); #expect(r1 == .admit) }
         #expect(l.totalInFlight == 10)
     }
 
     @Test func botsAreRejectedAtOnceWhenFullAndNeverQueued() {
         var l = limiter()
         for id in 0..<10 { _ = l.acquire(id: UInt64(id), priority: .browse, now: at(0)) }
-        #expect(l.acquire(id: 99, priority: .bot, now: at(0)) == .reject)
+        let r2 = l.acquire(id: 99, priority: .bot, now: at(0))
+        #expect(r2 == .reject)
         #expect(l.queueLength == 0)
     }
 
@@ -31,15 +32,17 @@ import Testing
         var l = limiter()
         for id in 0..<10 { _ = l.acquire(id: UInt64(id), priority: .browse, now: at(0)) }
         // 50% of 10 is guaranteed to checkout, 25% (2) to cart.
-        for id in 100..<105 { #expect(l.acquire(id: UInt64(id), priority: .checkout, now: at(0)) == .admit) }
-        for id in 200..<202 { #expect(l.acquire(id: UInt64(id), priority: .cart, now: at(0)) == .admit) }
-        #expect(l.acquire(id: 105, priority: .checkout, now: at(0)) != .admit)
-        #expect(l.acquire(id: 203, priority: .browse, now: at(0)) != .admit)
+        for id in 100..<105 { let r3 = l.acquire(id: UInt64(id), priority: .checkout, now: at(0)); #expect(r3 == .admit) }
+        for id in 200..<202 { let r4 = l.acquire(id: UInt64(id), priority: .cart, now: at(0)); #expect(r4 == .admit) }
+        let r5 = l.acquire(id: 105, priority: .checkout, now: at(0))
+        #expect(r5 != .admit)
+        let r6 = l.acquire(id: 203, priority: .browse, now: at(0))
+        #expect(r6 != .admit)
     }
 
     @Test func sharesAreNotEnforcedBelowTheLimit() {
         var l = limiter()
-        for id in 0..<10 { #expect(l.acquire(id: UInt64(id), priority: .browse, now: at(0)) == .admit) }
+        for id in 0..<10 { let r7 = l.acquire(id: UInt64(id), priority: .browse, now: at(0)); #expect(r7 == .admit) }
         #expect(l.inFlight[.browse] == 10, "browse may use the whole limit while nobody else needs it")
     }
 
@@ -47,10 +50,14 @@ import Testing
         var l = limiter(limit: 2, queue: 2)
         _ = l.acquire(id: 1, priority: .checkout, now: at(0))
         _ = l.acquire(id: 2, priority: .checkout, now: at(0))
-        #expect(l.acquire(id: 3, priority: .browse, now: at(0)) == .enqueue(deadline: at(50), evicted: nil))
-        #expect(l.acquire(id: 4, priority: .browse, now: at(1)) == .enqueue(deadline: at(51), evicted: nil))
-        #expect(l.acquire(id: 5, priority: .browse, now: at(2)) == .reject, "full queue, nobody worth less")
-        #expect(l.acquire(id: 6, priority: .cart, now: at(3)) == .enqueue(deadline: at(203), evicted: 3))
+        let r8 = l.acquire(id: 3, priority: .browse, now: at(0))
+        #expect(r8 == .enqueue(deadline: at(50), evicted: nil))
+        let r9 = l.acquire(id: 4, priority: .browse, now: at(1))
+        #expect(r9 == .enqueue(deadline: at(51), evicted: nil))
+        let r10 = l.acquire(id: 5, priority: .browse, now: at(2))
+        #expect(r10 == .reject, "full queue, nobody worth less")
+        let r11 = l.acquire(id: 6, priority: .cart, now: at(3))
+        #expect(r11 == .enqueue(deadline: at(203), evicted: 3))
         #expect(l.queueLength == 2)
     }
 
@@ -73,8 +80,10 @@ import Testing
         _ = l.acquire(id: 1, priority: .checkout, now: at(0))
         _ = l.acquire(id: 2, priority: .browse, now: at(0))
         _ = l.acquire(id: 3, priority: .checkout, now: at(0))
-        #expect(l.expire(now: at(49)).isEmpty)
-        #expect(l.expire(now: at(50)) == [2])
+        let r12 = l.expire(now: at(49))
+        #expect(r12.isEmpty)
+        let r13 = l.expire(now: at(50))
+        #expect(r13 == [2])
         let actions = l.release(priority: .checkout, rtt: .milliseconds(600), dropped: false, inFlightAtStart: 1, now: at(600))
         #expect(actions.reject == [3], "an expired waiter is rejected, never admitted late")
         #expect(actions.admit.isEmpty)
@@ -85,9 +94,12 @@ import Testing
         var l = limiter(limit: 1)
         _ = l.acquire(id: 1, priority: .cart, now: at(0))
         _ = l.acquire(id: 2, priority: .cart, now: at(0))
-        #expect(l.cancel(id: 2))
-        #expect(!l.cancel(id: 2))
-        #expect(l.release(priority: .cart, rtt: .milliseconds(1), dropped: false, inFlightAtStart: 1, now: at(1)).isEmpty)
+        let r14 = l.cancel(id: 2)
+        #expect(r14)
+        let r15 = l.cancel(id: 2)
+        #expect(!r15)
+        let r16 = l.release(priority: .cart, rtt: .milliseconds(1), dropped: false, inFlightAtStart: 1, now: at(1))
+        #expect(r16.isEmpty)
     }
 
     @Test func inFlightNeverExceedsLimitPlusGuaranteedSharesUnderRandomEvents() {

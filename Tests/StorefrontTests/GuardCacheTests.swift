@@ -33,7 +33,7 @@ import TestSupport
         let api = StoreApplication.api(database: database, configuration: .init(), logger: Logger(label: "surge.tests.cache"))
         let app = Application(router: StoreApplication.router(api: api), logger: Logger(label: "surge.tests.cache"))
         try await app.test(.router) { client in
-            try await StoreHarness(database: database, api: api, client: client)
+            _ = try await StoreHarness(database: database, api: api, client: client)
                 .product(id: id, variants: [(price: 1000, onHand: 3), (price: 1200, onHand: 0)])
         }
     }
@@ -82,8 +82,7 @@ import TestSupport
     @Test func updateInOneInstanceInvalidatesAnothersCache() async throws {
         try await TestPostgres.withFreshDatabase { database, _ in
             try await Self.insertProduct(42, database: database)
-            var logger = Logger(label: "surge.tests.notify")
-            logger.logLevel = .warning
+            let logger = Logger(label: "surge.tests.notify")
             let writer = CatalogService(database: database, cacheBytes: 1 << 20)
             let reader = CatalogService(database: database, cacheBytes: 1 << 20)
             try await withThrowingTaskGroup(of: Void.self) { group in
