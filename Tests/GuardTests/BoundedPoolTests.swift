@@ -79,3 +79,39 @@ import TestSupport
         }
     }
 }
+
+@Suite struct DatabaseDownTests {
+    @Test func requestsFailFastWhileTheDatabaseIsUnreachable() async throws {
+        // A port nothing listens on: PostgresNIO would retry connecting and keep the lease waiting.
+        let port = try LocalPostgres.pickPort()
+        let url = try DatabaseURL("postgres://surge@127.0.0.1:\(port)/surge")
+        var logger = Logger(label: "surge.tests.down")
+        logger.logLevel = .critical
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = 3
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let database = Database(client: client, logger: logger,
+                                gate: ConnectionGate(.init(permits: 2, maximumWaiters: 50, maximumWait: .seconds(1))))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let errors = await withTaskGroup(of: (any Error)?.self) { requests in
+                for _ in 0..<20 {
+                    requests.addTask {
+                        do {
+                            try await QueryContext.$current.withValue(.init(route: "t", requestID: "r", deadline: .now + .milliseconds(300))) {
+                                _ = try await database.query("SELECT 1")
+                            }
+                            return nil
+                        } catch { return error }
+                    }
+                }
+                return await requests.reduce(into: [(any Error)?]()) { $0.append($1) }
+            }
+            #expect(errors.count == 20)
+            #expect(errors.allSatisfy { $0 is PoolOverloaded }, "every request ends with a 503-able error: \(errors)")
+            #expect(database.gate?.waiters == 0)
+            #expect(database.gate?.hasFreePermit == true)
+        }
+    }
+}

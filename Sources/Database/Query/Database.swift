@@ -43,7 +43,7 @@ public final class Database: Sendable {
             return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
         return try await gate.withPermit {
-            try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
+            try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
     }
 

@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most connections the store opens to PostgreSQL (default: guarded (cores × 2) + 1 capped by the server's max_connections / --instances; naive 100).")
     var poolSize: Int?
 
-    @Option(help: "Store instances sharing the database, to divide max_connections between them (default 1).")
+    @Option(help: "Store instances sharing the database, to divide max_connections between them.")
     var instances: Int = 1
 
     @Option(help: "guarded (admission control, bounded pool, deadlines, cache) or naive (none of it).")
