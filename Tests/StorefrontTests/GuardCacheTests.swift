@@ -111,3 +111,30 @@ import TestSupport
         }
     }
 }
+
+@Suite struct GuardListingCacheTests {
+    @Test func equalListingQueriesShareOneQueryUntilAProductChanges() async throws {
+        let listings = StatementCounter("FROM products")
+        try await TestPostgres.withFreshDatabase(observers: [listings]) { database, _ in
+            try await GuardCacheTests.insertProduct(42, database: database)
+            let catalog = CatalogService(database: database, cacheBytes: 1 << 20)
+            let query = try ProductQuery(parameters: ["limit": "10"])
+            let before = listings.value
+            let pages = try await withThrowingTaskGroup(of: ProductPage.self) { group in
+                for _ in 0..<200 { group.addTask { try await catalog.products(query) } }
+                return try await group.reduce(into: [ProductPage]()) { $0.append($1) }
+            }
+            #expect(Set(pages.map { $0.items.map(\.id) }) == [[42]])
+            let loads = listings.value - before
+            #expect(loads == 1, "200 concurrent misses, one listing query")
+            _ = try await catalog.products(try ProductQuery(parameters: ["limit": "10"]))
+            #expect(listings.value - before == loads, "an equal query is a hit")
+            _ = try await catalog.products(try ProductQuery(parameters: ["limit": "11"]))
+            #expect(listings.value - before > loads, "another query is another key")
+            let afterOther = listings.value
+            catalog.invalidateProduct(42)
+            _ = try await catalog.products(query)
+            #expect(listings.value > afterOther, "a product change drops cached listings")
+        }
+    }
+}

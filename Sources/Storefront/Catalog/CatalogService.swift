@@ -10,6 +10,8 @@ public final class CatalogService: Sendable {
     private let tree = Mutex<CategoryTree?>(nil)
     /// Product pages by id (single-flight, byte-bounded, TTL with early refresh); `nil` in the naive profile.
     let productCache: SingleFlightCache<Int64, ProductDetail>?
+    /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
+    let listingCache: SingleFlightCache<String, ProductPage>?
 
     /// - Parameter cacheBytes: byte budget of the product page cache; 0 disables it.
     public init(database: Database, cacheBytes: Int = 0) {
@@ -17,16 +19,21 @@ public final class CatalogService: Sendable {
         self.productCache = cacheBytes > 0
             ? SingleFlightCache(name: "product", .init(budgetBytes: cacheBytes, ttl: .seconds(30), staleFor: .seconds(30)))
             : nil
+        self.listingCache = cacheBytes > 0
+            ? SingleFlightCache(name: "listing", .init(budgetBytes: cacheBytes / 2, ttl: .seconds(5), staleFor: .seconds(10)))
+            : nil
     }
 
     /// Forgets cached pages of `product` (a price, stock or text change).
     public func invalidateProduct(_ id: Int64) {
         productCache?.invalidate(id)
+        listingCache?.invalidateAll()
     }
 
     /// Forgets every cached page (the invalidation feed was interrupted).
     public func invalidateAll() {
         productCache?.invalidateAll()
+        listingCache?.invalidateAll()
         invalidateCategories()
     }
 
@@ -63,6 +70,14 @@ public final class CatalogService: Sendable {
 
     /// One page of products matching the query.
     public func products(_ query: ProductQuery) async throws -> ProductPage {
+        guard let listingCache else { return try await loadProducts(query) }
+        // The validated query's description names every field, so equal queries share a key.
+        return try await listingCache.value(for: String(describing: query), size: \.estimatedBytes) {
+            try await loadProducts(query)
+        }
+    }
+
+    private func loadProducts(_ query: ProductQuery) async throws -> ProductPage {
         var categoryIDs: [Int]? = nil
         if let category = query.categoryID {
             let tree = try await categories()
@@ -132,6 +147,15 @@ public final class CatalogService: Sendable {
 /// Named SQL of the catalog reads.
 enum CatalogSQL {
     static let categories: PostgresQuery = "SELECT id, parent_id, slug, name FROM categories ORDER BY id"
+}
+
+extension ProductPage {
+    /// Rough memory footprint, for the cache's byte budget.
+    var estimatedBytes: Int {
+        let items = self.items.reduce(0) { $0 + 160 + $1.title.utf8.count + $1.brand.utf8.count }
+        let facetBytes = facets.map { f in (f.categories + f.brands + f.priceBands).reduce(0) { $0 + 64 + $1.label.utf8.count } } ?? 0
+        return 128 + items + facetBytes + (nextCursor?.utf8.count ?? 0)
+    }
 }
 
 extension ProductDetail {
