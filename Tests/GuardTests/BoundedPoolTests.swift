@@ -34,6 +34,12 @@ import TestSupport
     @Test func slowStatementIsCancelledOnTheServerAtItsDeadline() async throws {
         try await TestPostgres.withFreshDatabase { admin, url in
             try await withGuardedDatabase(url, permits: 2) { database in
+                // Open the pool's connections first: under a loaded test run, connecting alone can take
+                // longer than the deadline, and then the lease (rightly) gives up before any SQL is sent.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<2 { group.addTask { try await database.query("SELECT pg_sleep(0.05)") } }
+                    try await group.waitForAll()
+                }
                 let marker = "deadline_probe_\(UInt32.random(in: 0...UInt32.max))"
                 let context = QueryContext(route: "test", requestID: marker, deadline: .now + .milliseconds(300))
                 let started = ContinuousClock.now

@@ -8,6 +8,7 @@ import NIOCore
 import PostgresNIO
 import Storefront
 import Testing
+import Telemetry
 import TestSupport
 
 /// A store on a fresh database, driven through its real router (in process, no sockets).
@@ -19,15 +20,16 @@ struct StoreHarness {
     static func run(
         gateway: (any PaymentGateway)? = nil,
         configuration: StoreConfiguration = .init(),
+        telemetry: Telemetry? = nil,
         _ body: @Sendable (StoreHarness) async throws -> Void
     ) async throws {
-        try await TestPostgres.withFreshDatabase { database, _ in
+        try await TestPostgres.withFreshDatabase(observers: telemetry.map { [$0.queryObserver] } ?? []) { database, _ in
             var logger = Logger(label: "surge.tests.store")
             logger.logLevel = .warning
             let api = StoreApplication.api(
                 database: database, configuration: configuration,
                 gateway: gateway ?? SimulatedGateway(.init(medianLatency: .milliseconds(2), latencySigma: 0)), logger: logger)
-            let app = Application(router: StoreApplication.router(api: api), logger: logger)
+            let app = Application(router: StoreApplication.router(api: api, telemetry: telemetry), logger: logger)
             try await app.test(.router) { client in
                 try await body(StoreHarness(database: database, api: api, client: client))
             }

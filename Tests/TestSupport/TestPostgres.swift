@@ -97,7 +97,9 @@ public enum TestPostgres {
         logger.logLevel = .warning
         var configuration = url.clientConfiguration(settings: settings)
         configuration.options.maximumConnections = 40
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         let database = Database(client: client, observers: observers, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

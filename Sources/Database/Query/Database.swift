@@ -10,6 +10,9 @@ public final class Database: Sendable {
     /// The underlying pool. Run `client.run()` in a task (or a `ServiceGroup`) for the pool to work.
     public let client: PostgresClient
     public let logger: Logger
+    /// Passed to PostgresNIO: its warnings (such as a lease racing `client.run()` at start) are noise;
+    /// real failures reach us as thrown errors.
+    let driverLogger: Logger
     let observers: [any QueryObserver]
     /// Bounds leases (waiters, wait time); `nil` leases straight from the pool (the naive profile).
     public let gate: ConnectionGate?
@@ -23,6 +26,9 @@ public final class Database: Sendable {
         self.logger = logger
         self.gate = gate
         self.deadlines = cancelAtDeadline ? DeadlineCanceller(client: client, logger: logger) : nil
+        var driverLogger = logger
+        driverLogger.logLevel = max(logger.logLevel, .error)
+        self.driverLogger = driverLogger
     }
 
     /// Runs one statement on a pooled connection and returns all its rows; past the task's deadline
@@ -86,7 +92,7 @@ public struct DatabaseConnection: Sendable {
     public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
         let start = ContinuousClock.now
         do {
-            let rows = try await raw.query(query, logger: database.logger).collect()
+            let rows = try await raw.query(query, logger: database.driverLogger).collect()
             database.notify(sql: query.sql, start: start, rows: rows.count, error: nil)
             return rows
         } catch {
@@ -100,7 +106,7 @@ public struct DatabaseConnection: Sendable {
         let start = ContinuousClock.now
         do {
             var rows: [Statement.Row] = []
-            for try await row in try await raw.execute(statement, logger: database.logger) { rows.append(row) }
+            for try await row in try await raw.execute(statement, logger: database.driverLogger) { rows.append(row) }
             database.notify(sql: Statement.sql, start: start, rows: rows.count, error: nil)
             return rows
         } catch {

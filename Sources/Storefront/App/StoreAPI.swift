@@ -105,7 +105,9 @@ public struct StoreAPI: Sendable {
             let route = endpoint.route
             let deadline = endpoint.routeClass.deadline
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
-                let queryContext = QueryContext(route: route, requestID: context.id, deadline: .now + deadline)
+                // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
+                let requestID = QueryContext.current?.requestID ?? context.id
+                let queryContext = QueryContext(route: route, requestID: requestID, deadline: .now + deadline)
                 return try await QueryContext.$current.withValue(queryContext) {
                     try await handler(request, context)
                 }

@@ -3,6 +3,7 @@ import Guard
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Telemetry
 
 /// Assembles the store: domain services, the router with its middleware, and background services.
 public enum StoreApplication {
@@ -26,12 +27,16 @@ public enum StoreApplication {
         )
     }
 
-    /// A router with every endpoint and the problem+json error handling; admission control in front
-    /// of every endpoint when `admission` is given, and ETag/304 on catalog reads with `httpCaching`.
-    public static func router(api: StoreAPI, admission: AdmissionController? = nil,
+    /// A router with every endpoint and the problem+json error handling; with `telemetry`, also
+    /// request metrics (outermost, so it sees every answer) and `/metrics`, `/admin/*`, `/dashboard`;
+    /// admission control in front of every endpoint when `admission` is given, and ETag/304 on
+    /// catalog reads with `httpCaching`.
+    public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
                               httpCaching: Bool = false) -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
+        if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
+        if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
         if let admission { router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList)) }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
@@ -42,16 +47,18 @@ public enum StoreApplication {
     /// service group with graceful shutdown. `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
     public static func make(
-        database: Database, configuration: StoreConfiguration, logger: Logger, services: [any Service] = [],
+        database: Database, configuration: StoreConfiguration, logger: Logger, telemetry: Telemetry? = nil,
+        services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
         let api = api(database: database, configuration: configuration, logger: logger)
         var app = Application(
-            router: router(api: api, admission: configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil,
+            router: router(api: api, telemetry: telemetry,
+                           admission: configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil,
                            httpCaching: configuration.profile == .guarded),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
-            services: [database.client] + services
+            services: [database.client] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
                 + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },

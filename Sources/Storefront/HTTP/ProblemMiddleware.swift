@@ -11,6 +11,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as any HTTPResponseError where !(error is HTTPError) {
+            // Already a complete answer (StoreError, or telemetry's own problem+json errors).
+            throw error
         } catch {
             throw Self.translate(error, logger: context.logger)
         }

@@ -26,7 +26,10 @@ enum DatabaseSession {
     }
 
     static func connect<T: Sendable>(_ url: DatabaseURL, settings: SessionSettings, _ body: (Database) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(settings: settings), backgroundLogger: CLI.logger)
+        // A one-shot command's first query can race the pool's start; PostgresNIO warns about that.
+        var poolLogger = CLI.logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: url.clientConfiguration(settings: settings), backgroundLogger: poolLogger)
         let database = Database(client: client, logger: CLI.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

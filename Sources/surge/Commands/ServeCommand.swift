@@ -4,7 +4,9 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import Metrics
 import Storefront
+import Telemetry
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,6 +55,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Share of payments the simulated gateway declines (0 to 1).")
     var paymentDeclineRate: Double = 0
 
+    @Option(help: "Statements at least this slow (milliseconds) go to the slow-query log.")
+    var slowQueryMs: Int = 200
+
+    @Option(help: "URL that alert transitions are POSTed to (JSON).")
+    var alertWebhook: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         if let poolSize, !(1...1000).contains(poolSize) { throw ValidationError("--pool-size must be from 1 to 1000") }
@@ -95,7 +103,20 @@ struct ServeCommand: AsyncParsableCommand {
             clientConfiguration.options.maximumConnections = guarded ? poolSize + 2 : poolSize
             clientConfiguration.options.minimumConnections = min(4, poolSize)
             let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-            let db = Database(client: client, logger: logger,
+            let token = AdminToken(environment: ProcessInfo.processInfo.environment)
+            var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
+            telemetryConfiguration.slowQueryThreshold = .milliseconds(slowQueryMs)
+            if let alertWebhook {
+                guard let url = URL(string: alertWebhook), url.scheme == "http" || url.scheme == "https" else {
+                    throw UsageError("--alert-webhook must be an http(s) URL")
+                }
+                telemetryConfiguration.alertWebhook = url
+            }
+            let telemetry = Telemetry(configuration: telemetryConfiguration, logger: logger)
+            // A token the user chose is never echoed; a generated one must be, or nobody could use it.
+            let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
+            MetricsSystem.bootstrap(telemetry.metricsFactory)
+            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
                               gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded)
             logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)"])
             let store = {
@@ -109,7 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
             let seedProducts = self.seedProducts
             let seed = self.seed
             let app = StoreApplication.make(
-                database: db, configuration: store, logger: logger,
+                database: db, configuration: store, logger: logger, telemetry: telemetry,
                 prepare: {
                     let applied = try await Migrator().migrate(db)
                     if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
@@ -125,6 +146,9 @@ struct ServeCommand: AsyncParsableCommand {
                           API       http://\(store.host):\(port)/v1/products
                           OpenAPI   http://\(store.host):\(port)/openapi.json
                           health    http://\(store.host):\(port)/health/ready
+                          metrics   http://\(store.host):\(port)/metrics
+                          dashboard http://\(store.host):\(port)/dashboard?token=\(shownToken)
+                          admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
                           database  \(url)
                         Press Ctrl-C to stop.
                         """)

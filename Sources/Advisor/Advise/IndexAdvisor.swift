@@ -1,0 +1,187 @@
+import PostgresNIO
+
+/// Whole-workload index advice, read top to bottom as steps:
+/// plan each statement → candidates from its predicates → hypothetical costs (HypoPG) →
+/// greedy selection under a budget with a write penalty → review of existing indexes.
+public struct IndexAdvisor {
+    public var options: AdviseOptions
+
+    public init(options: AdviseOptions = .init()) {
+        self.options = options
+    }
+
+    /// A statement with its plan and where it touches tables.
+    struct PlannedStatement {
+        var statement: WorkloadStatement
+        var shape: StatementShape
+        var accesses: [TableAccess]
+        var baseline: Plan
+        var tableOIDs: Set<Int64> { Set(accesses.map(\.table.oid)) }
+    }
+
+    /// Advises on `workload`. `tableWrites` overrides the write counters (a `--window` delta).
+    public func advise(session: PlanningSession, workload: Workload, catalog: Catalog, tableWrites: [Int64: Int64]? = nil) async throws -> Advice {
+        guard session.server.hasHypoPG else {
+            throw AdvisorError.hypoPGMissing(serverMajor: session.server.major, available: session.server.hypoPGAvailable)
+        }
+        try await session.resetHypotheticalIndexes()
+
+        // 1. Plan every statement as it is today.
+        var planned: [PlannedStatement] = []
+        var skipped: [SkippedStatement] = []
+        for statement in workload.statements {
+            let shape = StatementParser.parse(statement.sql)
+            do {
+                let plan = try await session.explain(statement.sql)
+                planned.append(PlannedStatement(statement: statement, shape: shape, accesses: CandidateGenerator.accesses(shape, catalog: catalog), baseline: plan))
+            } catch {
+                skipped.append(SkippedStatement(statement: statement.displayText, reason: Self.reason(error)))
+            }
+        }
+        let baseCosts = planned.map(\.baseline.totalCost)
+        let totalBefore = zip(planned, baseCosts).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
+
+        // 2. Candidates, and the statements each may serve (those constraining its leading column).
+        var candidates: [IndexCandidate] = []
+        var relevant: [[Int]] = []
+        for statement in planned {
+            for access in statement.accesses {
+                for candidate in CandidateGenerator.candidates(for: access, catalog: catalog) where !candidates.contains(candidate) {
+                    candidates.append(candidate)
+                    relevant.append(planned.indices.filter { j in
+                        planned[j].accesses.contains { $0.table.oid == access.table.oid && $0.referencedColumns.contains(candidate.keys[0].column) }
+                    })
+                }
+            }
+        }
+        let tableOfCandidate = candidates.map { candidate in catalog.tables.first { $0.qualifiedName == candidate.table }?.oid ?? 0 }
+        let writes = writesPerTable(workload: workload, planned: planned, catalog: catalog, override: tableWrites)
+        func penalty(_ c: Int) -> Double {
+            Double(writes[tableOfCandidate[c]] ?? 0) * options.writeCostPerRow * (candidates[c].predicate == nil ? 1 : 0.5)
+        }
+
+        // 3. What-if costs, cached by (statement, the hypothetical indexes relevant to it): an index
+        //    that does not touch a statement's columns does not change its plan.
+        var relevantTo: [Set<Int>] = Array(repeating: [], count: planned.count)
+        for (c, statements) in relevant.enumerated() { for s in statements { relevantTo[s].insert(c) } }
+        var cache: [String: Double] = [:]
+        var sizes: [Int: Int64] = [:]
+        func key(_ s: Int, _ active: Set<Int>) -> String {
+            "\(s)|" + active.intersection(relevantTo[s]).sorted().map(String.init).joined(separator: ",")
+        }
+        func evaluate(_ c: Int, selected: Set<Int>, current: [Double]) async throws -> (gain: Double, costs: [Int: Double]) {
+            let active = selected.union([c])
+            var costs: [Int: Double] = [:]
+            let missing = relevant[c].filter { cache[key($0, active)] == nil }
+            if !missing.isEmpty || sizes[c] == nil {
+                let created = try await session.createHypotheticalIndex(candidates[c].definition)
+                sizes[c] = created.bytes
+                for s in missing {
+                    cache[key(s, active)] = (try? await session.explain(planned[s].statement.sql).totalCost) ?? current[s]
+                }
+                try await session.dropHypotheticalIndex(created.oid)
+            }
+            var gain = 0.0
+            for s in relevant[c] {
+                let after = cache[key(s, active)] ?? current[s]
+                costs[s] = after
+                gain += planned[s].statement.calls * (current[s] - after)
+            }
+            return (gain - penalty(c), costs)
+        }
+
+        // 4. Atomic gains prune the pool; then greedy: each round adds the index that saves most.
+        let simulable = candidates.indices.filter { candidates[$0].canSimulate }
+        var pool: [(candidate: Int, gain: Double)] = []
+        for c in simulable {
+            let (gain, _) = try await evaluate(c, selected: [], current: baseCosts)
+            if gain > 0 { pool.append((c, gain)) }
+        }
+        pool.sort { $0.gain > $1.gain }
+        var remaining = pool.prefix(40).map(\.candidate)
+        var selected: [Int] = []
+        var current = baseCosts
+        var servedBy: [Int: [ServedStatement]] = [:]
+        var gains: [Int: Double] = [:]
+        var bytesUsed: Int64 = 0
+        while selected.count < options.maxIndexes && !remaining.isEmpty {
+            var best: (candidate: Int, gain: Double, costs: [Int: Double])?
+            for c in remaining {
+                if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes { continue }
+                let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
+                // Worth an index: a share of the whole workload, or half the cost of what it serves.
+                let servedCost = costs.keys.reduce(0.0) { $0 + planned[$1].statement.calls * current[$1] }
+                let worthIt = gain >= totalBefore * options.minGainPercent / 100 || gain >= servedCost / 2
+                if worthIt && gain > (best?.gain ?? 0) { best = (c, gain, costs) }
+            }
+            guard let best else { break }
+            let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
+            bytesUsed += created.bytes
+            selected.append(best.candidate)
+            gains[best.candidate] = best.gain
+            remaining.removeAll { $0 == best.candidate }
+            var served: [ServedStatement] = []
+            for (s, after) in best.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
+                served.append(ServedStatement(statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after))
+                current[s] = after
+            }
+            servedBy[best.candidate] = served
+        }
+        let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
+        try await session.resetHypotheticalIndexes()
+
+        var recommendations = selected.map { c in
+            IndexRecommendation(
+                candidate: candidates[c], ddl: candidates[c].migrationDDL, estimatedBytes: sizes[c] ?? 0, netGain: gains[c] ?? 0,
+                writePenalty: penalty(c), simulated: true, serves: servedBy[c] ?? [], verifiedCostAfter: nil
+            )
+        }
+
+        // 5. GIN by rule: full-text and substring searches that scan a large table.
+        for c in candidates.indices where !candidates[c].canSimulate && recommendations.count < options.maxIndexes {
+            let table = catalog.tables.first { $0.oid == tableOfCandidate[c] }
+            guard let table, table.rows >= 1000 else { continue }
+            let scanning = relevant[c].filter { s in
+                planned[s].baseline.root.allNodes.contains { $0.nodeType == "Seq Scan" && $0.relationName == table.name }
+            }
+            guard !scanning.isEmpty else { continue }
+            recommendations.append(IndexRecommendation(
+                candidate: candidates[c], ddl: candidates[c].migrationDDL, estimatedBytes: 0, netGain: 0, writePenalty: penalty(c),
+                simulated: false,
+                serves: scanning.map { ServedStatement(statement: planned[$0].statement.displayText, calls: planned[$0].statement.calls, costBefore: baseCosts[$0], costAfter: baseCosts[$0]) },
+                verifiedCostAfter: nil
+            ))
+        }
+
+        // 6. Existing indexes: invalid, duplicate, overlapping, unused.
+        let usedIndexes = Set(planned.flatMap { $0.baseline.root.allNodes.compactMap(\.indexName) })
+        let drops = ExistingIndexReview.review(catalog: catalog, usedByWorkload: usedIndexes)
+
+        return Advice(
+            serverVersion: session.server.versionNumber, source: workload.source.rawValue, statementsAnalyzed: planned.count,
+            workloadCostBefore: totalBefore, workloadCostAfter: totalAfter, workloadCostVerified: nil,
+            indexes: recommendations, drops: drops, skipped: skipped
+        )
+    }
+
+    /// Rows written per table over the workload's time base.
+    func writesPerTable(workload: Workload, planned: [PlannedStatement], catalog: Catalog, override: [Int64: Int64]?) -> [Int64: Int64] {
+        if let override { return override }
+        if workload.source == .statStatements {
+            return Dictionary(catalog.tables.map { ($0.oid, $0.writes) }, uniquingKeysWith: { $1 })
+        }
+        // A file or the app's statistics: the workload's own writes, one row per call.
+        var writes: [Int64: Int64] = [:]
+        for statement in planned where [.insert, .update, .delete].contains(statement.shape.kind) {
+            if let target = statement.shape.tables.first, let table = catalog.table(named: target.name, schema: target.schema) {
+                writes[table.oid, default: 0] += Int64(statement.statement.calls)
+            }
+        }
+        return writes
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] { return message }
+        return String(describing: error)
+    }
+}

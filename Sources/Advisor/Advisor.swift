@@ -1,4 +1,0 @@
-/// Namespace for the Advisor module's shared constants.
-public enum AdvisorModule {
-    public static let name = "Advisor"
-}

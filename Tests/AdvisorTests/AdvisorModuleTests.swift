@@ -1,6 +1,0 @@
-import Advisor
-import Testing
-
-@Test func advisorModuleLinks() {
-    #expect(AdvisorModule.name == "Advisor")
-}

@@ -1,0 +1,78 @@
+@testable import Advisor
+import Foundation
+import Testing
+
+@Suite struct WorkloadAndPlanTests {
+    @Test func sqlFileWeightsStatementsWithCallsComments() {
+        let workload = WorkloadFile.parseSQL("""
+            -- calls: 250
+            SELECT id FROM products WHERE category_id = 3;
+            SELECT id FROM products WHERE category_id = 9;
+            SET work_mem = '1GB';
+            SELECT now();
+            """)
+        // Same fingerprint: merged; SET and table-less statements dropped.
+        #expect(workload.statements.count == 1)
+        #expect(workload.statements.first?.calls == 251)
+    }
+
+    @Test func appStatsJSONIsAcceptedAsArrayOrWrapped() throws {
+        let array = #"[{"query": "SELECT * FROM variants WHERE product_id = $1", "calls": 40, "total_time_ms": 12.5, "requests": 4}]"#
+        let workload = try WorkloadFile.parseAppStats(Data(array.utf8))
+        #expect(workload.statements.first?.requests == 4)
+        #expect(workload.statements.first?.meanTimeMs == 12.5 / 40)
+        let wrapped = #"{"queries": [{"query": "SELECT 1 FROM t", "calls": 1, "total_time_ms": 1}]}"#
+        #expect(try WorkloadFile.parseAppStats(Data(wrapped.utf8)).statements.count == 1)
+        #expect(throws: AdvisorError.self) { try WorkloadFile.parseAppStats(Data("{\"nope\": 1}".utf8)) }
+    }
+
+    @Test func systemAndAdvisorStatementsAreNotPartOfTheWorkload() {
+        let workload = Workload(source: .statStatements, statements: [
+            WorkloadStatement(sql: "SELECT * FROM pg_stat_statements"),
+            WorkloadStatement(sql: "SELECT extract($1 from now() - stats_reset) FROM pg_stat_statements_info"),
+            WorkloadStatement(sql: "SELECT indexrelid FROM hypopg_create_index($1)"),
+            WorkloadStatement(sql: "BEGIN"),
+            WorkloadStatement(sql: "SELECT id FROM orders WHERE id = $1"),
+        ])
+        #expect(workload.statements.map(\.sql) == ["SELECT id FROM orders WHERE id = $1"])
+    }
+
+    @Test func planModelReadsExplainJSON() throws {
+        let json = """
+            [{"Plan": {"Node Type": "Limit", "Startup Cost": 0.29, "Total Cost": 8.3, "Plan Rows": 1, "Plan Width": 8,
+              "Plans": [{"Node Type": "Index Scan", "Relation Name": "products", "Alias": "p", "Index Name": "products_pkey",
+                         "Startup Cost": 0.29, "Total Cost": 8.3, "Plan Rows": 1, "Plan Width": 8, "Index Cond": "(id = $1)"},
+                        {"Node Type": "Sort", "Startup Cost": 1, "Total Cost": 2, "Plan Rows": 5, "Plan Width": 8,
+                         "Sort Key": ["p.price_minor", "p.id"], "Sort Space Type": "Disk", "Actual Rows": 5, "Actual Loops": 2}]}}]
+            """
+        let plan = try Plan.parse(json: json)
+        #expect(plan.totalCost == 8.3)
+        #expect(plan.root.allNodes.count == 3)
+        #expect(plan.root.allNodes[1].indexCond == "(id = $1)")
+        #expect(plan.root.allNodes[2].sortKey == ["p.price_minor", "p.id"])
+        #expect(plan.root.allNodes[2].actualTotalRows == 10)
+    }
+
+    @Test func candidatesPutEqualityFirstThenRangeOrSortKeysAndGoPartialForConstants() {
+        let table = TableInfo(
+            oid: 1, schema: "public", name: "tickets", estimatedRows: 100_000, totalBytes: 0, liveTuples: 100_000, deadTuples: 0,
+            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
+            columns: [
+                ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+                ColumnInfo(name: "project_id", type: "integer", averageWidth: 4, distinct: 500),
+                ColumnInfo(name: "state", type: "text", averageWidth: 6, distinct: 4),
+                ColumnInfo(name: "opened_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+            ]
+        )
+        let catalog = Catalog(tables: [table], indexes: [])
+        let shape = StatementParser.parse("SELECT id FROM tickets WHERE project_id = $1 AND state = 'open' ORDER BY opened_at DESC LIMIT 20")
+        let access = CandidateGenerator.accesses(shape, catalog: catalog)
+        #expect(access.count == 1)
+        let candidates = CandidateGenerator.candidates(for: access[0], catalog: catalog)
+        let definitions = candidates.map(\.definition)
+        #expect(definitions.contains("CREATE INDEX ON tickets (project_id, state, opened_at)"))
+        #expect(definitions.contains("CREATE INDEX ON tickets (project_id, opened_at) WHERE state = 'open'"))
+        #expect(definitions.contains { $0.contains("INCLUDE (id)") })
+        #expect(candidates.allSatisfy { $0.migrationDDL.hasPrefix("CREATE INDEX CONCURRENTLY tickets_") })
+    }
+}

@@ -1,6 +1,0 @@
-import Telemetry
-import Testing
-
-@Test func telemetryModuleLinks() {
-    #expect(TelemetryModule.name == "Telemetry")
-}
