@@ -150,7 +150,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LoadTestTests", dependencies: ["LoadTest"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LoadTestTests",
+            dependencies: [
+                "LoadTest",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
     ]

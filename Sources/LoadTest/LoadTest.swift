@@ -1,4 +1,0 @@
-/// Namespace for the LoadTest module's shared constants.
-public enum LoadTestModule {
-    public static let name = "LoadTest"
-}

@@ -1,0 +1,62 @@
+import Foundation
+import Reports
+
+/// The end-of-run summary printed to the terminal.
+public enum TextSummary {
+    public static func render(_ result: RunResult) -> String {
+        var lines: [String] = []
+        var table = TextTable(headers: ["phase", "executor", "arrivals", "rate/s", "ok", "errors", "shed", "dropped",
+                                        "p50", "p90", "p99", "p99.9", "max", "p99 send", "lag p99"])
+        for phase in result.phases {
+            table.append([
+                phase.name, phase.executor, String(phase.arrivals), String(format: "%.1f", phase.achievedRatePerSecond),
+                String(phase.counts.successes), String(phase.counts.errorCount - phase.dropped), String(phase.counts.shed),
+                String(phase.dropped),
+                Format.micros(phase.latency.percentile(50)), Format.micros(phase.latency.percentile(90)),
+                Format.micros(phase.latency.percentile(99)), Format.micros(phase.latency.percentile(99.9)),
+                Format.micros(phase.latency.maxMicroseconds), Format.micros(phase.serviceTime.percentile(99)),
+                Format.micros(phase.scheduleLag.percentile(99)),
+            ])
+        }
+        lines.append(table.render())
+        let multiStep = result.phases.contains { $0.journeys.contains { $0.steps.count > 1 } || $0.journeys.count > 1 }
+        if multiStep {
+            var steps = TextTable(headers: ["phase", "journey", "step", "requests", "ok", "errors", "shed", "p50", "p99"])
+            for phase in result.phases {
+                for journey in phase.journeys {
+                    for step in journey.steps {
+                        steps.append([phase.name, journey.name, step.name, String(step.counts.requests), String(step.counts.successes),
+                                      String(step.counts.errorCount), String(step.counts.shed),
+                                      Format.micros(step.latency.percentile(50)), Format.micros(step.latency.percentile(99))])
+                    }
+                }
+            }
+            lines.append("")
+            lines.append(steps.render())
+        }
+        let examples = result.phases.flatMap { phase in phase.examples.byClass.sorted { $0.key < $1.key }.map { "  \(phase.name) \($0.key): \($0.value)" } }
+        if !examples.isEmpty {
+            lines.append("")
+            lines.append("first errors:")
+            lines += examples
+        }
+        lines.append("")
+        lines.append(String(format: "generator: %.2f CPU-s over %.1f s on %d event loop(s), %.0f requests per CPU-second",
+                            result.generator.cpuSeconds, result.generator.wallSeconds, result.generator.eventLoops,
+                            result.generator.cpuSeconds > 0 ? Double(result.totalRequests) / result.generator.cpuSeconds : 0))
+        if let verdict = result.verdict {
+            for outcome in verdict.outcomes {
+                lines.append("\(outcome.passed ? "✓" : "✗") \(outcome.threshold): \(outcome.observed) (\(outcome.detail))")
+            }
+            lines.append(verdict.summary)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One progress line.
+    public static func progressLine(_ snapshot: LiveSnapshot, elapsedSeconds: Double, totalSeconds: Double) -> String {
+        String(format: "%5.0fs/%.0fs %@ arrivals %d  ok %d  err %d  shed %d  dropped %d  in-flight %d  p99(1s) %@",
+               elapsedSeconds, totalSeconds, snapshot.phase.isEmpty ? "" : "[\(snapshot.phase)]", snapshot.arrivals, snapshot.successes,
+               snapshot.errors, snapshot.shed, snapshot.dropped, snapshot.inFlight, Format.micros(snapshot.recentP99Micros))
+    }
+}

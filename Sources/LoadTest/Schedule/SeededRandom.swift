@@ -1,0 +1,19 @@
+/// A small, fast, seedable generator (SplitMix64), so Poisson arrivals and random feeders replay exactly.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform double in (0, 1]: never zero, so `-log(u)` is finite.
+    public mutating func unitInterval() -> Double {
+        Double((next() >> 11) + 1) / Double(1 << 53)
+    }
+}

@@ -1,6 +1,0 @@
-import LoadTest
-import Testing
-
-@Test func loadTestModuleLinks() {
-    #expect(LoadTestModule.name == "LoadTest")
-}
