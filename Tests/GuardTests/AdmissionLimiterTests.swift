@@ -109,7 +109,7 @@ import Testing
         var queued: [UInt64: Priority] = [:]
         var next: UInt64 = 0
         var maxLimit = l.limit
-        for step in 0..<20_000 {
+        for step in 0..<5_000 {
             let now = at(step)
             if generator.next() % 2 == 0 || running.isEmpty {
                 next += 1
