@@ -140,7 +140,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GuardTests", dependencies: ["Guard", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "GuardTests", dependencies: ["Guard", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [

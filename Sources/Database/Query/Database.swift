@@ -14,28 +14,42 @@ public final class Database: Sendable {
     /// real failures reach us as thrown errors.
     let driverLogger: Logger
     let observers: [any QueryObserver]
+    /// Bounds leases (waiters, wait time); `nil` leases straight from the pool (the naive profile).
+    public let gate: ConnectionGate?
+    /// Cancels single statements on the server when the task's deadline passes.
+    let deadlines: DeadlineCanceller?
 
-    public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger) {
+    public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger,
+                gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false) {
         self.client = client
         self.observers = observers
         self.logger = logger
+        self.gate = gate
+        self.deadlines = cancelAtDeadline ? DeadlineCanceller(client: client, logger: logger) : nil
         var driverLogger = logger
         driverLogger.logLevel = max(logger.logLevel, .error)
         self.driverLogger = driverLogger
     }
 
-    /// Runs one statement on a pooled connection and returns all its rows.
+    /// Runs one statement on a pooled connection and returns all its rows; past the task's deadline
+    /// the statement is cancelled on the server (when `cancelAtDeadline`).
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await withConnection { try await $0.query(query) }
+        try await withConnection { connection in
+            guard let deadlines, let deadline = QueryContext.current?.deadline else { return try await connection.query(query) }
+            return try await deadlines.run(on: connection.raw, deadline: deadline) { try await connection.query(query) }
+        }
     }
 
     /// Leases one connection for several statements (cheaper than one lease per statement).
     public func withConnection<Result: Sendable>(
         _ body: (DatabaseConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection { connection in
-            try await body(DatabaseConnection(raw: connection, database: self))
+        guard let gate else {
+            return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
+        }
+        return try await gate.withPermit {
+            try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
     }
 

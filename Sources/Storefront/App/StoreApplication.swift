@@ -1,4 +1,5 @@
 import Database
+import Guard
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -9,7 +10,8 @@ public enum StoreApplication {
     /// The store's API over `database` (whose pool must be running).
     public static func api(database: Database, configuration: StoreConfiguration, gateway: (any PaymentGateway)? = nil,
                            logger: Logger) -> StoreAPI {
-        let catalog = CatalogService(database: database)
+        let catalog = CatalogService(database: database,
+                                     cacheBytes: configuration.profile == .guarded ? configuration.catalogCacheBytes : 0)
         let checkout = CheckoutService(database: database, gateway: gateway ?? SimulatedGateway(configuration.payment),
                                        holdTTL: configuration.holdTTL, logger: logger)
         let migrator = try? Migrator()
@@ -27,12 +29,17 @@ public enum StoreApplication {
     }
 
     /// A router with every endpoint and the problem+json error handling; with `telemetry`, also
-    /// request metrics (outermost, so it sees every answer) and `/metrics`, `/admin/*`, `/dashboard`.
-    public static func router(api: StoreAPI, telemetry: Telemetry? = nil) -> Router<StoreRequestContext> {
+    /// request metrics (outermost, so it sees every answer) and `/metrics`, `/admin/*`, `/dashboard`;
+    /// admission control in front of every endpoint when `admission` is given, and ETag/304 on
+    /// catalog reads with `httpCaching`.
+    public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
+                              httpCaching: Bool = false) -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
         if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
         if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
+        if let admission { router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList)) }
+        if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
         return router
     }
@@ -48,10 +55,13 @@ public enum StoreApplication {
     ) -> Application<RouterResponder<StoreRequestContext>> {
         let api = api(database: database, configuration: configuration, logger: logger)
         var app = Application(
-            router: router(api: api, telemetry: telemetry),
+            router: router(api: api, telemetry: telemetry,
+                           admission: configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil,
+                           httpCaching: configuration.profile == .guarded),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
             services: [database.client] + services + (telemetry?.services(database: database) ?? [])
-                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)],
+                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
+                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -1,5 +1,20 @@
+import Guard
+
+/// Whether the store protects itself under overload.
+public enum StoreProfile: String, Sendable, CaseIterable {
+    /// Adaptive admission with priorities, bounded pool waits, server-side deadlines, catalog cache.
+    case guarded
+    /// None of it: big pool, unbounded waits, no cache, no shedding, no timeouts (the incident's "before").
+    case naive
+}
+
 /// How the store runs: where it listens and how checkout behaves.
 public struct StoreConfiguration: Sendable {
+    public var profile: StoreProfile = .guarded
+    /// The adaptive limiter's settings (guarded profile).
+    public var admission = AdmissionLimiter.Configuration()
+    /// Catalog cache size in bytes (guarded profile); 0 disables it.
+    public var catalogCacheBytes = 32 << 20
     public var host: String
     public var port: Int
     /// How long a checkout hold keeps its stock before the sweeper returns it.

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import Guard
 import PostgresNIO
 import Synchronization
 
@@ -7,10 +8,37 @@ import Synchronization
 public final class CatalogService: Sendable {
     let database: Database
     private let tree = Mutex<CategoryTree?>(nil)
+    /// Product pages by id (single-flight, byte-bounded, TTL with early refresh); `nil` in the naive profile.
+    let productCache: SingleFlightCache<Int64, ProductDetail>?
+    /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
+    let listingCache: SingleFlightCache<String, ProductPage>?
 
-    public init(database: Database) {
+    /// - Parameter cacheBytes: byte budget of the product page cache; 0 disables it.
+    public init(database: Database, cacheBytes: Int = 0) {
         self.database = database
+        self.productCache = cacheBytes > 0
+            ? SingleFlightCache(name: "product", .init(budgetBytes: cacheBytes, ttl: .seconds(30), staleFor: .seconds(30)))
+            : nil
+        self.listingCache = cacheBytes > 0
+            ? SingleFlightCache(name: "listing", .init(budgetBytes: cacheBytes / 2, ttl: .seconds(5), staleFor: .seconds(10)))
+            : nil
     }
+
+    /// Forgets cached pages of `product` (a price, stock or text change).
+    public func invalidateProduct(_ id: Int64) {
+        productCache?.invalidate(id)
+        listingCache?.invalidateAll()
+    }
+
+    /// Forgets every cached page (the invalidation feed was interrupted).
+    public func invalidateAll() {
+        productCache?.invalidateAll()
+        listingCache?.invalidateAll()
+        invalidateCategories()
+    }
+
+    /// Whether pages are cached (and so need `CatalogInvalidationListener`).
+    public var isCaching: Bool { productCache != nil }
 
     /// The category tree, loaded on first use and kept until `invalidateCategories()`.
     public func categories() async throws -> CategoryTree {
@@ -30,6 +58,11 @@ public final class CatalogService: Sendable {
 
     /// One product page, or `not_found`.
     public func product(id: Int64) async throws -> ProductDetail {
+        guard let productCache else { return try await loadProduct(id: id) }
+        return try await productCache.value(for: id, size: \.estimatedBytes) { try await loadProduct(id: id) }
+    }
+
+    private func loadProduct(id: Int64) async throws -> ProductDetail {
         let rows = try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }
         guard let detail = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
         return detail
@@ -37,6 +70,14 @@ public final class CatalogService: Sendable {
 
     /// One page of products matching the query.
     public func products(_ query: ProductQuery) async throws -> ProductPage {
+        guard let listingCache else { return try await loadProducts(query) }
+        // The validated query's description names every field, so equal queries share a key.
+        return try await listingCache.value(for: String(describing: query), size: \.estimatedBytes) {
+            try await loadProducts(query)
+        }
+    }
+
+    private func loadProducts(_ query: ProductQuery) async throws -> ProductPage {
         var categoryIDs: [Int]? = nil
         if let category = query.categoryID {
             let tree = try await categories()
@@ -106,4 +147,24 @@ public final class CatalogService: Sendable {
 /// Named SQL of the catalog reads.
 enum CatalogSQL {
     static let categories: PostgresQuery = "SELECT id, parent_id, slug, name FROM categories ORDER BY id"
+}
+
+extension ProductPage {
+    /// Rough memory footprint, for the cache's byte budget.
+    var estimatedBytes: Int {
+        let items = self.items.reduce(0) { $0 + 160 + $1.title.utf8.count + $1.brand.utf8.count }
+        let facetBytes = facets.map { f in (f.categories + f.brands + f.priceBands).reduce(0) { $0 + 64 + $1.label.utf8.count } } ?? 0
+        return 128 + items + facetBytes + (nextCursor?.utf8.count ?? 0)
+    }
+}
+
+extension ProductDetail {
+    /// Rough memory footprint, for the cache's byte budget.
+    var estimatedBytes: Int {
+        let text = title.utf8.count + description.utf8.count + brand.utf8.count + category.slug.utf8.count + category.name.utf8.count
+        let variantBytes = variants.reduce(0) { sum, variant in
+            sum + 96 + variant.sku.utf8.count + variant.options.reduce(0) { $0 + 32 + $1.key.utf8.count + $1.value.utf8.count }
+        }
+        return 256 + text + variantBytes
+    }
 }

@@ -1,4 +1,5 @@
 import Database
+import Guard
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -40,6 +41,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     return .unavailable("database_unavailable", "the database is unreachable: retry shortly", retryAfterSeconds: 2)
                 }
             }
+        case is PoolOverloaded, is Overloaded:
+            return .unavailable("overloaded", "the store is at capacity: retry shortly")
         case is DeadlineExceeded:
             return .unavailable("deadline_exceeded", "the request ran out of time: retry later")
         case is CancellationError:

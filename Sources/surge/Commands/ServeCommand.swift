@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
               surge serve                                   # zero configuration
               surge serve --port 9090 --seed-products 10000
               DATABASE_URL=postgres://app:secret@db/store surge serve --pool-size 20
+              surge serve --profile naive                   # no shedding, cache, bounded waits or timeouts
             """
     )
 
@@ -36,8 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated catalog (same seed, same catalog).")
     var seed: UInt64 = 42
 
-    @Option(help: "Most connections the store opens to PostgreSQL.")
-    var poolSize: Int = 20
+    @Option(help: "Most connections the store opens to PostgreSQL (default: guarded (cores × 2) + 1 capped by the server's max_connections / --instances; naive 100).")
+    var poolSize: Int?
+
+    @Option(help: "Store instances sharing the database, to divide max_connections between them.")
+    var instances: Int = 1
+
+    @Option(help: "guarded (admission control, bounded pool, deadlines, cache) or naive (none of it).")
+    var profile: String = StoreProfile.guarded.rawValue
 
     @Option(help: "Checkout hold time-to-live, in seconds.")
     var holdTTLSeconds: Int = 600
@@ -56,7 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard (1...1000).contains(poolSize) else { throw ValidationError("--pool-size must be from 1 to 1000") }
+        if let poolSize, !(1...1000).contains(poolSize) { throw ValidationError("--pool-size must be from 1 to 1000") }
+        guard (1...1000).contains(instances) else { throw ValidationError("--instances must be from 1 to 1000") }
+        guard StoreProfile(rawValue: profile) != nil else {
+            throw ValidationError("--profile must be one of \(StoreProfile.allCases.map(\.rawValue).joined(separator: ", ")), not '\(profile)'")
+        }
         guard seedProducts >= 0 else { throw ValidationError("--seed-products must be 0 or more") }
         guard (0...1).contains(paymentDeclineRate) else { throw ValidationError("--payment-decline-rate must be from 0 to 1") }
     }
@@ -75,8 +86,21 @@ struct ServeCommand: AsyncParsableCommand {
                 localServer = server
                 url = try DatabaseURL(server.url())
             }
-            var clientConfiguration = url.clientConfiguration()
-            clientConfiguration.options.maximumConnections = poolSize
+            let profile = StoreProfile(rawValue: self.profile) ?? .guarded
+            let poolSize: Int
+            if let explicit = self.poolSize {
+                poolSize = explicit
+            } else if profile == .naive {
+                poolSize = 100
+            } else {
+                let limits = try await PoolSizing.serverLimits(url, logger: logger)
+                poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
+                                           reserved: limits.reserved, instances: instances)
+            }
+            let guarded = profile == .guarded
+            var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
+            // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
+            clientConfiguration.options.maximumConnections = guarded ? poolSize + 2 : poolSize
             clientConfiguration.options.minimumConnections = min(4, poolSize)
             let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
             let token = AdminToken(environment: ProcessInfo.processInfo.environment)
@@ -92,11 +116,17 @@ struct ServeCommand: AsyncParsableCommand {
             // A token the user chose is never echoed; a generated one must be, or nobody could use it.
             let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
             MetricsSystem.bootstrap(telemetry.metricsFactory)
-            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger)
-            let store = StoreConfiguration(
-                host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
-                payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
-            )
+            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
+                              gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded)
+            logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)"])
+            let store = {
+                var store = StoreConfiguration(
+                    host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
+                    payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
+                )
+                store.profile = profile
+                return store
+            }()
             let seedProducts = self.seedProducts
             let seed = self.seed
             let app = StoreApplication.make(

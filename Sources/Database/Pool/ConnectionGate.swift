@@ -1,0 +1,146 @@
+import Synchronization
+
+/// The pool had no connection in time for this request, or too many requests were already waiting.
+public struct PoolOverloaded: Error, Sendable, CustomStringConvertible {
+    public enum Reason: String, Sendable { case tooManyWaiters = "too_many_waiters", acquireTimeout = "acquire_timeout" }
+    public var reason: Reason
+    public init(_ reason: Reason) { self.reason = reason }
+    public var description: String { "no database connection available (\(reason.rawValue))" }
+}
+
+/// Bounds PostgresNIO's pool, whose leases wait forever in an unbounded FIFO: at most `permits`
+/// leases run at once, at most `maximumWaiters` wait, and a waiter gives up at its request's
+/// deadline (`QueryContext.current`) or after `maximumWait`, whichever comes first.
+public final class ConnectionGate: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// Leases at once; keep it below the pool's maximum so a connection stays free for cancels.
+        public var permits: Int
+        public var maximumWaiters: Int
+        public var maximumWait: Duration
+
+        public init(permits: Int, maximumWaiters: Int? = nil, maximumWait: Duration = .seconds(1)) {
+            self.permits = max(1, permits)
+            self.maximumWaiters = maximumWaiters ?? max(4, permits * 2)
+            self.maximumWait = maximumWait
+        }
+    }
+
+    /// The gate as a value: counts and a FIFO of waiter ids; no I/O, no clock.
+    struct State: Sendable {
+        var available: Int
+        let maximumWaiters: Int
+        var waiters: [UInt64] = []
+        var nextID: UInt64 = 0
+
+        enum Decision: Equatable { case enter, wait(UInt64), reject }
+
+        mutating func arrive() -> Decision {
+            if available > 0 && waiters.isEmpty {
+                available -= 1
+                return .enter
+            }
+            guard waiters.count < maximumWaiters else { return .reject }
+            nextID += 1
+            waiters.append(nextID)
+            return .wait(nextID)
+        }
+
+        /// A lease ended: the permit passes to the oldest waiter (returned), or back to the pool.
+        mutating func leave() -> UInt64? {
+            if waiters.isEmpty {
+                available += 1
+                return nil
+            }
+            return waiters.removeFirst()
+        }
+
+        /// A waiter timed out or was cancelled; `true` if it was still waiting.
+        mutating func abandon(_ id: UInt64) -> Bool {
+            guard let index = waiters.firstIndex(of: id) else { return false }
+            waiters.remove(at: index)
+            return true
+        }
+    }
+
+    private enum Parked { case waiting(CheckedContinuation<Void, any Error>), entered, failed }
+
+    private struct Box {
+        var state: State
+        var parked: [UInt64: Parked] = [:]
+    }
+
+    public let configuration: Configuration
+    private let box: Mutex<Box>
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        self.box = Mutex(Box(state: State(available: configuration.permits, maximumWaiters: configuration.maximumWaiters)))
+    }
+
+    /// Requests waiting for a connection now.
+    public var waiters: Int { box.withLock { $0.state.waiters.count } }
+    /// Whether a lease would start at once.
+    public var hasFreePermit: Bool { box.withLock { $0.state.available > 0 } }
+
+    /// Runs `body` holding a permit; throws `PoolOverloaded` when none comes in time.
+    public func withPermit<Result>(_ body: () async throws -> Result) async throws -> Result {
+        let decision = box.withLock { $0.state.arrive() }
+        switch decision {
+        case .enter: break
+        case .reject: throw PoolOverloaded(.tooManyWaiters)
+        case .wait(let id): try await wait(id)
+        }
+        defer { leave() }
+        return try await body()
+    }
+
+    private func leave() {
+        box.withLock { box in
+            guard let next = box.state.leave() else { return }
+            Self.resolve(next, entered: true, in: &box)
+        }
+    }
+
+    private func wait(_ id: UInt64) async throws {
+        var timeout = configuration.maximumWait
+        if let remaining = QueryContext.current?.remaining { timeout = min(timeout, max(.zero, remaining)) }
+        let deadline = ContinuousClock.now + timeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                try? await Task.sleep(until: deadline)
+                if !Task.isCancelled { abandon(id) }
+            }
+            defer { group.cancelAll() }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let early = box.withLock { box -> Parked? in
+                        if let outcome = box.parked.removeValue(forKey: id) { return outcome }
+                        box.parked[id] = .waiting(continuation)
+                        return nil
+                    }
+                    switch early {
+                    case .entered: continuation.resume()
+                    case .failed: continuation.resume(throwing: PoolOverloaded(.acquireTimeout))
+                    case .waiting, nil: break
+                    }
+                }
+            } onCancel: { [self] in
+                abandon(id)
+            }
+        }
+    }
+
+    private func abandon(_ id: UInt64) {
+        box.withLock { box in
+            if box.state.abandon(id) { Self.resolve(id, entered: false, in: &box) }
+        }
+    }
+
+    private static func resolve(_ id: UInt64, entered: Bool, in box: inout Box) {
+        if case .waiting(let continuation) = box.parked.removeValue(forKey: id) {
+            if entered { continuation.resume() } else { continuation.resume(throwing: PoolOverloaded(.acquireTimeout)) }
+        } else {
+            box.parked[id] = entered ? .entered : .failed
+        }
+    }
+}

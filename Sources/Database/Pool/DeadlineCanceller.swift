@@ -1,0 +1,44 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Stops a statement on the server when its request's deadline passes. Cancelling a Swift task does
+/// not (PostgresNIO sends no CancelRequest), so past the deadline `pg_cancel_backend` is issued for
+/// the connection's backend from another pooled connection. The lease is held until the canceller
+/// has finished, so the cancel can only ever hit this statement or an idle backend.
+final class DeadlineCanceller: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// Backend process id per pooled connection, learnt once per connection.
+    private let pids = Mutex<[PostgresConnection.ID: Int32]>([:])
+
+    init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let backendPID: PostgresQuery = "SELECT pg_backend_pid()"
+    static func cancel(_ pid: Int32) -> PostgresQuery { "SELECT pg_cancel_backend(\(pid))" }
+
+    func run<Result: Sendable>(on connection: PostgresConnection, deadline: ContinuousClock.Instant,
+                               _ body: () async throws -> Result) async throws -> Result {
+        guard deadline > .now else { throw DeadlineExceeded() }
+        let pid = try await pid(of: connection)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [client, logger] in
+                try await Task.sleep(until: deadline)
+                _ = try? await client.query(Self.cancel(pid), logger: logger).collect()
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    private func pid(of connection: PostgresConnection) async throws -> Int32 {
+        if let known = pids.withLock({ $0[connection.id] }) { return known }
+        let rows = try await connection.query(Self.backendPID, logger: logger).collect()
+        guard let pid = try rows.first?.decode(Int32.self) else { throw DeadlineExceeded() }
+        pids.withLock { $0[connection.id] = pid }
+        return pid
+    }
+}

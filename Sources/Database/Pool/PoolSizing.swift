@@ -1,0 +1,32 @@
+import Logging
+import PostgresNIO
+
+/// The default pool size: HikariCP's starting point `(cores × 2) + spindles`, but never more than
+/// this instance's fair part of the server's `max_connections` (minus the superuser reserve and a
+/// margin for admin sessions), shared by `instances` store processes.
+public enum PoolSizing {
+    public static func size(cores: Int, spindles: Int = 1, maxConnections: Int, reserved: Int, instances: Int) -> Int {
+        let usable = max(1, maxConnections - reserved - 5)
+        let share = max(1, usable / max(1, instances))
+        return max(2, min(cores * 2 + spindles, share))
+    }
+
+    static let settings: PostgresQuery = """
+        SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int
+        """
+
+    /// Reads `max_connections` and `superuser_reserved_connections` from the server at `url`.
+    public static func serverLimits(_ url: DatabaseURL, logger: Logger) async throws -> (maxConnections: Int, reserved: Int) {
+        var configuration = url.clientConfiguration()
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let rows = try await client.query(settings, logger: logger).collect()
+            guard let row = rows.first else { return (100, 3) }
+            let (maxConnections, reserved) = try row.decode((Int, Int).self)
+            return (maxConnections, reserved)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Metrics
+import Synchronization
+
+/// The request was shed: the store is at its concurrency limit for this priority.
+public struct Overloaded: Error, Sendable, CustomStringConvertible {
+    /// Seconds after which a retry is likely to be admitted.
+    public var retryAfterSeconds: Int
+    public init(retryAfterSeconds: Int = 1) { self.retryAfterSeconds = retryAfterSeconds }
+    public var description: String { "overloaded: the store is at capacity, retry in \(retryAfterSeconds) s" }
+}
+
+/// Executes `AdmissionLimiter` for concurrent requests: admits, parks or rejects them, and wakes
+/// parked requests as others finish or their queue time runs out.
+public final class AdmissionController: Sendable {
+    /// An admitted request's right to run; give it back with `release`.
+    public struct Permit: Sendable {
+        public let priority: Priority
+        let started: ContinuousClock.Instant
+        let inFlightAtStart: Int
+    }
+
+    private enum Parked {
+        case waiting(CheckedContinuation<Void, any Error>)
+        case admitted
+        case rejected
+    }
+
+    private struct State {
+        var limiter: AdmissionLimiter
+        var nextID: UInt64 = 0
+        var parked: [UInt64: Parked] = [:]
+    }
+
+    private let state: Mutex<State>
+    private let rejected: [Priority: Counter]
+    private let limitGauge = Gauge(label: "surge_admission_limit")
+    private let inFlightGauge = Gauge(label: "surge_admission_in_flight")
+
+    public init(_ configuration: AdmissionLimiter.Configuration = .init()) {
+        self.state = Mutex(State(limiter: AdmissionLimiter(configuration)))
+        var rejected: [Priority: Counter] = [:]
+        for priority in Priority.allCases {
+            rejected[priority] = Counter(label: "surge_admission_rejected_total", dimensions: [("class", "\(priority)")])
+        }
+        self.rejected = rejected
+    }
+
+    /// The current concurrency limit.
+    public var limit: Int { state.withLock { $0.limiter.limit } }
+    /// Requests waiting for admission now.
+    public var queueLength: Int { state.withLock { $0.limiter.queueLength } }
+    /// Requests running now.
+    public var inFlight: Int { state.withLock { $0.limiter.totalInFlight } }
+
+    /// Admits a request of `priority`, possibly after a short wait; throws `Overloaded` when shed.
+    public func acquire(_ priority: Priority) async throws -> Permit {
+        let now = ContinuousClock.now
+        let (id, decision, inFlight) = state.withLock { state -> (UInt64, AdmissionLimiter.Decision, Int) in
+            state.nextID += 1
+            let before = state.limiter.totalInFlight
+            let decision = state.limiter.acquire(id: state.nextID, priority: priority, now: now)
+            if case .enqueue(_, let evicted) = decision {
+                if let evicted { Self.resolve(evicted, admitted: false, in: &state) }
+            }
+            return (state.nextID, decision, before)
+        }
+        switch decision {
+        case .admit:
+            return Permit(priority: priority, started: now, inFlightAtStart: inFlight + 1)
+        case .reject:
+            rejected[priority]?.increment()
+            throw Overloaded()
+        case .enqueue(let deadline, _):
+            do {
+                try await wait(id: id, until: deadline)
+            } catch {
+                rejected[priority]?.increment()
+                throw error
+            }
+            return Permit(priority: priority, started: ContinuousClock.now, inFlightAtStart: self.inFlight)
+        }
+    }
+
+    /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool timeout).
+    public func release(_ permit: Permit, dropped: Bool = false) {
+        let now = ContinuousClock.now
+        let (limit, inFlight) = state.withLock { state -> (Int, Int) in
+            let actions = state.limiter.release(priority: permit.priority, rtt: now - permit.started, dropped: dropped,
+                                                inFlightAtStart: permit.inFlightAtStart, now: now)
+            Self.apply(actions, in: &state)
+            return (state.limiter.limit, state.limiter.totalInFlight)
+        }
+        limitGauge.record(limit)
+        inFlightGauge.record(inFlight)
+    }
+
+    private func wait(id: UInt64, until deadline: ContinuousClock.Instant) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The queue timeout: a short-lived child, cancelled as soon as the wait ends.
+            group.addTask { [self] in
+                try? await Task.sleep(until: deadline)
+                if !Task.isCancelled { expire() }
+            }
+            defer { group.cancelAll() }
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let resolved = state.withLock { state -> Parked? in
+                        if let outcome = state.parked[id] {
+                            state.parked[id] = nil
+                            return outcome
+                        }
+                        state.parked[id] = .waiting(continuation)
+                        return nil
+                    }
+                    switch resolved {
+                    case .admitted: continuation.resume()
+                    case .rejected: continuation.resume(throwing: Overloaded())
+                    case .waiting, nil: break
+                    }
+                }
+            } onCancel: { [self] in
+                state.withLock { state in
+                    if state.limiter.cancel(id: id) { Self.resolve(id, admitted: false, in: &state) }
+                }
+            }
+        }
+    }
+
+    private func expire() {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            for id in state.limiter.expire(now: now) { Self.resolve(id, admitted: false, in: &state) }
+        }
+    }
+
+    private static func apply(_ actions: AdmissionLimiter.Actions, in state: inout State) {
+        for id in actions.admit { resolve(id, admitted: true, in: &state) }
+        for id in actions.reject { resolve(id, admitted: false, in: &state) }
+    }
+
+    /// Resumes a parked waiter, or records the outcome for a waiter that has not parked yet.
+    private static func resolve(_ id: UInt64, admitted: Bool, in state: inout State) {
+        if case .waiting(let continuation) = state.parked[id] {
+            state.parked[id] = nil
+            if admitted { continuation.resume() } else { continuation.resume(throwing: Overloaded()) }
+        } else {
+            state.parked[id] = admitted ? .admitted : .rejected
+        }
+    }
+}

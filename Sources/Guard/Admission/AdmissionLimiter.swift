@@ -1,0 +1,143 @@
+/// Admission control as a pure state machine (like PostgresNIO's `PoolStateMachine`): events in,
+/// decisions out, time passed in by the caller, no I/O. `AdmissionController` executes it.
+///
+/// Below the adaptive limit everyone is admitted. When the limit is full, a priority still under its
+/// guaranteed share of the limit is admitted anyway (so a flood of browsing cannot starve checkout);
+/// others wait in a short, bounded queue served highest priority first and newest first (LIFO: the
+/// oldest waiters are the likeliest to have given up), each waiter for at most its priority's queue
+/// timeout. A full queue makes room for a higher priority by evicting the lowest, oldest waiter.
+public struct AdmissionLimiter: Sendable {
+    public struct Configuration: Sendable {
+        public var limit = GradientLimit.Configuration()
+        /// Share of the limit each priority is guaranteed when the limit is full (checkout, cart, browse, bot).
+        public var guaranteedShare: [Priority: Double] = [.checkout: 0.5, .cart: 0.25, .browse: 0.25, .bot: 0]
+        /// Longest wait in the queue per priority; zero means never queued.
+        public var queueTimeout: [Priority: Duration] = [
+            .checkout: .milliseconds(500), .cart: .milliseconds(200), .browse: .milliseconds(50), .bot: .zero,
+        ]
+        /// Most requests waiting at once, all priorities together.
+        public var maximumQueue = 32
+
+        public init() {}
+    }
+
+    /// What to do with a request that asked to be admitted.
+    public enum Decision: Sendable, Equatable {
+        case admit
+        /// Wait until `deadline`; `evicted` is a lower-priority waiter pushed out to make room (reject it).
+        case enqueue(deadline: ContinuousClock.Instant, evicted: UInt64?)
+        case reject
+    }
+
+    /// Waiters to admit and to reject after an event.
+    public struct Actions: Sendable, Equatable {
+        public var admit: [UInt64] = []
+        public var reject: [UInt64] = []
+        public var isEmpty: Bool { admit.isEmpty && reject.isEmpty }
+    }
+
+    struct Waiter: Sendable, Equatable {
+        var id: UInt64
+        var priority: Priority
+        var enqueued: ContinuousClock.Instant
+        var deadline: ContinuousClock.Instant
+    }
+
+    public let configuration: Configuration
+    public private(set) var gradient: GradientLimit
+    public private(set) var inFlight: [Priority: Int] = [:]
+    public private(set) var totalInFlight = 0
+    private(set) var queue: [Waiter] = []
+    /// How many requests were waiting admission.
+    public var queueLength: Int { queue.count }
+
+    public init(_ configuration: Configuration = .init()) {
+        self.configuration = configuration
+        self.gradient = GradientLimit(configuration.limit)
+    }
+
+    /// The current concurrency limit.
+    public var limit: Int { gradient.limit }
+
+    /// A request of `priority` with id `id` asks to start.
+    public mutating func acquire(id: UInt64, priority: Priority, now: ContinuousClock.Instant) -> Decision {
+        if canAdmit(priority) {
+            start(priority)
+            return .admit
+        }
+        let timeout = configuration.queueTimeout[priority] ?? .zero
+        guard timeout > .zero else { return .reject }
+        var evicted: UInt64? = nil
+        if queue.count >= configuration.maximumQueue {
+            // The lowest priority, oldest waiter leaves, if it is worth less than the newcomer.
+            guard let victim = queue.indices.max(by: { lhs, rhs in
+                let (l, r) = (queue[lhs], queue[rhs])
+                return l.priority != r.priority ? l.priority < r.priority : l.enqueued > r.enqueued
+            }), queue[victim].priority > priority else { return .reject }
+            evicted = queue.remove(at: victim).id
+        }
+        let deadline = now + timeout
+        queue.append(Waiter(id: id, priority: priority, enqueued: now, deadline: deadline))
+        return .enqueue(deadline: deadline, evicted: evicted)
+    }
+
+    /// An admitted request of `priority` finished after `rtt`; `dropped` when it failed for lack of
+    /// capacity (deadline, timeout); `inFlightAtStart` is the total when it was admitted.
+    public mutating func release(priority: Priority, rtt: Duration, dropped: Bool, inFlightAtStart: Int,
+                                 now: ContinuousClock.Instant) -> Actions {
+        inFlight[priority, default: 0] -= 1
+        totalInFlight -= 1
+        gradient.record(rtt: rtt, dropped: dropped, inFlight: inFlightAtStart, now: now)
+        return drain(now: now)
+    }
+
+    /// An admitted request finished without a meaningful sample (client error before any work).
+    public mutating func releaseWithoutSample(priority: Priority, now: ContinuousClock.Instant) -> Actions {
+        inFlight[priority, default: 0] -= 1
+        totalInFlight -= 1
+        return drain(now: now)
+    }
+
+    /// A waiter gave up (cancelled); `true` if it was still queued.
+    public mutating func cancel(id: UInt64) -> Bool {
+        guard let index = queue.firstIndex(where: { $0.id == id }) else { return false }
+        queue.remove(at: index)
+        return true
+    }
+
+    /// Waiters whose queue time ran out by `now` leave the queue (reject them).
+    public mutating func expire(now: ContinuousClock.Instant) -> [UInt64] {
+        let expired = queue.filter { $0.deadline <= now }.map(\.id)
+        if !expired.isEmpty { queue.removeAll { $0.deadline <= now } }
+        return expired
+    }
+
+    private mutating func drain(now: ContinuousClock.Instant) -> Actions {
+        var actions = Actions(admit: [], reject: expire(now: now))
+        while let next = bestWaiter(), canAdmit(queue[next].priority) {
+            let waiter = queue.remove(at: next)
+            start(waiter.priority)
+            actions.admit.append(waiter.id)
+        }
+        return actions
+    }
+
+    /// Highest priority first; within a priority, the newest (LIFO).
+    private func bestWaiter() -> Int? {
+        queue.indices.min { lhs, rhs in
+            let (l, r) = (queue[lhs], queue[rhs])
+            return l.priority != r.priority ? l.priority < r.priority : l.enqueued > r.enqueued
+        }
+    }
+
+    private func canAdmit(_ priority: Priority) -> Bool {
+        if totalInFlight < limit { return true }
+        let share = configuration.guaranteedShare[priority] ?? 0
+        return Double(inFlight[priority, default: 0]) < (share * Double(limit)).rounded(.down)
+    }
+
+    private mutating func start(_ priority: Priority) {
+        inFlight[priority, default: 0] += 1
+        totalInFlight += 1
+    }
+}

@@ -1,0 +1,116 @@
+/// A Gradient2-style concurrency limit estimated from latency samples (Netflix concurrency-limits),
+/// as a pure value: feed it samples with their time, read `limit`.
+///
+/// Samples are grouped into windows that close only after `minimumWindow` *and* `minimumSamples`,
+/// and a window contributes its mean, so one lucky fast sample cannot pin the limit low. The
+/// long-term baseline is an exponential average of window means that rises much more slowly than
+/// it falls, so modest sustained queueing does not become the new normal (upward creep). The limit
+/// grows by a `√limit` queue allowance only while the short RTT is at or below the baseline, holds
+/// inside the tolerance band, and shrinks proportionally beyond it.
+public struct GradientLimit: Sendable, Equatable {
+    public struct Configuration: Sendable, Equatable {
+        public var initialLimit: Int = 20
+        public var minimumLimit: Int = 4
+        public var maximumLimit: Int = 500
+        /// Latency ratio short/long accepted before the limit is cut (1.5 = 50% slower).
+        public var tolerance: Double = 1.5
+        /// Weight of a new estimate in the limit (0…1).
+        public var smoothing: Double = 0.2
+        public var minimumWindow: Duration = .milliseconds(100)
+        public var minimumSamples: Int = 10
+        /// Windows in the long-term baseline (its averaging length when it falls).
+        public var longWindows: Int = 60
+        /// How many times slower the baseline follows latency up than down.
+        public var baselineRiseDamping: Double = 10
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    /// The current limit (concurrent requests).
+    public private(set) var estimate: Double
+    /// The long-term RTT baseline in seconds, `nil` until the first window closes.
+    public private(set) var baselineSeconds: Double?
+    /// The last closed window's mean RTT in seconds.
+    public private(set) var lastWindowSeconds: Double?
+
+    private var windowStart: ContinuousClock.Instant?
+    private var windowSum: Double = 0
+    private var windowCount = 0
+    private var windowDropped = false
+    private var windowMaxInFlight = 0
+
+    public init(_ configuration: Configuration = .init()) {
+        self.configuration = configuration
+        self.estimate = Double(configuration.initialLimit)
+    }
+
+    /// The limit rounded down, within the configured bounds.
+    public var limit: Int { Int(estimate) }
+
+    /// Records one finished request: its round trip, whether it was dropped (timed out, overloaded),
+    /// and how many requests were in flight when it started (an app-limited sample does not grow the limit).
+    public mutating func record(rtt: Duration, dropped: Bool, inFlight: Int, now: ContinuousClock.Instant) {
+        if windowStart == nil { windowStart = now }
+        if dropped {
+            windowDropped = true
+        } else {
+            windowSum += rtt.seconds
+            windowCount += 1
+        }
+        windowMaxInFlight = max(windowMaxInFlight, inFlight)
+        guard let start = windowStart, now - start >= configuration.minimumWindow,
+              windowCount >= configuration.minimumSamples || windowDropped else { return }
+        closeWindow()
+    }
+
+    private mutating func closeWindow() {
+        defer {
+            windowStart = nil
+            windowSum = 0
+            windowCount = 0
+            windowDropped = false
+            windowMaxInFlight = 0
+        }
+        if windowDropped {
+            // A timeout or overload signal: multiplicative decrease, as AIMD does on loss.
+            estimate = clamp(estimate * 0.9)
+            return
+        }
+        let short = windowSum / Double(windowCount)
+        lastWindowSeconds = short
+        guard let long = baselineSeconds else {
+            baselineSeconds = short
+            return
+        }
+        let alpha = 2 / (Double(configuration.longWindows) + 1)
+        let rising = short > long
+        baselineSeconds = long + (short - long) * (rising ? alpha / configuration.baselineRiseDamping : alpha)
+        let baseline = baselineSeconds ?? short
+        let gradient = max(0.5, min(1, configuration.tolerance * baseline / short))
+        let queueAllowance = estimate.squareRoot()
+        var target: Double
+        if short <= baseline {
+            // Not queueing: grow, but only if the window actually used the limit.
+            target = windowMaxInFlight * 2 >= Int(estimate) ? estimate + queueAllowance : estimate
+        } else if gradient >= 1 {
+            target = estimate
+        } else {
+            target = estimate * gradient
+        }
+        target = estimate * (1 - configuration.smoothing) + target * configuration.smoothing
+        estimate = clamp(target)
+    }
+
+    private func clamp(_ value: Double) -> Double {
+        min(Double(configuration.maximumLimit), max(Double(configuration.minimumLimit), value))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a `Double`.
+    var seconds: Double {
+        let (whole, attos) = components
+        return Double(whole) + Double(attos) / 1e18
+    }
+}

@@ -1,4 +1,0 @@
-/// Namespace for the Guard module's shared constants.
-public enum GuardModule {
-    public static let name = "Guard"
-}

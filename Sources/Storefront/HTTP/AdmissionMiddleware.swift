@@ -1,0 +1,60 @@
+import Database
+import Guard
+import HTTPTypes
+import Hummingbird
+import PostgresNIO
+
+/// Sheds load before any work is done: each request takes a permit from the adaptive limiter for its
+/// priority (its endpoint's `RouteClass`; browsing by bots or clients without a `User-Agent` ranks
+/// last), and a request that gets none is answered at once with 503 `overloaded` and `Retry-After`.
+/// Health and metrics endpoints (`system`) are never shed.
+struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
+    let controller: AdmissionController
+    /// Route class by endpoint path and method; an unknown route ranks as browse, so nothing bypasses admission.
+    let classes: [String: RouteClass]
+
+    init(controller: AdmissionController, endpoints: [StoreEndpoint]) {
+        self.controller = controller
+        self.classes = Dictionary(endpoints.map { ("\($0.method.rawValue) \($0.path)", $0.routeClass) }, uniquingKeysWith: { $1 })
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let routeClass = classes["\(request.method.rawValue) \(context.endpointPath ?? "")"] ?? .browse
+        guard let priority = Self.priority(routeClass, userAgent: request.headers[.userAgent]) else {
+            return try await next(request, context)
+        }
+        let permit: AdmissionController.Permit
+        do {
+            permit = try await controller.acquire(priority)
+        } catch let error as Overloaded {
+            throw StoreError.unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: error.retryAfterSeconds)
+        }
+        do {
+            let response = try await next(request, context)
+            controller.release(permit)
+            return response
+        } catch {
+            controller.release(permit, dropped: Self.isCapacityFailure(error))
+            throw error
+        }
+    }
+
+    static func priority(_ routeClass: RouteClass, userAgent: String?) -> Priority? {
+        switch routeClass {
+        case .checkout: .checkout
+        case .cart: .cart
+        case .browse: Priority.isBot(userAgent: userAgent) ? .bot : .browse
+        case .system: nil
+        }
+    }
+
+    /// Failures that mean "too slow or too busy", which should lower the limit.
+    static func isCapacityFailure(_ error: any Error) -> Bool {
+        switch error {
+        case is DeadlineExceeded, is Overloaded, is PoolOverloaded: true
+        case let error as PSQLError: error.sqlState == "57014" || error.sqlState == "53300"
+        case let error as StoreError: error.code == "deadline_exceeded" || error.code == "overloaded"
+        default: false
+        }
+    }
+}

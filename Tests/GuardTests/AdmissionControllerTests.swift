@@ -1,0 +1,79 @@
+@testable import Guard
+import Testing
+
+@Suite struct AdmissionControllerTests {
+    func controller(limit: Int) -> AdmissionController {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = limit
+        c.limit.minimumLimit = limit
+        c.limit.maximumLimit = limit
+        c.queueTimeout = [.checkout: .seconds(30), .cart: .seconds(30), .browse: .milliseconds(20), .bot: .zero]
+        return AdmissionController(c)
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    func eventually(_ condition: () -> Bool) async {
+        for _ in 0..<10_000 where !condition() { await Task.yield() }
+    }
+
+    @Test func parkedCheckoutIsAdmittedWhenAPermitIsReleased() async throws {
+        let admission = controller(limit: 2)
+        let first = try await admission.acquire(.checkout)
+        let second = try await admission.acquire(.checkout)
+        // Checkout's guaranteed share is 1 of 2, already used: the third parks.
+        let third = Task { try await admission.acquire(.checkout) }
+        await eventually { admission.queueLength == 1 }
+        #expect(admission.queueLength == 1)
+        admission.release(first)
+        let permit = try await third.value
+        #expect(admission.inFlight == 2)
+        admission.release(second)
+        admission.release(permit)
+        #expect(admission.inFlight == 0)
+    }
+
+    @Test func parkedBrowseIsShedWhenItsQueueTimeRunsOut() async throws {
+        let admission = controller(limit: 1)
+        let held = try await admission.acquire(.browse)
+        await #expect(throws: Overloaded.self) { try await admission.acquire(.browse) }
+        await #expect(throws: Overloaded.self) { try await admission.acquire(.bot) }
+        #expect(admission.queueLength == 0)
+        admission.release(held)
+        let again = try await admission.acquire(.bot)
+        admission.release(again)
+    }
+
+    @Test func cancelledWaiterLeavesTheQueue() async throws {
+        let admission = controller(limit: 2)
+        let a = try await admission.acquire(.cart)
+        let b = try await admission.acquire(.cart)
+        let waiter = Task { try await admission.acquire(.cart) }
+        await eventually { admission.queueLength == 1 }
+        waiter.cancel()
+        await #expect(throws: Overloaded.self) { try await waiter.value }
+        #expect(admission.queueLength == 0)
+        admission.release(a)
+        admission.release(b)
+        #expect(admission.inFlight == 0)
+    }
+
+    @Test func hundredsOfConcurrentRequestsNeverLeakPermits() async throws {
+        let admission = controller(limit: 8)
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<400 {
+                group.addTask {
+                    let priority = Priority.allCases[index % 4]
+                    guard let permit = try? await admission.acquire(priority) else { return false }
+                    await Task.yield()
+                    admission.release(permit)
+                    return true
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 400)
+        #expect(outcomes.contains(true))
+        #expect(admission.inFlight == 0)
+        #expect(admission.queueLength == 0)
+    }
+}

@@ -1,0 +1,153 @@
+@testable import Guard
+import Testing
+
+@Suite struct AdmissionLimiterTests {
+    let t0 = ContinuousClock.now
+
+    func limiter(limit: Int = 10, queue: Int = 4) -> AdmissionLimiter {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = limit
+        c.limit.minimumLimit = 1
+        c.maximumQueue = queue
+        return AdmissionLimiter(c)
+    }
+
+    func at(_ ms: Int) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }
+
+    @Test func admitsEveryoneBelowTheLimit() {
+        var l = limiter()
+        for id in 0..<10 { let r1 = l.acquire(id: UInt64(id), priority: .bot, now: at(0)); #expect(r1 == .admit) }
+        #expect(l.totalInFlight == 10)
+    }
+
+    @Test func botsAreRejectedAtOnceWhenFullAndNeverQueued() {
+        var l = limiter()
+        for id in 0..<10 { _ = l.acquire(id: UInt64(id), priority: .browse, now: at(0)) }
+        let r2 = l.acquire(id: 99, priority: .bot, now: at(0))
+        #expect(r2 == .reject)
+        #expect(l.queueLength == 0)
+    }
+
+    @Test func checkoutIsAdmittedUnderItsGuaranteedShareWhenBrowseFillsTheLimit() {
+        var l = limiter()
+        for id in 0..<10 { _ = l.acquire(id: UInt64(id), priority: .browse, now: at(0)) }
+        // 50% of 10 is guaranteed to checkout, 25% (2) to cart.
+        for id in 100..<105 { let r3 = l.acquire(id: UInt64(id), priority: .checkout, now: at(0)); #expect(r3 == .admit) }
+        for id in 200..<202 { let r4 = l.acquire(id: UInt64(id), priority: .cart, now: at(0)); #expect(r4 == .admit) }
+        let r5 = l.acquire(id: 105, priority: .checkout, now: at(0))
+        #expect(r5 != .admit)
+        let r6 = l.acquire(id: 203, priority: .browse, now: at(0))
+        #expect(r6 != .admit)
+    }
+
+    @Test func sharesAreNotEnforcedBelowTheLimit() {
+        var l = limiter()
+        for id in 0..<10 { let r7 = l.acquire(id: UInt64(id), priority: .browse, now: at(0)); #expect(r7 == .admit) }
+        #expect(l.inFlight[.browse] == 10, "browse may use the whole limit while nobody else needs it")
+    }
+
+    @Test func queueIsBoundedAndEvictsTheLowestPriorityForAHigherOne() {
+        var l = limiter(limit: 2, queue: 2)
+        _ = l.acquire(id: 1, priority: .checkout, now: at(0))
+        _ = l.acquire(id: 2, priority: .checkout, now: at(0))
+        let r8 = l.acquire(id: 3, priority: .browse, now: at(0))
+        #expect(r8 == .enqueue(deadline: at(50), evicted: nil))
+        let r9 = l.acquire(id: 4, priority: .browse, now: at(1))
+        #expect(r9 == .enqueue(deadline: at(51), evicted: nil))
+        let r10 = l.acquire(id: 5, priority: .browse, now: at(2))
+        #expect(r10 == .reject, "full queue, nobody worth less")
+        let r11 = l.acquire(id: 6, priority: .cart, now: at(3))
+        #expect(r11 == .enqueue(deadline: at(203), evicted: 3))
+        #expect(l.queueLength == 2)
+    }
+
+    @Test func releaseAdmitsHighestPriorityThenNewestWaiter() {
+        var l = limiter(limit: 2, queue: 8)
+        _ = l.acquire(id: 1, priority: .checkout, now: at(0))
+        _ = l.acquire(id: 2, priority: .checkout, now: at(0))
+        _ = l.acquire(id: 10, priority: .browse, now: at(1))
+        _ = l.acquire(id: 11, priority: .browse, now: at(2))
+        _ = l.acquire(id: 20, priority: .cart, now: at(3))
+        var actions = l.release(priority: .checkout, rtt: .milliseconds(5), dropped: false, inFlightAtStart: 2, now: at(5))
+        #expect(actions.admit == [20])
+        actions = l.release(priority: .checkout, rtt: .milliseconds(5), dropped: false, inFlightAtStart: 2, now: at(6))
+        #expect(actions.admit == [11], "LIFO within a priority")
+        #expect(l.queueLength == 1)
+    }
+
+    @Test func waitersExpireAfterTheirQueueTimeout() {
+        var l = limiter(limit: 1, queue: 8)
+        _ = l.acquire(id: 1, priority: .checkout, now: at(0))
+        _ = l.acquire(id: 2, priority: .browse, now: at(0))
+        _ = l.acquire(id: 3, priority: .checkout, now: at(0))
+        let r12 = l.expire(now: at(49))
+        #expect(r12.isEmpty)
+        let r13 = l.expire(now: at(50))
+        #expect(r13 == [2])
+        let actions = l.release(priority: .checkout, rtt: .milliseconds(600), dropped: false, inFlightAtStart: 1, now: at(600))
+        #expect(actions.reject == [3], "an expired waiter is rejected, never admitted late")
+        #expect(actions.admit.isEmpty)
+        #expect(l.totalInFlight == 0)
+    }
+
+    @Test func cancelledWaiterLeavesTheQueue() {
+        var l = limiter(limit: 1)
+        _ = l.acquire(id: 1, priority: .cart, now: at(0))
+        _ = l.acquire(id: 2, priority: .cart, now: at(0))
+        let r14 = l.cancel(id: 2)
+        #expect(r14)
+        let r15 = l.cancel(id: 2)
+        #expect(!r15)
+        let r16 = l.release(priority: .cart, rtt: .milliseconds(1), dropped: false, inFlightAtStart: 1, now: at(1))
+        #expect(r16.isEmpty)
+    }
+
+    @Test func inFlightNeverExceedsLimitPlusGuaranteedSharesUnderRandomEvents() {
+        var l = limiter(limit: 8, queue: 6)
+        var generator = SplitMix(seed: 7)
+        var running: [(UInt64, Priority)] = []
+        var queued: [UInt64: Priority] = [:]
+        var next: UInt64 = 0
+        var maxLimit = l.limit
+        for step in 0..<5_000 {
+            let now = at(step)
+            if generator.next() % 2 == 0 || running.isEmpty {
+                next += 1
+                let priority = Priority.allCases[Int(generator.next() % 4)]
+                switch l.acquire(id: next, priority: priority, now: now) {
+                case .admit: running.append((next, priority))
+                case .enqueue(_, let evicted):
+                    queued[next] = priority
+                    if let evicted { #expect(queued.removeValue(forKey: evicted) != nil) }
+                case .reject: break
+                }
+            } else {
+                let index = Int(generator.next() % UInt64(running.count))
+                let (_, priority) = running.remove(at: index)
+                let actions = l.release(priority: priority, rtt: .milliseconds(Int(generator.next() % 20) + 1),
+                                        dropped: false, inFlightAtStart: l.totalInFlight, now: now)
+                for id in actions.admit { running.append((id, queued.removeValue(forKey: id) ?? .bot)) }
+                for id in actions.reject { #expect(queued.removeValue(forKey: id) != nil) }
+            }
+            maxLimit = max(maxLimit, l.limit)
+            #expect(l.totalInFlight == running.count)
+            #expect(l.queueLength == queued.count)
+            #expect(l.queueLength <= 6)
+            #expect(l.totalInFlight <= 2 * maxLimit)
+            #expect(l.inFlight[.bot, default: 0] <= maxLimit)
+        }
+    }
+}
+
+/// A small deterministic generator for property tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

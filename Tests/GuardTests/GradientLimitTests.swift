@@ -1,0 +1,95 @@
+@testable import Guard
+import Testing
+
+@Suite struct GradientLimitTests {
+    let t0 = ContinuousClock.now
+
+    func config() -> GradientLimit.Configuration {
+        var c = GradientLimit.Configuration()
+        c.initialLimit = 20
+        c.minimumLimit = 2
+        c.maximumLimit = 200
+        c.minimumWindow = .milliseconds(100)
+        c.minimumSamples = 10
+        return c
+    }
+
+    /// Feeds `windows` windows of `samples` samples each with the given RTT and in-flight count.
+    func feed(_ limit: inout GradientLimit, from start: Int, windows: Int, rtt: Duration, inFlight: Int,
+              samples: Int = 10, dropped: Bool = false) -> Int {
+        var ms = start
+        for _ in 0..<windows {
+            for i in 0..<samples {
+                ms += i == samples - 1 ? 100 : 0
+                limit.record(rtt: rtt, dropped: dropped, inFlight: inFlight, now: t0 + .milliseconds(ms))
+            }
+            ms += 1
+        }
+        return ms
+    }
+
+    @Test func oneLuckyFastSampleDoesNotMoveTheBaseline() {
+        var limit = GradientLimit(config())
+        limit.record(rtt: .microseconds(10), dropped: false, inFlight: 20, now: t0)
+        limit.record(rtt: .milliseconds(20), dropped: false, inFlight: 20, now: t0 + .milliseconds(200))
+        #expect(limit.baselineSeconds == nil, "a window needs the minimum sample count, not just time")
+        var ms = 300
+        for _ in 0..<8 {
+            ms += 10
+            limit.record(rtt: .milliseconds(20), dropped: false, inFlight: 20, now: t0 + .milliseconds(ms))
+        }
+        let baseline = limit.baselineSeconds ?? 0
+        #expect(baseline > 0.015, "the window mean (≈18 ms), not the lucky 10 µs sample")
+        _ = feed(&limit, from: ms, windows: 20, rtt: .milliseconds(20), inFlight: 20)
+        #expect(limit.limit >= 20, "steady latency at the baseline must not shrink the limit")
+    }
+
+    @Test func limitGrowsWhileLatencyStaysAtBaselineAndTheLimitIsUsed() {
+        var limit = GradientLimit(config())
+        _ = feed(&limit, from: 0, windows: 30, rtt: .milliseconds(10), inFlight: 40)
+        #expect(limit.limit > 20)
+    }
+
+    @Test func limitDoesNotGrowWhenTheLimitIsNotUsed() {
+        var limit = GradientLimit(config())
+        _ = feed(&limit, from: 0, windows: 30, rtt: .milliseconds(10), inFlight: 3)
+        #expect(limit.limit == 20)
+    }
+
+    @Test func limitShrinksWhenLatencyRisesBeyondTolerance() {
+        var limit = GradientLimit(config())
+        var ms = feed(&limit, from: 0, windows: 10, rtt: .milliseconds(10), inFlight: 20)
+        let before = limit.limit
+        ms = feed(&limit, from: ms, windows: 10, rtt: .milliseconds(50), inFlight: 20)
+        #expect(limit.limit < before)
+        _ = ms
+    }
+
+    @Test func modestSustainedQueueingDoesNotCreepTheLimitUp() {
+        var limit = GradientLimit(config())
+        var ms = feed(&limit, from: 0, windows: 10, rtt: .milliseconds(10), inFlight: 20)
+        let before = limit.limit
+        // 30% slower for a long time: inside the tolerance band, with a full limit.
+        ms = feed(&limit, from: ms, windows: 300, rtt: .milliseconds(13), inFlight: 40)
+        #expect(limit.limit <= before, "queueing inside the tolerance must hold, never grow, the limit")
+        #expect((limit.baselineSeconds ?? 1) < 0.0125, "the baseline follows latency up only slowly")
+    }
+
+    @Test func droppedRequestsCutTheLimitMultiplicatively() {
+        var limit = GradientLimit(config())
+        limit.record(rtt: .seconds(2), dropped: true, inFlight: 20, now: t0)
+        #expect(limit.limit == 20, "the window is still open")
+        limit.record(rtt: .seconds(2), dropped: true, inFlight: 20, now: t0 + .milliseconds(100))
+        #expect(limit.limit == 18)
+    }
+
+    @Test func limitStaysWithinItsBounds() {
+        var limit = GradientLimit(config())
+        var ms = feed(&limit, from: 0, windows: 2, rtt: .milliseconds(10), inFlight: 20)
+        ms = feed(&limit, from: ms, windows: 200, rtt: .seconds(5), inFlight: 20)
+        #expect(limit.limit == 2)
+        var fast = GradientLimit(config())
+        _ = feed(&fast, from: 0, windows: 2000, rtt: .milliseconds(10), inFlight: 1000)
+        #expect(fast.limit == 200)
+    }
+}

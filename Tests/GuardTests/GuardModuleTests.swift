@@ -1,6 +1,0 @@
-import Guard
-import Testing
-
-@Test func guardModuleLinks() {
-    #expect(GuardModule.name == "Guard")
-}

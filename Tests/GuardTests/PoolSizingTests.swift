@@ -1,0 +1,19 @@
+import Database
+import Testing
+
+@Suite struct PoolSizingTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var cores, maxConnections, reserved, instances, expected: Int
+        var testDescription: String { "\(cores) cores, max_connections \(maxConnections), \(instances) instances → \(expected)" }
+    }
+
+    @Test(arguments: [
+        Case(cores: 2, maxConnections: 100, reserved: 3, instances: 1, expected: 5),   // (2 × 2) + 1
+        Case(cores: 16, maxConnections: 100, reserved: 3, instances: 1, expected: 33),
+        Case(cores: 16, maxConnections: 100, reserved: 3, instances: 4, expected: 23), // (100 − 3 − 5) / 4
+        Case(cores: 8, maxConnections: 20, reserved: 3, instances: 10, expected: 2),   // never below 2
+    ])
+    func defaultPoolSizeFollowsCoresAndTheServersShare(_ c: Case) {
+        #expect(PoolSizing.size(cores: c.cores, maxConnections: c.maxConnections, reserved: c.reserved, instances: c.instances) == c.expected)
+    }
+}
