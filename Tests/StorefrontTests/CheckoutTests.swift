@@ -138,3 +138,68 @@ import Testing
         #expect(try await store.int("SELECT sum(reserved_delta)::int FROM stock_movements WHERE variant_id = \(variant)") == reserved)
     }
 }
+
+@Suite struct CheckoutRecoveryTests {
+    /// A request that died with the database left its key in progress and its hold active: the
+    /// next retry with that key takes the key over, gives the dead hold's stock back, and sells once.
+    @Test func retryTakesOverADeadKeyAndReleasesItsHold() async throws {
+        try await StoreHarness.run { store in
+            let variant = try await store.product(id: 9, variants: [(price: 1000, onHand: 1)])[0]
+            let cart = try await store.createCart()
+            _ = try await store.add(cart: cart, variant: variant)
+            // The dead request: its key claimed long ago by another owner, its hold still holding the only unit.
+            let first = try await store.checkout(cart: cart, key: "k-dead")
+            #expect(first.status == .created)
+            let orderID = try #require(try first.json()["id"] as? String)
+            try await store.database.query("DELETE FROM order_lines")
+            try await store.database.query("DELETE FROM orders")
+            try await store.database.query("UPDATE carts SET status = 'open'")
+            try await store.database.query("UPDATE stock SET on_hand = 1, reserved = 1")
+            // The ledger is append-only: book the unit back in and held again, as the dead request left it.
+            try await store.database.query("""
+                INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason)
+                VALUES (\(variant), 1, 0, 'restock'), (\(variant), 0, 1, 'hold')
+                """)
+            try await store.database.query("UPDATE holds SET status = 'active'")
+            try await store.database.query("""
+                UPDATE idempotency_keys SET status = 'in_progress', response_status = NULL, response_body = NULL,
+                       owner = gen_random_uuid(), locked_at = now() - interval '1 hour'
+                """)
+            let retry = try await store.checkout(cart: cart, key: "k-dead")
+            #expect(retry.status == .created)
+            #expect(try retry.json()["id"] as? String != orderID)
+            #expect(try await store.int("SELECT count(*)::int FROM orders") == 1)
+            #expect(try await store.int("SELECT count(*)::int FROM holds WHERE status = 'released'") == 1)
+            #expect(try await store.int("SELECT on_hand FROM stock WHERE variant_id = \(variant)") == 0)
+            #expect(try await store.int("SELECT reserved FROM stock WHERE variant_id = \(variant)") == 0)
+            #expect(try await store.int("SELECT sum(reserved_delta)::int FROM stock_movements WHERE variant_id = \(variant)") == 0)
+            // The same key now replays the new order.
+            #expect(try await store.checkout(cart: cart, key: "k-dead").body == retry.body)
+        }
+    }
+}
+
+@Suite struct SoldOutFastPathTests {
+    /// After the database has said "sold out" once, the next add-to-cart and checkout of that variant
+    /// are refused without touching its stock row.
+    @Test func soldOutVariantIsRefusedWithoutAStockQuery() async throws {
+        let counter = StatementCounter("FROM variants v LEFT JOIN stock")
+        try await StoreHarness.run(observers: [counter]) { store in
+            let variant = try await store.product(id: 11, variants: [(price: 1000, onHand: 0)])[0]
+            let cart = try await store.createCart()
+            let first = try await store.add(cart: cart, variant: variant)
+            #expect(first.code == "sold_out")
+            #expect(counter.value == 1)
+            for _ in 0..<20 {
+                let again = try await store.add(cart: cart, variant: variant)
+                #expect(again.status == .conflict)
+                #expect(again.code == "sold_out")
+            }
+            #expect(counter.value == 1, "refused from the fast path, no query")
+            // A restock reaches the filter through the catalog listener (not running in this harness).
+            store.api.carts.soldOut?.clear()
+            try await store.database.query("UPDATE stock SET on_hand = 5 WHERE variant_id = \(variant)")
+            #expect(try await store.add(cart: cart, variant: variant).status == .ok)
+        }
+    }
+}

@@ -21,9 +21,10 @@ struct StoreHarness {
         gateway: (any PaymentGateway)? = nil,
         configuration: StoreConfiguration = .init(),
         telemetry: Telemetry? = nil,
+        observers: [any QueryObserver] = [],
         _ body: @Sendable (StoreHarness) async throws -> Void
     ) async throws {
-        try await TestPostgres.withFreshDatabase(observers: telemetry.map { [$0.queryObserver] } ?? []) { database, _ in
+        try await TestPostgres.withFreshDatabase(observers: observers + (telemetry.map { [$0.queryObserver] } ?? [])) { database, _ in
             var logger = Logger(label: "surge.tests.store")
             logger.logLevel = .warning
             let api = StoreApplication.api(

@@ -2,7 +2,14 @@ import Synchronization
 
 /// The pool had no connection in time for this request, or too many requests were already waiting.
 public struct PoolOverloaded: Error, Sendable, CustomStringConvertible {
-    public enum Reason: String, Sendable { case tooManyWaiters = "too_many_waiters", acquireTimeout = "acquire_timeout" }
+    public enum Reason: String, Sendable {
+        /// The gate's waiting line was full.
+        case tooManyWaiters = "too_many_waiters"
+        /// No permit came free in time.
+        case acquireTimeout = "acquire_timeout"
+        /// A permit was free, but the pool produced no connection in time (it cannot connect).
+        case noConnection = "no_connection"
+    }
     public var reason: Reason
     public init(_ reason: Reason) { self.reason = reason }
     public var description: String { "no database connection available (\(reason.rawValue))" }

@@ -7,13 +7,13 @@ import Synchronization
 /// the connection's backend from another pooled connection. The lease is held until the canceller
 /// has finished, so the cancel can only ever hit this statement or an idle backend.
 final class DeadlineCanceller: Sendable {
-    let client: PostgresClient
+    let slot: ClientSlot
     let logger: Logger
     /// Backend process id per pooled connection, learnt once per connection.
     private let pids = Mutex<[PostgresConnection.ID: Int32]>([:])
 
-    init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    init(slot: ClientSlot, logger: Logger) {
+        self.slot = slot
         self.logger = logger
     }
 
@@ -25,9 +25,16 @@ final class DeadlineCanceller: Sendable {
         guard deadline > .now else { throw DeadlineExceeded() }
         let pid = try await pid(of: connection)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [client, logger] in
+            let slot = slot
+            group.addTask { [logger] in
                 try await Task.sleep(until: deadline)
-                _ = try? await client.query(Self.cancel(pid), logger: logger).collect()
+                // Not awaited: the request must not wait on the cancel's own lease (after an outage
+                // the pool may be replaced, and a retired pool never answers a late lease).
+                Task {
+                    _ = try? await ConnectionGate.lease(from: slot.current.client, timeout: .seconds(2)) { connection in
+                        try await connection.query(Self.cancel(pid), logger: logger).collect()
+                    }
+                }
             }
             defer { group.cancelAll() }
             return try await body()

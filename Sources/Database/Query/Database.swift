@@ -7,8 +7,12 @@ import PostgresNIO
 /// Values always travel as bind parameters: `PostgresQuery` interpolation binds `\(value)`, and
 /// `unsafeSQL` must be spelled out for text that is not a value.
 public final class Database: Sendable {
-    /// The underlying pool. Run `client.run()` in a task (or a `ServiceGroup`) for the pool to work.
-    public let client: PostgresClient
+    /// The pool in use. Run it with `DatabaseService` (or `client.run()` in a task when there is no
+    /// recovery): after an outage the service may swap in a fresh pool, so read this property each time.
+    public var client: PostgresClient { slot.current.client }
+    /// 1 for the first pool, plus one for every replacement made while recovering from an outage.
+    public var poolGeneration: Int { slot.current.number }
+    let slot: ClientSlot
     public let logger: Logger
     /// Passed to PostgresNIO: its warnings (such as a lease racing `client.run()` at start) are noise;
     /// real failures reach us as thrown errors.
@@ -18,14 +22,20 @@ public final class Database: Sendable {
     public let gate: ConnectionGate?
     /// Cancels single statements on the server when the task's deadline passes.
     let deadlines: DeadlineCanceller?
+    /// Fails requests fast while the server is unreachable (needs `recovery` and a running `DatabaseService`).
+    public let breaker: CircuitBreaker?
+    let recovery: RecoveryConfiguration?
 
     public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger,
-                gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false) {
-        self.client = client
+                gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false, recovery: RecoveryConfiguration? = nil) {
+        let slot = ClientSlot(client)
+        self.slot = slot
         self.observers = observers
         self.logger = logger
         self.gate = gate
-        self.deadlines = cancelAtDeadline ? DeadlineCanceller(client: client, logger: logger) : nil
+        self.deadlines = cancelAtDeadline ? DeadlineCanceller(slot: slot, logger: logger) : nil
+        self.recovery = recovery
+        self.breaker = recovery == nil ? nil : CircuitBreaker()
         var driverLogger = logger
         driverLogger.logLevel = max(logger.logLevel, .error)
         self.driverLogger = driverLogger
@@ -48,9 +58,41 @@ public final class Database: Sendable {
         guard let gate else {
             return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
-        return try await gate.withPermit {
-            try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
+        guard let breaker else {
+            return try await gate.withPermit {
+                try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
+            }
         }
+        try breaker.admit()
+        do {
+            return try await gate.withPermit {
+                try await gate.lease(from: client) { raw in
+                    try await closingIfStuck(raw) { try await body(DatabaseConnection(raw: raw, database: self)) }
+                }
+            }
+        } catch {
+            breaker.observe(error)
+            throw error
+        }
+    }
+
+    /// Seen here: when PostgreSQL goes away while a connection is leased, a later statement on that
+    /// connection can wait forever instead of failing. So a lease that outlives its request's deadline
+    /// by `stuckGrace` (the server's own statement_timeout fires at the deadline) has its connection
+    /// closed, which fails whatever waits on it; a lease with no deadline gets `stuckLimit`.
+    static let stuckGrace = Duration.seconds(1)
+    static let stuckLimit = Duration.seconds(30)
+
+    private func closingIfStuck<Result>(_ raw: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
+        let limit = QueryContext.current?.deadline.map { $0 + Self.stuckGrace } ?? .now + Self.stuckLimit
+        let logger = logger
+        let watchdog = Task {
+            try await Task.sleep(until: limit)
+            logger.warning("closing a database connection stuck past its request's deadline")
+            try? await raw.close()
+        }
+        defer { watchdog.cancel() }
+        return try await body()
     }
 
     /// Runs `body` in a transaction; `statement_timeout` is lowered to the time left before the
@@ -67,8 +109,13 @@ public final class Database: Sendable {
                 try await connection.query("COMMIT")
                 return result
             } catch {
-                // The connection may be broken; a failed ROLLBACK must not hide the real error.
-                _ = try? await connection.query("ROLLBACK")
+                if CircuitBreaker.isConnectionFailure(error) {
+                    // The server is gone and rolls back on its own; a statement on this connection
+                    // could wait forever. Drop the connection instead.
+                    try? await connection.raw.close()
+                } else {
+                    await connection.rollbackOrDrop()
+                }
                 throw error
             }
         }
@@ -92,6 +139,7 @@ public struct DatabaseConnection: Sendable {
     public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
         let start = ContinuousClock.now
         do {
+            try ensureOpen()
             let rows = try await raw.query(query, logger: database.driverLogger).collect()
             database.notify(sql: query.sql, start: start, rows: rows.count, error: nil)
             return rows
@@ -105,6 +153,7 @@ public struct DatabaseConnection: Sendable {
     public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
         let start = ContinuousClock.now
         do {
+            try ensureOpen()
             var rows: [Statement.Row] = []
             for try await row in try await raw.execute(statement, logger: database.driverLogger) { rows.append(row) }
             database.notify(sql: Statement.sql, start: start, rows: rows.count, error: nil)
@@ -113,6 +162,34 @@ public struct DatabaseConnection: Sendable {
             database.notify(sql: Statement.sql, start: start, rows: 0, error: error)
             throw error
         }
+    }
+
+    /// Seen here: a statement sent on a connection the server has already closed can wait forever
+    /// (PostgresNIO 1.33) instead of failing. Refuse it up front.
+    func ensureOpen() throws {
+        if raw.isClosed { throw ConnectionLost() }
+    }
+
+    /// Rolls back after a failed statement; if the server does not answer within a second (the
+    /// connection may be dead and the statement never answered), the connection is closed instead so
+    /// the pool never hands out a connection stuck in a transaction. The request does not wait longer.
+    func rollbackOrDrop() async {
+        let raw = raw
+        let logger = database.driverLogger
+        let (finished, finish) = AsyncStream<Bool>.makeStream()
+        Task {
+            let rolledBack = (try? await raw.query("ROLLBACK", logger: logger).collect()) != nil
+            finish.yield(rolledBack)
+            finish.finish()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(1))
+            finish.finish()
+        }
+        var outcome = finished.makeAsyncIterator()
+        let rolledBack = await outcome.next() ?? false
+        timer.cancel()
+        if !rolledBack { Task { try? await raw.close() } }
     }
 
     /// Inside a transaction: `SET LOCAL statement_timeout` to the time left, and `lock_timeout` to
@@ -125,6 +202,12 @@ public struct DatabaseConnection: Sendable {
         let lock = "\(max(1, remaining.milliseconds * 4 / 5))ms"
         try await query("SELECT set_config('statement_timeout', \(statement), true), set_config('lock_timeout', \(lock), true)")
     }
+}
+
+/// The connection was already closed by the server (it restarted, or the network went away).
+public struct ConnectionLost: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the database connection was closed by the server" }
 }
 
 /// The request's deadline passed before its database work could start.

@@ -12,12 +12,14 @@ public enum StoreApplication {
                            logger: Logger) -> StoreAPI {
         let catalog = CatalogService(database: database,
                                      cacheBytes: configuration.profile == .guarded ? configuration.catalogCacheBytes : 0)
+        let soldOut = configuration.profile == .guarded ? SoldOutFilter() : nil
         let checkout = CheckoutService(database: database, gateway: gateway ?? SimulatedGateway(configuration.payment),
-                                       holdTTL: configuration.holdTTL, logger: logger)
+                                       holdTTL: configuration.holdTTL, takeoverAfter: configuration.idempotencyTakeoverAfter,
+                                       soldOut: soldOut, logger: logger)
         let migrator = try? Migrator()
         return StoreAPI(
             catalog: catalog,
-            carts: CartService(database: database),
+            carts: CartService(database: database, soldOut: soldOut),
             checkout: checkout,
             orders: OrderService(database: database),
             deadlines: configuration.deadlines,
@@ -59,9 +61,9 @@ public enum StoreApplication {
                            admission: configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil,
                            httpCaching: configuration.profile == .guarded),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
-            services: [database.client] + services + (telemetry?.services(database: database) ?? [])
+            services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
-                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, logger: logger)] as [any Service] : []),
+                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

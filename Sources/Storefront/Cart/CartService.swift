@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import Guard
 import PostgresNIO
 
 /// Guest carts: created with a secret token, changed only by its holder, versioned so a client can
@@ -7,9 +8,12 @@ import PostgresNIO
 /// takes the cart's row lock first, so no update is lost.
 public struct CartService: Sendable {
     let database: Database
+    /// Variants known to be sold out, refused without a query (guarded profile).
+    public let soldOut: SoldOutFilter?
 
-    public init(database: Database) {
+    public init(database: Database, soldOut: SoldOutFilter? = nil) {
         self.database = database
+        self.soldOut = soldOut
     }
 
     public func create(currency: String = "USD") async throws -> Cart {
@@ -31,9 +35,21 @@ public struct CartService: Sendable {
 
     public func addItem(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) async throws -> Cart {
         try Self.validate(quantity: request.quantity)
+        if soldOut?.isSoldOut(request.variantId) == true {
+            throw StoreError.soldOut("variant \(request.variantId) is sold out")
+        }
         // Checked before taking the cart's lock, to keep the lock short (variants are never deleted).
-        let variant = try await database.query("SELECT 1 FROM variants WHERE id = \(request.variantId)")
-        guard !variant.isEmpty else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
+        let variant = try await database.query("""
+            SELECT coalesce(s.on_hand - s.reserved, 0) FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
+            WHERE v.id = \(request.variantId)
+            """)
+        guard let available = try variant.first?.decode(Int.self) else {
+            throw StoreError.notFound("variant \(request.variantId) does not exist")
+        }
+        guard available > 0 else {
+            soldOut?.markSoldOut(request.variantId)
+            throw StoreError.soldOut("variant \(request.variantId) is sold out")
+        }
         return try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
             let rows = try await connection.query("""
                 INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES (\(cartID), \(request.variantId), \(request.quantity))

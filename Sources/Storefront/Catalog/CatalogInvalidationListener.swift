@@ -1,4 +1,5 @@
 import Database
+import Guard
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -12,11 +13,14 @@ public struct CatalogInvalidationListener: Service {
 
     let database: Database
     let catalog: CatalogService
+    /// Cleared on every notification: stock crossing zero notifies, so sold-out variants may be back.
+    let soldOut: SoldOutFilter?
     let logger: Logger
 
-    public init(database: Database, catalog: CatalogService, logger: Logger) {
+    public init(database: Database, catalog: CatalogService, soldOut: SoldOutFilter? = nil, logger: Logger) {
         self.database = database
         self.catalog = catalog
+        self.soldOut = soldOut
         self.logger = logger
     }
 
@@ -28,7 +32,9 @@ public struct CatalogInvalidationListener: Service {
                     try await connection.listen(on: Self.channel) { notifications in
                         // Anything may have changed while nobody listened.
                         catalog.invalidateAll()
+                        soldOut?.clear()
                         for try await notification in notifications.cancelOnGracefulShutdown() {
+                            soldOut?.clear()
                             if let id = Int64(notification.payload) { catalog.invalidateProduct(id) }
                         }
                     }

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import Guard
 import Logging
 import PostgresNIO
 
@@ -21,12 +22,22 @@ public struct CheckoutService: Sendable {
     let database: Database
     let gateway: any PaymentGateway
     let holdTTL: Duration
+    /// A key still in progress after this long belongs to a request that died mid-way (its instance
+    /// crashed, or the database went away before it could clean up): the next retry takes it over.
+    /// Keep it above the checkout deadline, so a live request is not taken over; fencing (`owner`)
+    /// makes a takeover safe either way.
+    let takeoverAfter: Duration
+    /// Variants known to be sold out: a checkout of one is refused before it queues on the stock row.
+    let soldOut: SoldOutFilter?
     let logger: Logger
 
-    public init(database: Database, gateway: any PaymentGateway, holdTTL: Duration = .seconds(600), logger: Logger) {
+    public init(database: Database, gateway: any PaymentGateway, holdTTL: Duration = .seconds(600),
+                takeoverAfter: Duration = .seconds(12), soldOut: SoldOutFilter? = nil, logger: Logger) {
         self.database = database
         self.gateway = gateway
         self.holdTTL = holdTTL
+        self.takeoverAfter = takeoverAfter
+        self.soldOut = soldOut
         self.logger = logger
     }
 
@@ -37,20 +48,26 @@ public struct CheckoutService: Sendable {
         }
         try request.validate()
         let hash = try Self.requestHash(request, cartToken: cartToken)
-        if let replay = try await claim(key: key, hash: hash) { return replay }
+        let owner = UUID()
+        let tookOver: Bool
+        switch try await claim(key: key, hash: hash, owner: owner) {
+        case .replay(let response): return response
+        case .owned(let takenOver): tookOver = takenOver
+        }
         do {
-            return try await perform(key: key, cartToken: cartToken, request)
+            if tookOver { try await releaseAbandonedHolds(cartID: request.cartId, key: key) }
+            return try await perform(key: key, owner: owner, cartToken: cartToken, request)
         } catch let error as StoreError where Self.isFinal(error) {
             // Final answers are remembered, so a retry with the same key gets the same answer.
             let response = StoredResponse(status: Int(error.status.code), body: String(decoding: error.problemJSON, as: UTF8.self))
             try await database.query("""
                 UPDATE idempotency_keys SET status = 'done', response_status = \(response.status), response_body = \(response.body)
-                WHERE key = \(key) AND status = 'in_progress'
+                WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner)
                 """)
             throw error
         } catch {
             // Unknown outcome (timeout, overload, lost connection): forget the key so a retry runs again.
-            _ = try? await database.query("DELETE FROM idempotency_keys WHERE key = \(key) AND status = 'in_progress'")
+            _ = try? await database.query("DELETE FROM idempotency_keys WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner)")
             throw error
         }
     }
@@ -59,16 +76,24 @@ public struct CheckoutService: Sendable {
         ["sold_out", "payment_declined", "cart_conflict", "not_found", "validation_failed", "hold_expired"].contains(error.code)
     }
 
+    private enum Claim {
+        /// The key already has a final answer.
+        case replay(StoredResponse)
+        /// This request owns the key now; `tookOver` if a dead owner had it before.
+        case owned(tookOver: Bool)
+    }
+
     /// Inserts the key as in progress (we own it), or waits for its owner and returns the stored response.
-    private func claim(key: String, hash: String) async throws -> StoredResponse? {
+    private func claim(key: String, hash: String, owner: UUID) async throws -> Claim {
+        let takeoverSeconds = Double(takeoverAfter.milliseconds) / 1000
         while true {
             let inserted = try await database.query("""
-                INSERT INTO idempotency_keys (key, request_hash, status) VALUES (\(key), \(hash), 'in_progress')
+                INSERT INTO idempotency_keys (key, request_hash, status, owner) VALUES (\(key), \(hash), 'in_progress', \(owner))
                 ON CONFLICT (key) DO NOTHING RETURNING key
                 """)
-            if !inserted.isEmpty { return nil }
+            if !inserted.isEmpty { return .owned(tookOver: false) }
             let rows = try await database.query("""
-                SELECT request_hash, status, response_status, response_body, locked_at < now() - interval '60 seconds'
+                SELECT request_hash, status, response_status, response_body, locked_at < now() - make_interval(secs => \(takeoverSeconds))
                 FROM idempotency_keys WHERE key = \(key)
                 """)
             guard let row = rows.first else { continue } // deleted meanwhile by a failed owner: claim again
@@ -77,15 +102,16 @@ public struct CheckoutService: Sendable {
                 throw StoreError.idempotencyMismatch("Idempotency-Key '\(key)' was used with a different request body: use a new key")
             }
             if status == "done", let responseStatus, let responseBody {
-                return StoredResponse(status: responseStatus, body: responseBody)
+                return .replay(StoredResponse(status: responseStatus, body: responseBody))
             }
             if stale {
                 // The owner died mid-way: take the key over.
                 let taken = try await database.query("""
-                    UPDATE idempotency_keys SET locked_at = now()
-                    WHERE key = \(key) AND status = 'in_progress' AND locked_at < now() - interval '60 seconds' RETURNING key
+                    UPDATE idempotency_keys SET locked_at = now(), owner = \(owner)
+                    WHERE key = \(key) AND status = 'in_progress' AND locked_at < now() - make_interval(secs => \(takeoverSeconds))
+                    RETURNING key
                     """)
-                if !taken.isEmpty { return nil }
+                if !taken.isEmpty { return .owned(tookOver: true) }
             }
             if let remaining = QueryContext.current?.remaining, remaining < .milliseconds(50) {
                 throw StoreError("idempotency_in_progress", .conflict, "a request with this Idempotency-Key is still being processed: retry shortly")
@@ -103,9 +129,9 @@ public struct CheckoutService: Sendable {
         var currency: String
     }
 
-    private func perform(key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
+    private func perform(key: String, owner: UUID, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
         let holdID = UUID()
-        let lines = try await hold(holdID: holdID, cartID: request.cartId, cartToken: cartToken)
+        let lines = try await hold(holdID: holdID, key: key, cartID: request.cartId, cartToken: cartToken)
         let currency = lines.first?.currency ?? "USD"
         let total = Money(amountMinor: lines.reduce(0) { $0 + $1.unitPriceMinor * Int64($1.quantity) }, currency: currency)
 
@@ -162,10 +188,15 @@ public struct CheckoutService: Sendable {
                                 \(lines.map(\.quantity))::int[], \(lines.map(\.unitPriceMinor))::bigint[]) AS x(v, s, t, q, p)
                     """)
                 try await connection.query("UPDATE carts SET status = 'checked_out', updated_at = now() WHERE id = \(request.cartId)")
-                try await connection.query("""
+                // Fencing: commit only if this request still owns the key (no retry took it over meanwhile).
+                let finished = try await connection.query("""
                     UPDATE idempotency_keys SET status = 'done', response_status = 201, response_body = \(body)
-                    WHERE key = \(key)
+                    WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner) RETURNING key
                     """)
+                guard !finished.isEmpty else {
+                    throw StoreError("idempotency_in_progress", .conflict,
+                                     "another request with this Idempotency-Key took over this checkout: retry to get its result")
+                }
             }
         } catch {
             // The order did not commit: give the stock back (a no-op if the hold is no longer active).
@@ -177,7 +208,7 @@ public struct CheckoutService: Sendable {
     }
 
     /// Reserves the cart's demand, all or nothing.
-    private func hold(holdID: UUID, cartID: UUID, cartToken: String) async throws -> [HeldLine] {
+    private func hold(holdID: UUID, key: String, cartID: UUID, cartToken: String) async throws -> [HeldLine] {
         try await database.withTransaction { connection in
             let cart = try await connection.query(
                 "SELECT status FROM carts WHERE id = \(cartID) AND token = \(cartToken) FOR UPDATE")
@@ -197,6 +228,10 @@ public struct CheckoutService: Sendable {
                 return HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency)
             }
             guard !demand.isEmpty else { throw StoreError.validation("cart \(cartID) is empty: add items before checking out") }
+            if let soldOut, let variant = soldOut.firstSoldOut(demand.map(\.variantID)),
+               let line = demand.first(where: { $0.variantID == variant }) {
+                throw StoreError.soldOut("\(line.sku) is sold out")
+            }
 
             for line in demand {
                 let reserved = try await connection.query("""
@@ -205,11 +240,15 @@ public struct CheckoutService: Sendable {
                     RETURNING variant_id
                     """)
                 if reserved.isEmpty {
+                    // One unit missing means none left: remember it for the fast path.
+                    if line.quantity == 1 { soldOut?.markSoldOut(line.variantID) }
                     throw StoreError.soldOut("not enough stock of \(line.sku) for \(line.quantity)")
                 }
             }
             let expiry = Date().addingTimeInterval(Double(holdTTL.milliseconds) / 1000)
-            try await connection.query("INSERT INTO holds (id, cart_id, status, expires_at) VALUES (\(holdID), \(cartID), 'active', \(expiry))")
+            try await connection.query("""
+                INSERT INTO holds (id, cart_id, status, expires_at, idempotency_key) VALUES (\(holdID), \(cartID), 'active', \(expiry), \(key))
+                """)
             try await connection.query("""
                 INSERT INTO hold_lines (hold_id, variant_id, quantity)
                 SELECT \(holdID), v, q FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
@@ -222,11 +261,25 @@ public struct CheckoutService: Sendable {
         }
     }
 
+    /// A key taken over from a dead owner: return the stock of the holds that owner left on the cart
+    /// (it can no longer convert them: its fencing check fails).
+    private func releaseAbandonedHolds(cartID: UUID, key: String) async throws {
+        try await database.withTransaction { connection in
+            let ids = try await connection.query("""
+                SELECT id FROM holds WHERE cart_id = \(cartID) AND status = 'active' AND idempotency_key = \(key) FOR UPDATE
+                """).map { try $0.decode(UUID.self) }
+            for id in ids { try await Self.release(id, reason: "release", newStatus: "released", on: connection) }
+        }
+        soldOut?.clear()
+    }
+
     /// Returns an active hold's stock (payment failed, or the hold expired).
     func releaseHold(_ holdID: UUID, reason: String) async throws {
         try await database.withTransaction { connection in
             try await Self.release(holdID, reason: reason, newStatus: "released", on: connection)
         }
+        // Stock came back: nothing this instance believed sold out may still be.
+        soldOut?.clear()
     }
 
     static func release(_ holdID: UUID, reason: String, newStatus: String, on connection: DatabaseConnection) async throws {
@@ -248,7 +301,7 @@ public struct CheckoutService: Sendable {
     /// Expires active holds past their TTL and returns their stock; returns how many expired.
     @discardableResult
     public func expireHolds(limit: Int = 100) async throws -> Int {
-        try await database.withTransaction { connection in
+        let expired = try await database.withTransaction { connection in
             let ids = try await connection.query("""
                 SELECT id FROM holds WHERE status = 'active' AND expires_at < now()
                 ORDER BY expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
@@ -256,6 +309,8 @@ public struct CheckoutService: Sendable {
             for id in ids { try await Self.release(id, reason: "expire", newStatus: "expired", on: connection) }
             return ids.count
         }
+        if expired > 0 { soldOut?.clear() }
+        return expired
     }
 
     /// A stable hash of the request (with the cart token), to refuse a reused key with another body.

@@ -31,14 +31,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             default:
                 if error.status.code < 500 { return StoreError("bad_request", error.status, error.body ?? "bad request") }
             }
+        case is DatabaseUnavailable:
+            return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
+        case let error where CircuitBreaker.isConnectionFailure(error):
+            return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
         case let error as PSQLError:
             switch error.sqlState {
             case "57014": return .unavailable("deadline_exceeded", "the request ran out of time: retry later")
             case "55P03", "40P01", "40001": return .unavailable("busy", "the store is busy with this item: retry shortly")
             case "53300": return .unavailable("overloaded", "the database has no free connections: retry shortly")
             default:
-                if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .clientClosedConnection {
-                    return .unavailable("database_unavailable", "the database is unreachable: retry shortly", retryAfterSeconds: 2)
+                if error.code == .clientClosedConnection || error.code == .poolClosed {
+                    return .unavailable("database_unavailable", "the database connection was closed: retry shortly")
                 }
             }
         case is PoolOverloaded, is Overloaded:

@@ -117,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
             MetricsSystem.bootstrap(telemetry.metricsFactory)
             let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
-                              gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded)
+                              gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded,
+                              recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil)
             logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)"])
             let store = {
                 var store = StoreConfiguration(
