@@ -55,7 +55,7 @@ SELECT json_build_object(
            'availability', CASE WHEN v.in_stock THEN 'in_stock' ELSE 'sold_out' END,
            'brand', b.name,
            'category', json_build_object('id', c.id, 'name', c.name, 'slug', c.slug),
-           'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS"Z"'),
            'description', p.description,
            'id', p.id,
            'popularity', p.popularity,
