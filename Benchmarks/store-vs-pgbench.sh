@@ -4,8 +4,12 @@
 #   Benchmarks/store-vs-pgbench.sh [products=100000] [seconds=10] [connections=16]
 #
 # Needs: wrk, pgbench (Debian: apt-get install wrk postgresql-15). Builds surge in release mode.
-# Prints one table: requests/s through the store's HTTP API vs transactions/s of pgbench
-# (-M prepared, same client count) for the same SELECT, and the store/pgbench ratio.
+# Prints one table: successful (2xx) requests/s through the store's HTTP API vs transactions/s of
+# pgbench (-M prepared, same client count) for the same SELECT, the store/pgbench ratio per row,
+# and how many store answers were not 2xx (shed with 503 by admission control, for example).
+# Two stores run on the same database:
+#   naive   (`--profile naive`): no catalog cache, no admission control: the issue's "no cache" row
+#   guarded (the default profile): catalog cache, admission control, bounded pool waits, deadlines
 # Then times seeding 1,000,000 products beside `pgbench -i` loading 1,000,000 accounts
 # (skip with SEED_1M=0).
 set -euo pipefail
@@ -16,6 +20,7 @@ CONNS=${3:-16}
 WORK=$(mktemp -d /tmp/surge-bench.XXXX)
 chmod 755 "$WORK"
 PORT=18181
+NAIVE_PORT=18182
 # SWIFT_SCRATCH_PATH lets a benchmark reuse a release build folder (it holds only build products).
 BUILD=(swift build -c release ${SWIFT_SCRATCH_PATH:+--scratch-path "$SWIFT_SCRATCH_PATH"})
 "${BUILD[@]}" --product surge >/dev/null
@@ -24,6 +29,7 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH"
 
 cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill -INT "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -n "${NAIVE_PID:-}" ] && kill -INT "$NAIVE_PID" 2>/dev/null && wait "$NAIVE_PID" 2>/dev/null || true
   "$SURGE" db stop --data-dir "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -34,19 +40,41 @@ URL=$("$SURGE" db url --data-dir "$WORK/pg")
 "$SURGE" seed --database-url "$URL" --products "$PRODUCTS" --quiet >/dev/null
 "$SURGE" serve --database-url "$URL" --port $PORT --seed-products 0 --pool-size "$CONNS" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+"$SURGE" serve --database-url "$URL" --port $NAIVE_PORT --seed-products 0 --pool-size "$CONNS" --profile naive >"$WORK/serve-naive.log" 2>&1 &
+NAIVE_PID=$!
+for port in $PORT $NAIVE_PORT; do
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+done
 
 # --- the same SELECTs for pgbench -------------------------------------------------------------
+# The store's own statement (Sources/Storefront/Catalog/ProductDetailStatement.swift): PostgreSQL
+# builds the whole response body, which the store passes through.
 cat > "$WORK/detail.sql" <<SQL
 \set id random(1, $PRODUCTS)
-SELECT p.id, p.title, p.description, b.name, c.id, c.slug, c.name, p.price_minor, p.currency,
-       p.popularity, p.created_at,
-       coalesce((SELECT json_agg(json_build_object(
-                    'id', v.id, 'sku', v.sku, 'options', v.options, 'price_minor', v.price_minor,
-                    'currency', v.currency, 'available', s.on_hand - s.reserved) ORDER BY v.id)
-                 FROM variants v JOIN stock s ON s.variant_id = v.id
-                 WHERE v.product_id = p.id), '[]')::text
-FROM products p JOIN brands b ON b.id = p.brand_id JOIN categories c ON c.id = p.category_id
+SELECT json_build_object(
+           'availability', CASE WHEN v.in_stock THEN 'in_stock' ELSE 'sold_out' END,
+           'brand', b.name,
+           'category', json_build_object('id', c.id, 'name', c.name, 'slug', c.slug),
+           'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS"Z"'),
+           'description', p.description,
+           'id', p.id,
+           'popularity', p.popularity,
+           'price', json_build_object('amount_minor', p.price_minor, 'currency', p.currency),
+           'title', p.title,
+           'variants', v.list)::text
+FROM products p
+JOIN brands b ON b.id = p.brand_id
+JOIN categories c ON c.id = p.category_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(json_agg(json_build_object(
+               'available', s.on_hand - s.reserved, 'id', pv.id, 'in_stock', s.on_hand > s.reserved,
+               'options', pv.options,
+               'price', json_build_object('amount_minor', pv.price_minor, 'currency', pv.currency),
+               'sku', pv.sku) ORDER BY pv.id), '[]') AS list,
+           coalesce(bool_or(s.on_hand > s.reserved), false) AS in_stock
+    FROM variants pv JOIN stock s ON s.variant_id = pv.id
+    WHERE pv.product_id = p.id
+) v
 WHERE p.id = :id;
 SQL
 # Category listing: a leaf category (ids 3..7 are the leaves of the first subtree), popular first.
@@ -85,15 +113,25 @@ local q = {"wireless", "kettle", "bamboo+lamp", "smart+watch"}
 request = function() return wrk.format("GET", "/v1/products?q=" .. q[math.random(1, 4)] .. "&limit=24") end
 LUA
 
-run_wrk() { wrk -t1 -c"$CONNS" -d"${SECONDS_EACH}s" -s "$WORK/$1.lua" "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print $2}'; }
+# "<2xx per second> <non-2xx count>": wrk's Requests/sec counts every answer, a 503 included.
+run_wrk() {
+  wrk -t1 -c"$CONNS" -d"${SECONDS_EACH}s" -s "$WORK/$2.lua" "http://127.0.0.1:$1" | awk '
+    / requests in / { total = $1; secs = $4; sub(/s,?$/, "", secs) }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    END { printf "%.1f %d\n", (total - bad) / secs, bad }'
+}
 run_pgbench() { pgbench -n -M prepared -c "$CONNS" -j 1 -T "$SECONDS_EACH" -f "$WORK/$1.sql" "$URL" 2>/dev/null | awk '/^tps/ {print $3}'; }
 
-printf "%-16s %14s %14s %8s\n" "workload" "store req/s" "pgbench tps" "ratio"
-for w in detail listing search; do
-  store=$(run_wrk $w)
-  pg=$(run_pgbench $w)
-  printf "%-16s %14.0f %14.0f %7.2fx\n" "$w" "$store" "$pg" "$(echo "$store / $pg" | bc -l)"
-done
+printf "%-24s %12s %12s %8s %9s\n" "workload" "store 2xx/s" "pgbench tps" "ratio" "store !2xx"
+row() { # label port workload
+  read -r store bad < <(run_wrk "$2" "$3")
+  pg=$(run_pgbench "$3")
+  printf "%-24s %12.0f %12.0f %7.2fx %9d\n" "$1" "$store" "$pg" "$(echo "$store / $pg" | bc -l)" "$bad"
+}
+row "detail, no cache (naive)" $NAIVE_PORT detail
+row "detail (guarded, cache)" $PORT detail
+row "listing (guarded)" $PORT listing
+row "search (guarded)" $PORT search
 
 if [ "${SEED_1M:-1}" = "1" ]; then
   psql -q "$URL" -c "CREATE DATABASE seed1m" >/dev/null
@@ -103,5 +141,5 @@ if [ "${SEED_1M:-1}" = "1" ]; then
   surge_s=$(echo "$end - $start" | bc -l)
   start=$(date +%s.%N); pgbench -i -q -s 10 "$URL" >/dev/null 2>&1; end=$(date +%s.%N)
   pg_s=$(echo "$end - $start" | bc -l)
-  printf "%-16s %13.1fs %13.1fs %7.2fx\n" "seed 1M" "$surge_s" "$pg_s" "$(echo "$surge_s / $pg_s" | bc -l)"
+  printf "%-24s %11.1fs %11.1fs %7.2fx\n" "seed 1M (s, lower wins)" "$surge_s" "$pg_s" "$(echo "$surge_s / $pg_s" | bc -l)"
 fi

@@ -12,16 +12,39 @@ public struct PostgresBinaries: Sendable {
     /// The lowest major version Surge's private server supports.
     public static let minimumMajorVersion = 15
 
-    /// Searches `SURGE_PG_BINDIR`, `PATH`, `pg_config --bindir`, then the usual Debian and Homebrew locations.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresBinaries {
+    /// Where to look beyond `SURGE_PG_BINDIR`, `PATH` and `pg_config --bindir` (both found through
+    /// the environment's `PATH`). Tests pass `.none` and their own `PATH` to control the search.
+    public struct SearchRoots: Sendable {
+        /// Parents of versioned installs laid out as `<root>/<major>/bin` (Debian: `/usr/lib/postgresql`).
+        public var versioned: [String]
+        /// Homebrew prefixes holding `postgresql@<major>/bin` and `postgresql/bin`.
+        public var homebrew: [String]
+
+        public init(versioned: [String] = [], homebrew: [String] = []) {
+            self.versioned = versioned
+            self.homebrew = homebrew
+        }
+
+        /// The usual Debian and Homebrew (Apple silicon and Intel) locations.
+        public static let standard = SearchRoots(versioned: ["/usr/lib/postgresql"], homebrew: ["/opt/homebrew/opt", "/usr/local/opt"])
+        /// Only `SURGE_PG_BINDIR`, `PATH` and `pg_config`.
+        public static let none = SearchRoots()
+    }
+
+    /// Searches `SURGE_PG_BINDIR`, `PATH`, `pg_config --bindir` (the first `pg_config` on `PATH`), then `roots`.
+    public static func locate(
+        environment: [String: String] = ProcessInfo.processInfo.environment, roots: SearchRoots = .standard
+    ) throws -> PostgresBinaries {
         var candidates: [String] = []
         if let explicit = environment["SURGE_PG_BINDIR"] { candidates.append(explicit) }
         for dir in (environment["PATH"] ?? "").split(separator: ":").map(String.init) {
             if let resolved = resolvedDirectory(of: dir + "/initdb") { candidates.append(resolved) }
         }
         if let bindir = pgConfigBindir(environment: environment) { candidates.append(bindir) }
-        candidates.append(contentsOf: versionedDirectories(under: "/usr/lib/postgresql", suffix: "/bin"))
-        for root in ["/opt/homebrew/opt", "/usr/local/opt"] {
+        for root in roots.versioned {
+            candidates.append(contentsOf: versionedDirectories(under: root, suffix: "/bin"))
+        }
+        for root in roots.homebrew {
             candidates.append(contentsOf: versionedDirectories(under: root, prefix: "postgresql@", suffix: "/bin"))
             candidates.append(root + "/postgresql/bin")
         }

@@ -48,7 +48,9 @@ public struct StoreAPI: Sendable {
                 return try Self.json(try await catalog.products(ProductQuery(parameters: parameters)))
             }),
             (.init(method: .get, path: "/v1/products/{id}", routeClass: .browse), { _, context in
-                try Self.json(try await catalog.product(id: Self.int64(context, "id", what: "product id")))
+                // PostgreSQL built the body: pass it through (see ProductDetailStatement).
+                Response(status: .ok, headers: [.contentType: "application/json"],
+                         body: .init(byteBuffer: try await catalog.productJSON(id: Self.int64(context, "id", what: "product id"))))
             }),
             (.init(method: .post, path: "/v1/carts", routeClass: .cart), { request, context in
                 let body = try await Self.optionalBody(CreateCartRequest.self, request, context)

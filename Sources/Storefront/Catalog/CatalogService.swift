@@ -8,8 +8,9 @@ import Synchronization
 public final class CatalogService: Sendable {
     let database: Database
     private let tree = Mutex<CategoryTree?>(nil)
-    /// Product pages by id (single-flight, byte-bounded, TTL with early refresh); `nil` in the naive profile.
-    let productCache: SingleFlightCache<Int64, ProductDetail>?
+    /// Product pages (their JSON) by id (single-flight, byte-bounded, TTL with early refresh); `nil`
+    /// in the naive profile or when the cache is sized 0.
+    let productCache: SingleFlightCache<Int64, ByteBuffer>?
     /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
     let listingCache: SingleFlightCache<String, ProductPage>?
 
@@ -58,14 +59,25 @@ public final class CatalogService: Sendable {
 
     /// One product page, or `not_found`.
     public func product(id: Int64) async throws -> ProductDetail {
-        guard let productCache else { return try await loadProduct(id: id) }
-        return try await productCache.value(for: id, size: \.estimatedBytes) { try await loadProduct(id: id) }
+        try ProductDetail.decode(json: try await productJSON(id: id))
     }
 
-    private func loadProduct(id: Int64) async throws -> ProductDetail {
+    /// One product page as the JSON the API serves (built by PostgreSQL, passed through), or `not_found`.
+    public func productJSON(id: Int64) async throws -> ByteBuffer {
+        guard let productCache else { return try await loadProductJSON(id: id) }
+        return try await productCache.value(for: id, size: { 64 + $0.readableBytes }) {
+            // A cached page must not keep the connection's whole read buffer alive: copy its bytes out.
+            var copy = ByteBuffer()
+            var loaded = try await loadProductJSON(id: id)
+            copy.writeBuffer(&loaded)
+            return copy
+        }
+    }
+
+    private func loadProductJSON(id: Int64) async throws -> ByteBuffer {
         let rows = try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }
-        guard let detail = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
-        return detail
+        guard let json = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
+        return json
     }
 
     /// One page of products matching the query.
@@ -155,16 +167,5 @@ extension ProductPage {
         let items = self.items.reduce(0) { $0 + 160 + $1.title.utf8.count + $1.brand.utf8.count }
         let facetBytes = facets.map { f in (f.categories + f.brands + f.priceBands).reduce(0) { $0 + 64 + $1.label.utf8.count } } ?? 0
         return 128 + items + facetBytes + (nextCursor?.utf8.count ?? 0)
-    }
-}
-
-extension ProductDetail {
-    /// Rough memory footprint, for the cache's byte budget.
-    var estimatedBytes: Int {
-        let text = title.utf8.count + description.utf8.count + brand.utf8.count + category.slug.utf8.count + category.name.utf8.count
-        let variantBytes = variants.reduce(0) { sum, variant in
-            sum + 96 + variant.sku.utf8.count + variant.options.reduce(0) { $0 + 32 + $1.key.utf8.count + $1.value.utf8.count }
-        }
-        return 256 + text + variantBytes
     }
 }

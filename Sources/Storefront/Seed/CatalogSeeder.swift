@@ -77,73 +77,82 @@ public struct CatalogSeeder: Sendable {
                     }
                 }
             }
-            try await copy(raw, "categories", ["id", "parent_id", "slug", "name", "depth"], categoryLines, logger: logger)
             var random = SplitMix64(seed: options.seed)
             let brandLines = (1...Self.brandCount).map { id in "\(id)\t\(Self.brandName(id, &random))" }
-            try await copy(raw, "brands", ["id", "name"], brandLines, logger: logger)
+            let generator = CatalogGenerator(products: options.products, soldOutShare: options.soldOutShare, leafIDs: leafIDs, random: random)
 
-            let progress = ProgressBar(label: "seeding products", total: options.products, quiet: options.quiet)
-            var variantID: Int64 = 0
-            let batch = 5_000
-            let base = Date(timeIntervalSince1970: 1_704_067_200) // 2024-01-01: fixed, so seeds are reproducible
-            var start = 1
-            while start <= options.products {
-                let end = min(options.products, start + batch - 1)
-                var products: [String] = [], variants: [String] = [], stock: [String] = [], movements: [String] = []
-                products.reserveCapacity(batch)
-                for id in start...end {
-                    let nounIndex = random.index(Self.nouns.count)
-                    let noun = Self.nouns[nounIndex]
-                    let adjective = Self.adjectives[random.index(Self.adjectives.count)]
-                    let brandID = random.zipf(n: Self.brandCount, s: 1.1)
-                    let title = "\(adjective) \(noun) \(Self.modelCode(id))"
-                    let description = "A \(adjective.lowercased()) \(noun.lowercased()) by brand \(brandID), built to last. Model \(Self.modelCode(id))."
-                    let category = leafIDs[(nounIndex * 7 + random.index(8)) % leafIDs.count]
-                    // Zipf popularity: a few products get most of the views.
-                    let rank = Int((UInt64(id) &* 2_654_435_761) % UInt64(options.products)) + 1
-                    let popularity = Int(1_000_000 / pow(Double(rank), 1.07))
-                    let basePrice = Int64(min(500_000, max(99, exp(log(3500) + 1.0 * random.normal()))))
-                    let created = base.addingTimeInterval(Double(random.index(730 * 86_400)))
-                    let variantCount = 1 + random.index(4)
-                    var lowest = Int64.max
-                    for v in 0..<variantCount {
-                        variantID += 1
-                        let price = (basePrice + Int64(v) * basePrice / 10) / 100 * 100 + 99
-                        lowest = min(lowest, price)
-                        let optionJSON = noun == "Jacket" || noun == "Sneakers"
-                            ? "{\"size\": \"\(Self.sizes[v % 4])\"}" : "{\"color\": \"\(Self.colors[(id + v) % 6])\"}"
-                        variants.append("\(variantID)\t\(id)\tSKU-\(id)-\(v + 1)\t\(optionJSON)\t\(price)\tUSD")
-                        let onHand = random.uniform() < options.soldOutShare ? 0 : 1 + random.index(200)
-                        stock.append("\(variantID)\t\(onHand)\t0")
-                        movements.append("\(variantID)\t\(onHand)\t0\tseed")
-                    }
-                    products.append("\(id)\t\(category)\t\(brandID)\t\(title)\t\(description)\t\(lowest)\tUSD\t\(popularity)\t\(Self.timestamp(created))")
-                }
-                try await copy(raw, "products", ["id", "category_id", "brand_id", "title", "description", "price_minor", "currency", "popularity", "created_at"], products, logger: logger)
-                try await copy(raw, "variants", ["id", "product_id", "sku", "options", "price_minor", "currency"], variants, logger: logger)
-                try await copy(raw, "stock", ["variant_id", "on_hand", "reserved"], stock, logger: logger)
-                try await copy(raw, "stock_movements", ["variant_id", "on_hand_delta", "reserved_delta", "reason"], movements, logger: logger)
-                progress.advance(by: end - start + 1)
-                start = end + 1
+            // One transaction: load into index-free tables, then build the indexes and check the keys
+            // once (see DeferredIndexes for what an interruption leaves behind: the schema intact).
+            try await connection.query("BEGIN")
+            do {
+                // Index builds on a large catalog take minutes: bounded, but not by the request limits.
+                try await connection.query("""
+                    SELECT set_config('statement_timeout', '30min', true), set_config('lock_timeout', '1min', true),
+                           set_config('maintenance_work_mem', '256MB', true)
+                    """)
+                let deferred = try await DeferredIndexes.drop(tables: Self.loadedTables, on: connection)
+                try await copy(raw, "categories", ["id", "parent_id", "slug", "name", "depth"], Self.text(categoryLines), logger: logger)
+                try await copy(raw, "brands", ["id", "name"], Self.text(brandLines), logger: logger)
+                let variants = try await load(generator, options: options, connection: raw, logger: logger)
+                try await deferred.restore(on: connection)
+                try await connection.query("COMMIT")
+                try await connection.query("ANALYZE")
+                return Summary(categories: categoryLines.count, brands: Self.brandCount, products: options.products, variants: Int(variants))
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
             }
-            progress.finish()
-            try await connection.query("ANALYZE")
-            return Summary(categories: categoryLines.count, brands: Self.brandCount, products: options.products, variants: Int(variantID))
         }
     }
 
-    private func copy(_ connection: PostgresConnection, _ table: String, _ columns: [String], _ lines: [String], logger: Logger) async throws {
+    /// The tables a seed writes, whose indexes, keys and triggers wait until the rows are in.
+    static let loadedTables = ["categories", "brands", "products", "variants", "stock", "stock_movements"]
+
+    /// Products per generated batch (about 1.5 MB of COPY text with their variants, stock and ledger).
+    static let batchSize = 10_000
+
+    /// COPYs the generated batches, generating the next batch while the server takes the current
+    /// one (two batches in memory at most). Returns the number of variants.
+    private func load(_ generator: CatalogGenerator, options: Options, connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        let progress = ProgressBar(label: "seeding products", total: options.products, quiet: options.quiet)
+        var generator = generator
+        var current = generator.next(size: Self.batchSize)
+        while let batch = current {
+            let state = generator
+            async let following = Self.advance(state)
+            try await copy(connection, "products", ["id", "category_id", "brand_id", "title", "description", "price_minor", "currency", "popularity", "created_at"], batch.products, logger: logger)
+            try await copy(connection, "variants", ["id", "product_id", "sku", "options", "price_minor", "currency"], batch.variants, logger: logger)
+            try await copy(connection, "stock", ["variant_id", "on_hand", "reserved"], batch.stock, logger: logger)
+            try await copy(connection, "stock_movements", ["variant_id", "on_hand_delta", "reserved_delta", "reason"], batch.movements, logger: logger)
+            progress.advance(by: batch.count)
+            (generator, current) = await following
+        }
+        progress.finish()
+        return generator.variantCount
+    }
+
+    private static func advance(_ generator: CatalogGenerator) async -> (CatalogGenerator, CatalogGenerator.Batch?) {
+        var generator = generator
+        let batch = generator.next(size: batchSize)
+        return (generator, batch)
+    }
+
+    private static func text(_ lines: [String]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for line in lines {
+            buffer.writeString(line)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        }
+        return buffer
+    }
+
+    private func copy(_ connection: PostgresConnection, _ table: String, _ columns: [String], _ text: ByteBuffer, logger: Logger) async throws {
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-            var buffer = ByteBuffer()
-            for line in lines {
-                buffer.writeString(line)
-                buffer.writeInteger(UInt8(ascii: "\n"))
-                if buffer.readableBytes > 256 * 1024 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
+            var remaining = text
+            // Chunks of 256 KiB keep each write (and the copy NIO makes of it) small.
+            while remaining.readableBytes > 0, let chunk = remaining.readSlice(length: min(remaining.readableBytes, 256 * 1024)) {
+                try await writer.write(chunk)
             }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
         }
     }
 
@@ -153,13 +162,11 @@ public struct CatalogSeeder: Sendable {
         return name.prefix(1).uppercased() + name.dropFirst() + " \(id)"
     }
 
-    static func modelCode(_ id: Int) -> String {
-        let letters = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
-        return "\(letters[id % letters.count])\(letters[(id / letters.count) % letters.count])-\(id % 1000)"
-    }
+    private static let modelLetters = Array("ABCDEFGHJKLMNPQRSTUVWXYZ")
 
-    static func timestamp(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+    static func modelCode(_ id: Int) -> String {
+        let letters = modelLetters
+        return "\(letters[id % letters.count])\(letters[(id / letters.count) % letters.count])-\(id % 1000)"
     }
 }
 

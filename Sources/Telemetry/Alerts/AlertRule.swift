@@ -60,11 +60,18 @@ public struct BurnWindow: Sendable, Equatable {
         .init(long: .seconds(3600), short: .seconds(300), factor: 14.4),
         .init(long: .seconds(6 * 3600), short: .seconds(1800), factor: 6),
     ]
+
+    /// The ticket-level pairs: 10% of the budget in 3 days (1× over 3 d and 6 h), or 3× over 1 d and 2 h.
+    public static let ticket: [BurnWindow] = [
+        .init(long: .seconds(86_400), short: .seconds(2 * 3600), factor: 3),
+        .init(long: .seconds(3 * 86_400), short: .seconds(6 * 3600), factor: 1),
+    ]
 }
 
 extension AlertRule {
-    /// The in-process rules: the page-level burn-rate alerts (the ticket-level 1d/3d windows exist
-    /// only in Prometheus, which keeps history) and the database saturation alerts.
+    /// The in-process rules, as in deploy/prometheus/alerts.yml: the page-level burn-rate alerts
+    /// (1h/5m, 6h/30m), the ticket-level ones (1d/2h, 3d/6h; over the time since the process
+    /// started, as Prometheus over its retained history) and the database saturation alerts.
     public static func defaults(objectives: [ServiceLevelObjective] = ServiceLevelObjective.defaults) -> [AlertRule] {
         var rules: [AlertRule] = objectives.map { objective in
             let isLatency = objective.indicator != .availability
@@ -75,6 +82,17 @@ extension AlertRule {
                 holdFor: .seconds(120),
                 summary: "\(objective.routeClass) is burning its \(objective.indicator.name) error budget fast",
                 runbook: isLatency ? "surgelatencybudgetburn" : "surgeavailabilitybudgetburn"
+            )
+        }
+        rules += objectives.map { objective in
+            let isLatency = objective.indicator != .availability
+            return AlertRule(
+                name: isLatency ? "SurgeLatencyBudgetBurnSlow" : "SurgeAvailabilityBudgetBurnSlow",
+                severity: "ticket",
+                condition: .burnRate(objective, windows: BurnWindow.ticket),
+                holdFor: .seconds(900),
+                summary: "\(objective.routeClass) is slowly eating its \(objective.indicator.name) error budget",
+                runbook: isLatency ? "surgelatencybudgetburnslow" : "surgeavailabilitybudgetburnslow"
             )
         }
         rules += [

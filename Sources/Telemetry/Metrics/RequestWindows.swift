@@ -1,16 +1,25 @@
-/// In-process request counts per route class over the SLO windows (10 s buckets over 6 h), and
-/// per-second latency histograms over the last 10 s for the dashboard.
+/// In-process request counts per route class over the SLO windows, and per-second latency
+/// histograms over the last 10 s for the dashboard.
+///
+/// Two rings per class keep memory fixed however long the process runs: 10 s buckets over 6 h for
+/// the page-level windows (5m, 30m, 1h, 6h) and 5 min buckets over 3 days for the ticket-level ones
+/// (2h, 1d, 3d): 2,161 + 865 buckets of three integers each.
 struct RequestWindows: Sendable {
     static let span: Duration = .seconds(6 * 3600)
+    static let longSpan: Duration = .seconds(3 * 86_400)
+    static let longBucket: Duration = .seconds(300)
     static let recentSeconds = 10
 
     private(set) var classes: [String: CountRing] = [:]
+    private(set) var longClasses: [String: CountRing] = [:]
     private var recentEpochs = Array(repeating: Int64(-1), count: recentSeconds)
     private var recentCounts = Array(repeating: CountRing.Counts(), count: recentSeconds)
     private var recentLatency = Array(repeating: LatencyHistogram(), count: recentSeconds)
 
     mutating func record(routeClass: String, isError: Bool, isSlow: Bool, duration: Duration, at time: Duration) {
         classes[routeClass, default: CountRing(bucketWidth: .seconds(10), span: Self.span)]
+            .add(at: time, errors: isError ? 1 : 0, slow: isSlow ? 1 : 0)
+        longClasses[routeClass, default: CountRing(bucketWidth: Self.longBucket, span: Self.longSpan)]
             .add(at: time, errors: isError ? 1 : 0, slow: isSlow ? 1 : 0)
         let second = time.nanoseconds / 1_000_000_000
         let slot = Int(second % Int64(Self.recentSeconds))
@@ -24,9 +33,11 @@ struct RequestWindows: Sendable {
         recentLatency[slot].record(duration)
     }
 
-    /// Requests, 5xx and slow answers of one route class in `window` ending at `time`.
+    /// Requests, 5xx and slow answers of one route class in `window` ending at `time` (windows up to
+    /// 6 h at 10 s resolution, longer ones up to 3 days at 5 min resolution).
     func counts(routeClass: String, window: Duration, at time: Duration) -> CountRing.Counts {
-        classes[routeClass]?.sum(window: window, at: time) ?? CountRing.Counts()
+        let rings = window <= Self.span ? classes : longClasses
+        return rings[routeClass]?.sum(window: window, at: time) ?? CountRing.Counts()
     }
 
     /// Rate, error ratio and latency percentiles over the last complete seconds (all classes).

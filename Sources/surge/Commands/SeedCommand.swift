@@ -9,7 +9,8 @@ struct SeedCommand: AsyncParsableCommand {
         abstract: "Load a deterministic, realistic catalog into an empty store database.",
         discussion: """
             Categories, brands, products with Zipf popularity and log-normal prices, 1-4 variants each,
-            stock with some variants sold out; bulk-loaded with COPY. The same --seed gives the same catalog.
+            stock with some variants sold out; bulk-loaded with COPY in one transaction, secondary indexes
+            and foreign keys rebuilt after the load. The same --seed gives the same catalog.
               surge seed --products 1000000 --seed 7
             """
     )
