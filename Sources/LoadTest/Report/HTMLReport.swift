@@ -34,6 +34,14 @@ public enum HTMLReport {
         page.raw(SVGChart(title: "Latency percentiles", xLabel: "seconds", yLabel: "ms", series: latencySeries).render())
         page.heading("Throughput over time")
         page.raw(SVGChart(title: "Requests per second", xLabel: "seconds", yLabel: "per second", series: throughput).render())
+        if let memory = result.generator.memory {
+            page.heading("Generator memory")
+            page.paragraph(TextSummary.memoryLine(memory))
+            let points = memory.residentBytes.enumerated().map { (x: Double($0.offset * memory.intervalSeconds), y: Double($0.element) / 1_048_576) }
+                + [(x: memory.endSeconds, y: Double(memory.endBytes) / 1_048_576)]
+            page.raw(SVGChart(title: "Resident memory (RSS) of the generator", xLabel: "seconds", yLabel: "MiB",
+                              series: [SVGChart.Series(name: "RSS MiB", points: points)]).render())
+        }
         page.heading("Errors and shed by phase")
         let labels = result.phases.map(\.name)
         let classes = ErrorClass.allCases

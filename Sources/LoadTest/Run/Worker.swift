@@ -18,6 +18,7 @@ final class Worker {
     let runStartNanos: Int64
     let live: LiveBox
     let addresses: [Endpoint: SocketAddress]
+    let tls: TLSClient?
     private var pools: [Endpoint: ConnectionPool] = [:]
     private var dispatchers: [ArrivalDispatcher?]
     private var inFlight: [Int]
@@ -36,10 +37,11 @@ final class Worker {
     private var cpuAtStart = 0.0
     private let hardDeadlineNanos: Int64
 
-    init(eventLoop: any EventLoop, plan: LoadPlan, addresses: [Endpoint: SocketAddress], slice: ArrivalSlice,
+    init(eventLoop: any EventLoop, plan: LoadPlan, addresses: [Endpoint: SocketAddress], tls: TLSClient?, slice: ArrivalSlice,
          runStartNanos: Int64, live: LiveBox) {
         self.eventLoop = eventLoop
         self.addresses = addresses
+        self.tls = tls
         self.plan = plan
         self.slice = slice
         self.runStartNanos = runStartNanos
@@ -90,7 +92,7 @@ final class Worker {
         let connectionsPerLoop = max(1, plan.connections / slice.workers)
         for (endpoint, address) in addresses {
             pools[endpoint] = ConnectionPool(endpoint: endpoint, address: address, eventLoop: eventLoop,
-                                             maxConnections: connectionsPerLoop, connectTimeout: .seconds(3))
+                                             maxConnections: connectionsPerLoop, connectTimeout: .seconds(3), tls: tls)
         }
         let isolated = eventLoop.assumeIsolated()
         for (index, phase) in plan.phases.enumerated() {
