@@ -68,6 +68,9 @@ public struct TLSClient: Sendable {
             return "\(endpoint): the server's certificate is not trusted (\(certificateReason(text))); "
                 + "pass --insecure to skip verification for a self-signed test server"
         }
+        if text.contains("WRONG_VERSION_NUMBER") {
+            return "\(endpoint): the server answered without TLS; is it an https server?"
+        }
         if error is HandshakeTimeout {
             return "\(endpoint): no TLS handshake within 5 s; is it an https server?"
         }
