@@ -50,6 +50,16 @@ public struct Timeline: Codable, Sendable, Equatable {
         bucketSeconds *= 2
     }
 
+    /// Compacts the latency of every bucket that ends before `offsetNanos` from the phase start
+    /// (no more responses can land in it): memory then grows by a few hundred bytes a bucket, not ~26 KB.
+    mutating func compact(endingBeforeOffsetNanos offsetNanos: Int64) {
+        let width = Int64(bucketSeconds) * 1_000_000_000
+        let closed = min(buckets.count, Int(max(0, offsetNanos) / width))
+        for index in 0..<max(0, closed) where !buckets[index].latency.isCompacted {
+            buckets[index].latency.compact()
+        }
+    }
+
     /// Adds `other` bucket by bucket (both are first brought to the same interval).
     public mutating func merge(_ other: Timeline) {
         var other = other

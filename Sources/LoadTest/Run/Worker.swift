@@ -336,6 +336,11 @@ final class Worker {
         if sweeps % 10 == 0 {
             lastSecondP99 = recent.percentile(99)
             recent = LatencyHistogram(precise: false)
+            // A response lands in the bucket of its step's intended start, at most a timeout later.
+            for phase in results.indices {
+                let settled = now - phaseStart(phase) - plan.requestTimeoutNanos - 1_000_000_000
+                results[phase].timeline.compact(endingBeforeOffsetNanos: settled)
+            }
         }
         for pool in pools.values { pool.expire(nowNanos: now, timeoutNanos: plan.requestTimeoutNanos) }
         publishLive()
