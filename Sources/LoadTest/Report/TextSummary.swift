@@ -10,7 +10,7 @@ public enum TextSummary {
         for phase in result.phases {
             table.append([
                 phase.name, phase.executor, String(phase.arrivals), String(format: "%.1f", phase.achievedRatePerSecond),
-                String(phase.counts.successes), String(phase.counts.errorCount - phase.dropped), String(phase.counts.shed),
+                String(phase.counts.successes), String(phase.counts.errorCount), String(phase.counts.shed),
                 String(phase.dropped),
                 Format.micros(phase.latency.percentile(50)), Format.micros(phase.latency.percentile(90)),
                 Format.micros(phase.latency.percentile(99)), Format.micros(phase.latency.percentile(99.9)),
