@@ -127,6 +127,25 @@ import Testing
         #expect(after * 5 < before)
     }
 
+    @Test func emptyHistogramsAndMergedCompactedTimelinesStaySmall() {
+        #expect(LatencyHistogram().footprintBytes < 1024)
+        var recorded = LatencyHistogram()
+        recorded.record(microseconds: 500)
+        #expect(recorded.footprintBytes > 10_000)
+        var worker = Timeline()
+        for second in 0..<300 {
+            let index = worker.index(offsetNanos: Int64(second) * 1_000_000_000)
+            worker.buckets[index].latency.record(microseconds: UInt64(100 + second))
+        }
+        worker.compact(endingBeforeOffsetNanos: 300_000_000_000)
+        // The run's result starts empty and merges each worker's timeline: no dense bucket appears.
+        var run = Timeline()
+        run.merge(worker)
+        #expect(run.buckets.count == 300)
+        #expect(run.buckets.allSatisfy { $0.latency.isCompacted && $0.latency.count == 1 })
+        #expect(run.buckets.reduce(0) { $0 + $1.latency.footprintBytes } < 300 * 1024)
+    }
+
     @Test func timelinesOfDifferentResolutionMergeWithoutLosingCounts() {
         var fine = Timeline()
         var coarse = Timeline()

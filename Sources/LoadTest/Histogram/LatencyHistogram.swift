@@ -24,9 +24,12 @@ public struct LatencyHistogram: Sendable {
     public let isPrecise: Bool
 
     /// A histogram with 3 significant digits (0.1% resolution), or 2 for cheap time-series buckets.
+    ///
+    /// The dense counts are allocated at the first record: an empty histogram (an unused step, the
+    /// accumulator a merge starts from) costs nothing.
     public init(precise: Bool = true) {
         isPrecise = precise
-        dense = Self.makeHDR(precise: precise)
+        dense = nil
     }
 
     private static func makeHDR(precise: Bool) -> HDR {
@@ -42,7 +45,7 @@ public struct LatencyHistogram: Sendable {
         return rebuilt
     }
 
-    /// True when the histogram holds its compact form.
+    /// True when the histogram holds its compact form (or is empty and never recorded into).
     public var isCompacted: Bool { dense == nil }
 
     /// Keeps only the non-empty buckets (exact: every read answers as before).
@@ -181,6 +184,7 @@ public struct LatencyHistogram: Sendable {
     /// Rebuilds a histogram from its bucket list.
     public init(precise: Bool, buckets: [(value: UInt64, count: UInt64)]) {
         self.init(precise: precise)
+        if !buckets.isEmpty { makeDense() }
         for bucket in buckets { dense?.record(Swift.min(bucket.value, Self.highestMicroseconds), count: bucket.count) }
     }
 

@@ -65,7 +65,12 @@ public struct Timeline: Codable, Sendable, Equatable {
         var other = other
         while bucketSeconds < other.bucketSeconds { coarsen() }
         while other.bucketSeconds < bucketSeconds { other.coarsen() }
-        while buckets.count < other.buckets.count { buckets.append(Bucket()) }
-        for (index, bucket) in other.buckets.enumerated() { buckets[index].merge(bucket) }
+        for (index, bucket) in other.buckets.enumerated() {
+            if index < buckets.count {
+                buckets[index].merge(bucket)
+            } else {
+                buckets.append(bucket)  // a copy shares the other's (compacted) storage: no empty dense bucket
+            }
+        }
     }
 }
