@@ -105,7 +105,7 @@ run_wrk() {
   /usr/bin/time -f "%U %S" -o "$WORK/time" taskset -c 1 wrk -t1 -c64 -d"${SECONDS_PER_RUN}s" "$URL" > "$WORK/wrk.out"
   local rps cpu
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
-  cpu=$(awk '{print $1 + $2}' "$WORK/time")
+  cpu=$(tail -1 "$WORK/time" | awk '{print $1 + $2}')  # the last line: a non-zero exit adds a line before it
   echo "$rps $(awk -v r="$rps" -v s="$SECONDS_PER_RUN" -v c="$cpu" 'BEGIN {printf "%.0f", r * s / c}')"
 }
 
@@ -115,7 +115,7 @@ run_surge() {
   local requests wall cpu
   requests=$(jq '[.phases[].counts.requests] | add' "$WORK/surge.json")
   wall=$(jq '.generator.wallSeconds' "$WORK/surge.json")
-  cpu=$(awk '{print $1 + $2}' "$WORK/time")
+  cpu=$(tail -1 "$WORK/time" | awk '{print $1 + $2}')  # the last line: a non-zero exit adds a line before it
   awk -v n="$requests" -v w="$wall" -v c="$cpu" 'BEGIN {printf "%.0f %.0f\n", n / w, n / c}'
 }
 
@@ -141,7 +141,7 @@ run_journey() {
   local requests wall cpu
   requests=$(jq '[.phases[].counts.successes] | add' "$WORK/journey.json")
   wall=$(jq '.generator.wallSeconds' "$WORK/journey.json")
-  cpu=$(awk '{print $1 + $2}' "$WORK/time")
+  cpu=$(tail -1 "$WORK/time" | awk '{print $1 + $2}')  # the last line: a non-zero exit adds a line before it
   awk -v n="$requests" -v w="$wall" -v c="$cpu" 'BEGIN {printf "%.0f %.0f\n", n / w, n / c}'
 }
 : > "$WORK/journey.all"
@@ -159,7 +159,7 @@ if command -v locust >/dev/null 2>&1; then
       -u 64 -r 64 -t "${SECONDS_PER_RUN}s" --host "http://127.0.0.1:$PORT" --only-summary --csv "$WORK/locust" > /dev/null 2>&1 || true
     local requests cpu
     requests=$(awk -F, '$2 == "Aggregated" {print $3 - $4}' "$WORK/locust_stats.csv")
-    cpu=$(awk '{print $1 + $2}' "$WORK/time")
+    cpu=$(tail -1 "$WORK/time" | awk '{print $1 + $2}')  # the last line: a non-zero exit adds a line before it
     awk -v n="$requests" -v w="$SECONDS_PER_RUN" -v c="$cpu" 'BEGIN {printf "%.0f %.0f\n", n / w, n / c}'
   }
   : > "$WORK/locust.all"

@@ -42,7 +42,7 @@ public enum VerdictEvaluator {
                 // Arrivals are timed on each loop's own timer (timerfd, nanoseconds); a loop this idle that still
                 // starts late was not given the CPU in time: the machine, not the generator's work, made it late.
                 limit += String(format: " with its event loops %.0f%% busy: the OS ran them late (a shared core); "
-                                + "give the generator an idle core (taskset) or a higher priority (nice -n -20, chrt -f)", busy * 100)
+                                + "give the generator an idle core (taskset) or real-time priority (chrt -f 10)", busy * 100)
             }
             limits.append(limit)
         }
