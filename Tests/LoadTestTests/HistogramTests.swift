@@ -63,6 +63,89 @@ import Testing
         #expect(timeline.buckets.reduce(0) { $0 + $1.arrivals } == 36_000)
     }
 
+    @Test func compactedHistogramAnswersExactlyAsTheDenseOne() throws {
+        var random = SystemRandomNumberGenerator()
+        var dense = LatencyHistogram(precise: false)
+        for _ in 0..<20_000 { dense.record(microseconds: UInt64.random(in: 50...2_000_000, using: &random)) }
+        var compacted = dense
+        compacted.compact()
+        #expect(compacted.isCompacted)
+        #expect(compacted == dense)
+        #expect(compacted.count == dense.count)
+        #expect(compacted.minMicroseconds == dense.minMicroseconds)
+        #expect(compacted.maxMicroseconds == dense.maxMicroseconds)
+        for percentile in [0.0, 1, 10, 50, 90, 99, 99.9, 100] {
+            #expect(compacted.percentile(percentile) == dense.percentile(percentile))
+        }
+        #expect(compacted.buckets.map(\.value) == dense.buckets.map(\.value))
+        #expect(compacted.buckets.map(\.count) == dense.buckets.map(\.count))
+        let decoded = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(compacted))
+        #expect(decoded == dense)
+        // The point of compacting: a closed timeline bucket shrinks by more than 5x.
+        #expect(compacted.footprintBytes * 5 < dense.footprintBytes)
+    }
+
+    @Test func compactedHistogramsMergeAndRecordWithoutLoss() {
+        var a = LatencyHistogram(precise: false)
+        var b = LatencyHistogram(precise: false)
+        var all = LatencyHistogram(precise: false)
+        for value in stride(from: UInt64(100), to: 300_000, by: 37) {
+            a.record(microseconds: value)
+            all.record(microseconds: value)
+        }
+        for value in stride(from: UInt64(5_000), to: 900_000, by: 101) {
+            b.record(microseconds: value)
+            all.record(microseconds: value)
+        }
+        a.compact()
+        b.compact()
+        var merged = a
+        merged.merge(b)
+        #expect(merged.isCompacted)
+        #expect(merged == all)
+        merged.record(microseconds: 42)
+        all.record(microseconds: 42)
+        #expect(!merged.isCompacted)
+        #expect(merged == all)
+        var empty = LatencyHistogram(precise: false)
+        empty.merge(b)
+        #expect(empty.count == b.count)
+    }
+
+    @Test func closedTimelineBucketsAreCompactedOpenOnesAreNot() {
+        var timeline = Timeline()
+        for second in 0..<120 {
+            let index = timeline.index(offsetNanos: Int64(second) * 1_000_000_000)
+            for value in 0..<500 { timeline.buckets[index].latency.record(microseconds: UInt64(200 + value * 13)) }
+        }
+        let before = timeline.buckets.reduce(0) { $0 + $1.latency.footprintBytes }
+        timeline.compact(endingBeforeOffsetNanos: 109_500_000_000)
+        #expect(timeline.buckets[..<109].allSatisfy { $0.latency.isCompacted })
+        #expect(timeline.buckets[109...].allSatisfy { !$0.latency.isCompacted })
+        #expect(timeline.buckets.allSatisfy { $0.latency.count == 500 })
+        let after = timeline.buckets.reduce(0) { $0 + $1.latency.footprintBytes }
+        #expect(after * 5 < before)
+    }
+
+    @Test func emptyHistogramsAndMergedCompactedTimelinesStaySmall() {
+        #expect(LatencyHistogram().footprintBytes < 1024)
+        var recorded = LatencyHistogram()
+        recorded.record(microseconds: 500)
+        #expect(recorded.footprintBytes > 10_000)
+        var worker = Timeline()
+        for second in 0..<300 {
+            let index = worker.index(offsetNanos: Int64(second) * 1_000_000_000)
+            worker.buckets[index].latency.record(microseconds: UInt64(100 + second))
+        }
+        worker.compact(endingBeforeOffsetNanos: 300_000_000_000)
+        // The run's result starts empty and merges each worker's timeline: no dense bucket appears.
+        var run = Timeline()
+        run.merge(worker)
+        #expect(run.buckets.count == 300)
+        #expect(run.buckets.allSatisfy { $0.latency.isCompacted && $0.latency.count == 1 })
+        #expect(run.buckets.reduce(0) { $0 + $1.latency.footprintBytes } < 300 * 1024)
+    }
+
     @Test func timelinesOfDifferentResolutionMergeWithoutLosingCounts() {
         var fine = Timeline()
         var coarse = Timeline()

@@ -149,6 +149,9 @@ import Testing
         #expect(phase.dropped + phase.counts.requests == 100)
         #expect(phase.counts.errors[.dropped] == nil)
         #expect(result.verdict?.exitCode == Verdict.generatorLimitedExitCode)
+        // Drops have their own column: the errors column never goes negative by subtracting them.
+        #expect(!TextSummary.render(result).contains("-\(phase.dropped)"))
+        #expect(HTMLReport.render(result).contains("<title>dropped: "))
     }
 
     @Test func closedModelKeepsUsersBusy() async throws {

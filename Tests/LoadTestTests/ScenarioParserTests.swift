@@ -86,7 +86,7 @@ import Testing
         ("extract: {cart_id: $.id,", "extract: {cart_id: id,", 17, "journeys[0].steps[0].extract.cart_id", "must start with `$`"),
         ("stages: [{duration: 20s, target: 100}]", "stages: [{duration: 20s}]", 35, "scenarios[1].stages[0]", "needs duration and target"),
         ("rate: 50/s", "rate: 50/s\n    users: 3", 31, "scenarios[0].users", "not used by executor constant-arrival-rate"),
-        ("target: http://127.0.0.1:8080", "target: ftp://example", 2, "target", "not an http://host:port URL"),
+        ("target: http://127.0.0.1:8080", "target: ftp://example", 2, "target", "not an http:// or https://host:port URL"),
         ("  - name: look\n", "  - name: look\n   bad: [", 0, "", "not valid YAML"),
     ]
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests, with a few fixed routes:
@@ -11,6 +12,9 @@ final class TestHTTPServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     let requests: Counter
+    /// Server names the TLS clients asked for (SNI), in order; empty for plain HTTP.
+    let serverNames: NameLog
+    let tls: Bool
 
     final class Counter: Sendable {
         private let value = Mutex(0)
@@ -18,29 +22,57 @@ final class TestHTTPServer: Sendable {
         var count: Int { value.withLock { $0 } }
     }
 
-    static func start() async throws -> TestHTTPServer {
+    final class NameLog: Sendable {
+        private let names = Mutex<[String?]>([])
+        func add(_ name: String?) { names.withLock { $0.append(name) } }
+        var all: [String?] { names.withLock { $0 } }
+    }
+
+    /// - Parameters:
+    ///   - tls: serve HTTPS with the test-only self-signed certificate (`TestCertificate`).
+    ///   - host: the address to listen on.
+    static func start(tls: Bool = false, host: String = "127.0.0.1") async throws -> TestHTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counter = Counter()
+        let names = NameLog()
+        var sslContext: NIOSSLContext?
+        if tls {
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificate.certificatePEM.utf8), format: .pem))],
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificate.privateKeyPEM.utf8), format: .pem)))
+            configuration.sslContextCallback = { values, promise in
+                names.add(values.serverHostname)
+                promise.succeed(NIOSSLContextConfigurationOverride())
+            }
+            sslContext = try NIOSSLContext(configuration: configuration)
+        }
+        let serverContext = sslContext
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let serverContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: serverContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(TestHandler(counter: counter))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return TestHTTPServer(group: group, channel: channel, port: channel.localAddress?.port ?? 0, requests: counter)
+            .bind(host: host, port: 0).get()
+        return TestHTTPServer(group: group, channel: channel, port: channel.localAddress?.port ?? 0, requests: counter,
+                              serverNames: names, tls: tls)
     }
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int, requests: Counter) {
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int, requests: Counter, serverNames: NameLog, tls: Bool) {
         self.group = group
         self.channel = channel
         self.port = port
         self.requests = requests
+        self.serverNames = serverNames
+        self.tls = tls
     }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
 
     func stop() async {
         try? await channel.close()

@@ -88,6 +88,19 @@ import Testing
         #expect(VerdictEvaluator.evaluate(result, thresholds: []).exitCode == Verdict.passExitCode)
     }
 
+    @Test func lateScheduleOnAnIdleGeneratorBlamesTheOSNotTheServer() {
+        var result = Self.result()
+        for _ in 0..<100 { result.phases[0].scheduleLag.record(microseconds: 50_000) }
+        result.generator = GeneratorStats(cpuSeconds: 15, wallSeconds: 30, eventLoops: 1)
+        let idle = VerdictEvaluator.evaluate(result, thresholds: [])
+        #expect(idle.exitCode == Verdict.generatorLimitedExitCode)
+        #expect(idle.generatorLimits.first?.contains("50% busy: the OS ran them late") == true)
+        result.generator = GeneratorStats(cpuSeconds: 27, wallSeconds: 30, eventLoops: 1)
+        let busy = VerdictEvaluator.evaluate(result, thresholds: [])
+        #expect(busy.exitCode == Verdict.generatorLimitedExitCode)
+        #expect(busy.generatorLimits.first?.contains("the OS ran them late") == false)
+    }
+
     @Test func saturatedGeneratorCPUIsReported() {
         var result = Self.result()
         result.generator = GeneratorStats(cpuSeconds: 59, wallSeconds: 30, eventLoops: 2)

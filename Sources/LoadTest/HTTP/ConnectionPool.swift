@@ -18,15 +18,25 @@ final class ConnectionPool {
     private var waiters = CircularBuffer<PendingRequest>()
     private var shutDown = false
 
-    init(endpoint: Endpoint, address: SocketAddress, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: TimeAmount) {
+    /// - Parameters:
+    ///   - tls: required when `endpoint.tls`; each connection gets its own TLS handler from it.
+    init(endpoint: Endpoint, address: SocketAddress, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: TimeAmount,
+         tls: TLSClient? = nil) {
         self.endpoint = endpoint
         self.address = address
         self.eventLoop = eventLoop
         self.maxConnections = max(1, maxConnections)
-        bootstrap = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .connectTimeout(connectTimeout)
+        if endpoint.tls, let tls {
+            // Requests written before the handshake ends are buffered by the TLS handler.
+            bootstrap = bootstrap.channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try tls.addHandler(to: channel, endpoint: endpoint) }
+            }
+        }
+        self.bootstrap = bootstrap
     }
 
     var openConnections: Int { all.count + opening }

@@ -1,23 +1,40 @@
-/// A host and port the generator connects to (HTTP only).
+/// A scheme, host and port the generator connects to (`http`, or `https` over TLS).
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// True for `https://`: every connection runs TLS (SNI from `host` unless it is an IP address).
+    public var tls: Bool
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, tls: Bool = false) {
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
-    /// Parses `http://host[:port][/path]` into the endpoint and the path (default `/`).
+    /// True when `url` starts with `http://` or `https://`.
+    public static func isAbsolute(_ url: String) -> Bool {
+        url.hasPrefix("http://") || url.hasPrefix("https://")
+    }
+
+    /// Parses `http[s]://host[:port][/path]` into the endpoint and the path (default `/`).
     public static func parse(url: String) -> (endpoint: Endpoint, path: String)? {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst("http://".count)
+        let tls: Bool
+        let rest: Substring
+        if url.hasPrefix("http://") {
+            tls = false
+            rest = url.dropFirst("http://".count)
+        } else if url.hasPrefix("https://") {
+            tls = true
+            rest = url.dropFirst("https://".count)
+        } else {
+            return nil
+        }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         var path = String(rest[authorityEnd...])
         if path.isEmpty { path = "/" } else if path.first == "?" { path = "/" + path }
         var host = String(authority)
-        var port = 80
+        var port = tls ? 443 : 80
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else { return nil }
             host = String(authority[authority.index(after: authority.startIndex)..<close])
@@ -32,7 +49,7 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             port = parsed
         }
         guard !host.isEmpty, (1...65535).contains(port) else { return nil }
-        return (Endpoint(host: host, port: port), path)
+        return (Endpoint(host: host, port: port, tls: tls), path)
     }
 
     /// True for 127.0.0.0/8, ::1 and localhost.
@@ -40,11 +57,19 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    /// The `Host` header value.
+    /// The `Host` header value (the port is left out when it is the scheme's default).
     public var hostHeader: String {
         let name = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? name : "\(name):\(port)"
+        return port == (tls ? 443 : 80) ? name : "\(name):\(port)"
     }
 
-    public var description: String { "\(hostHeader)" }
+    /// The name sent in the TLS server name indication: the host, unless it is an IP address (RFC 6066).
+    public var serverName: String? {
+        if host.contains(":") { return nil }
+        let isIPv4 = host.split(separator: ".", omittingEmptySubsequences: false).count == 4
+            && host.allSatisfy { $0 == "." || $0.isASCII && $0.isNumber }
+        return isIPv4 ? nil : host
+    }
+
+    public var description: String { tls ? "https://\(hostHeader)" : hostHeader }
 }

@@ -8,7 +8,7 @@ public enum HTMLReport {
         page.table(headers: ["phase", "executor", "arrivals", "rate/s", "ok", "errors", "shed", "dropped", "p50", "p99", "p99.9", "max", "lag p99"],
                    rows: result.phases.map { phase in
                        [phase.name, phase.executor, String(phase.arrivals), String(Int(phase.achievedRatePerSecond)),
-                        String(phase.counts.successes), String(phase.counts.errorCount - phase.dropped), String(phase.counts.shed),
+                        String(phase.counts.successes), String(phase.counts.errorCount), String(phase.counts.shed),
                         String(phase.dropped), Format.micros(phase.latency.percentile(50)), Format.micros(phase.latency.percentile(99)),
                         Format.micros(phase.latency.percentile(99.9)), Format.micros(phase.latency.maxMicroseconds),
                         Format.micros(phase.scheduleLag.percentile(99))]
@@ -34,6 +34,14 @@ public enum HTMLReport {
         page.raw(SVGChart(title: "Latency percentiles", xLabel: "seconds", yLabel: "ms", series: latencySeries).render())
         page.heading("Throughput over time")
         page.raw(SVGChart(title: "Requests per second", xLabel: "seconds", yLabel: "per second", series: throughput).render())
+        if let memory = result.generator.memory {
+            page.heading("Generator memory")
+            page.paragraph(TextSummary.memoryLine(memory))
+            let points = memory.residentBytes.enumerated().map { (x: Double($0.offset * memory.intervalSeconds), y: Double($0.element) / 1_048_576) }
+                + [(x: memory.endSeconds, y: Double(memory.endBytes) / 1_048_576)]
+            page.raw(SVGChart(title: "Resident memory (RSS) of the generator", xLabel: "seconds", yLabel: "MiB",
+                              series: [SVGChart.Series(name: "RSS MiB", points: points)]).render())
+        }
         page.heading("Errors and shed by phase")
         let labels = result.phases.map(\.name)
         let classes = ErrorClass.allCases
@@ -41,6 +49,9 @@ public enum HTMLReport {
             SVGChart.Series(name: errorClass.rawValue, points: result.phases.enumerated().map { (x: Double($0.offset), y: Double($0.element.counts.errors[errorClass] ?? 0)) })
         }.filter { $0.points.contains { $0.y > 0 } }
         errorSeries.append(SVGChart.Series(name: "shed", points: result.phases.enumerated().map { (x: Double($0.offset), y: Double($0.element.counts.shed)) }))
+        if result.phases.contains(where: { $0.dropped > 0 }) {
+            errorSeries.append(SVGChart.Series(name: "dropped", points: result.phases.enumerated().map { (x: Double($0.offset), y: Double($0.element.dropped)) }))
+        }
         page.raw(SVGChart(title: "Failures by phase", xLabel: "phase", yLabel: "count", series: errorSeries, kind: .bars(labels: labels)).render())
         for phase in result.phases {
             for journey in phase.journeys where journey.started > 0 {

@@ -10,7 +10,7 @@ public enum TextSummary {
         for phase in result.phases {
             table.append([
                 phase.name, phase.executor, String(phase.arrivals), String(format: "%.1f", phase.achievedRatePerSecond),
-                String(phase.counts.successes), String(phase.counts.errorCount - phase.dropped), String(phase.counts.shed),
+                String(phase.counts.successes), String(phase.counts.errorCount), String(phase.counts.shed),
                 String(phase.dropped),
                 Format.micros(phase.latency.percentile(50)), Format.micros(phase.latency.percentile(90)),
                 Format.micros(phase.latency.percentile(99)), Format.micros(phase.latency.percentile(99.9)),
@@ -44,6 +44,9 @@ public enum TextSummary {
         lines.append(String(format: "generator: %.2f CPU-s over %.1f s on %d event loop(s), %.0f requests per CPU-second",
                             result.generator.cpuSeconds, result.generator.wallSeconds, result.generator.eventLoops,
                             result.generator.cpuSeconds > 0 ? Double(result.totalRequests) / result.generator.cpuSeconds : 0))
+        if let memory = result.generator.memory {
+            lines.append(memoryLine(memory))
+        }
         if let verdict = result.verdict {
             for outcome in verdict.outcomes {
                 lines.append("\(outcome.passed ? "✓" : "✗") \(outcome.threshold): \(outcome.observed) (\(outcome.detail))")
@@ -51,6 +54,16 @@ public enum TextSummary {
             lines.append(verdict.summary)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The generator's RSS: at the end, the peak, and the growth after the first minute (runs over a minute).
+    public static func memoryLine(_ memory: MemoryTrace) -> String {
+        func mib(_ bytes: UInt64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        var line = "generator memory: RSS \(mib(memory.endBytes)) at the end, peak \(mib(memory.peakBytes))"
+        if let growth = memory.growthPercent(afterSeconds: 60), let minute = memory.bytes(atSeconds: 60) {
+            line += String(format: "; %@ at 1 min, growth after the first minute %+.1f%%", mib(minute), growth)
+        }
+        return line
     }
 
     /// One progress line.

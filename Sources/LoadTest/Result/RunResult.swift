@@ -85,6 +85,8 @@ public struct GeneratorStats: Codable, Sendable, Equatable {
     public var cpuSeconds: Double
     public var wallSeconds: Double
     public var eventLoops: Int
+    /// The generator process's resident memory over the run (nil in results written before it existed).
+    public var memory: MemoryTrace? = nil
     /// CPU seconds per wall second per event loop (1 = every loop's core fully busy).
     public var cpuSaturation: Double { wallSeconds > 0 && eventLoops > 0 ? cpuSeconds / wallSeconds / Double(eventLoops) : 0 }
 
@@ -92,6 +94,8 @@ public struct GeneratorStats: Codable, Sendable, Equatable {
         cpuSeconds += other.cpuSeconds
         wallSeconds = max(wallSeconds, other.wallSeconds)
         eventLoops += other.eventLoops
+        // Each machine has its own memory: keep the trace of the one that used the most.
+        if let theirs = other.memory, (memory?.peakBytes ?? 0) < theirs.peakBytes { memory = theirs }
     }
 }
 

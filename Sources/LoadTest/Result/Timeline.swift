@@ -50,12 +50,27 @@ public struct Timeline: Codable, Sendable, Equatable {
         bucketSeconds *= 2
     }
 
+    /// Compacts the latency of every bucket that ends before `offsetNanos` from the phase start
+    /// (no more responses can land in it): memory then grows by a few hundred bytes a bucket, not ~26 KB.
+    mutating func compact(endingBeforeOffsetNanos offsetNanos: Int64) {
+        let width = Int64(bucketSeconds) * 1_000_000_000
+        let closed = min(buckets.count, Int(max(0, offsetNanos) / width))
+        for index in 0..<max(0, closed) where !buckets[index].latency.isCompacted {
+            buckets[index].latency.compact()
+        }
+    }
+
     /// Adds `other` bucket by bucket (both are first brought to the same interval).
     public mutating func merge(_ other: Timeline) {
         var other = other
         while bucketSeconds < other.bucketSeconds { coarsen() }
         while other.bucketSeconds < bucketSeconds { other.coarsen() }
-        while buckets.count < other.buckets.count { buckets.append(Bucket()) }
-        for (index, bucket) in other.buckets.enumerated() { buckets[index].merge(bucket) }
+        for (index, bucket) in other.buckets.enumerated() {
+            if index < buckets.count {
+                buckets[index].merge(bucket)
+            } else {
+                buckets.append(bucket)  // a copy shares the other's (compacted) storage: no empty dense bucket
+            }
+        }
     }
 }

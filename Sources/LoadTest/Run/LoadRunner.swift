@@ -54,6 +54,17 @@ public enum LoadRunner {
             }
         }
         let resolved = addresses
+        var tls: TLSClient?
+        if plan.endpoints.contains(where: \.tls) {
+            let client = try TLSClient(insecure: plan.insecureTLS)
+            for endpoint in plan.endpoints where endpoint.tls {
+                if let address = addresses[endpoint] {
+                    try await client.checkHandshake(endpoint: endpoint, address: address, eventLoop: group.next())
+                }
+            }
+            tls = client
+        }
+        let tlsClient = tls
         let startedAt = Date()
         let runStart = options.startUptimeNanos ?? MonotonicClock.nowNanos() + 20_000_000
         let boxes = (0..<loops).map { _ in LiveBox() }
@@ -62,7 +73,7 @@ public enum LoadRunner {
             let slice = ArrivalSlice(segmentIndex: options.segmentIndex, segmentCount: options.segmentCount, worker: index, workers: loops)
             let box = boxes[index]
             futures.append(loop.flatSubmit {
-                Worker(eventLoop: loop, plan: plan, addresses: resolved, slice: slice, runStartNanos: runStart, live: box).start()
+                Worker(eventLoop: loop, plan: plan, addresses: resolved, tls: tlsClient, slice: slice, runStartNanos: runStart, live: box).start()
             })
         }
         let progressTask = Task {
@@ -75,6 +86,17 @@ public enum LoadRunner {
                 progress(total, Double(MonotonicClock.nowNanos() - runStart) / 1e9)
             }
         }
+        // RSS once a second, on the cooperative pool (never on an event loop): the soak's memory evidence.
+        let memoryTask = Task { () -> MemoryTrace in
+            var trace = MemoryTrace()
+            while true {
+                if let bytes = ResidentMemory.currentBytes() {
+                    trace.record(bytes: bytes, atSeconds: Double(MonotonicClock.nowNanos() - runStart) / 1e9)
+                }
+                if Task.isCancelled { return trace }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         var phases = plan.phases.map(Worker.emptyResult)
         var generatorCPU = 0.0
         for future in futures {
@@ -83,9 +105,12 @@ public enum LoadRunner {
             generatorCPU += output.cpuSeconds
         }
         progressTask.cancel()
+        memoryTask.cancel()
+        let memory = await memoryTask.value
         let wall = Double(MonotonicClock.nowNanos() - runStart) / 1e9
         // The event loop threads' own CPU time: an in-process server (self-test) does not count.
-        let generator = GeneratorStats(cpuSeconds: generatorCPU, wallSeconds: wall, eventLoops: loops)
+        let generator = GeneratorStats(cpuSeconds: generatorCPU, wallSeconds: wall, eventLoops: loops,
+                                       memory: memory.residentBytes.isEmpty ? nil : memory)
         var result = RunResult(
             target: options.targetDescription, startedAt: ISO8601DateFormatter().string(from: startedAt),
             segments: [options.segmentLabel], generator: generator, phases: phases,

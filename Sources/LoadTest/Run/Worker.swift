@@ -18,6 +18,7 @@ final class Worker {
     let runStartNanos: Int64
     let live: LiveBox
     let addresses: [Endpoint: SocketAddress]
+    let tls: TLSClient?
     private var pools: [Endpoint: ConnectionPool] = [:]
     private var dispatchers: [ArrivalDispatcher?]
     private var inFlight: [Int]
@@ -36,10 +37,11 @@ final class Worker {
     private var cpuAtStart = 0.0
     private let hardDeadlineNanos: Int64
 
-    init(eventLoop: any EventLoop, plan: LoadPlan, addresses: [Endpoint: SocketAddress], slice: ArrivalSlice,
+    init(eventLoop: any EventLoop, plan: LoadPlan, addresses: [Endpoint: SocketAddress], tls: TLSClient?, slice: ArrivalSlice,
          runStartNanos: Int64, live: LiveBox) {
         self.eventLoop = eventLoop
         self.addresses = addresses
+        self.tls = tls
         self.plan = plan
         self.slice = slice
         self.runStartNanos = runStartNanos
@@ -90,7 +92,7 @@ final class Worker {
         let connectionsPerLoop = max(1, plan.connections / slice.workers)
         for (endpoint, address) in addresses {
             pools[endpoint] = ConnectionPool(endpoint: endpoint, address: address, eventLoop: eventLoop,
-                                             maxConnections: connectionsPerLoop, connectTimeout: .seconds(3))
+                                             maxConnections: connectionsPerLoop, connectTimeout: .seconds(3), tls: tls)
         }
         let isolated = eventLoop.assumeIsolated()
         for (index, phase) in plan.phases.enumerated() {
@@ -334,6 +336,11 @@ final class Worker {
         if sweeps % 10 == 0 {
             lastSecondP99 = recent.percentile(99)
             recent = LatencyHistogram(precise: false)
+            // A response lands in the bucket of its step's intended start, at most a timeout later.
+            for phase in results.indices {
+                let settled = now - phaseStart(phase) - plan.requestTimeoutNanos - 1_000_000_000
+                results[phase].timeline.compact(endingBeforeOffsetNanos: settled)
+            }
         }
         for pool in pools.values { pool.expire(nowNanos: now, timeoutNanos: plan.requestTimeoutNanos) }
         publishLive()

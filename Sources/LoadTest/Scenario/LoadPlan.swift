@@ -13,6 +13,8 @@ public struct LoadPlan: Sendable {
     public var maxRequests: Int = 50_000_000
     /// Schedule lag p99 above this means the generator, not the server, was the bottleneck (exit 3).
     public var maxScheduleLagNanos: Int64 = 20_000_000
+    /// `https://` endpoints: accept any server certificate (a self-signed server on loopback).
+    public var insecureTLS = false
 
     public init(phases: [PhasePlan], feeders: [String: Feeder] = [:], thresholds: [Threshold] = []) {
         self.phases = phases

@@ -51,7 +51,7 @@ public struct ScenarioParser {
         }
         guard let (endpoint, basePath) = Endpoint.parse(url: targetText) else {
             throw ScenarioError(file: file, line: top["target"]?.line ?? 0, field: "target",
-                                message: "\"\(targetText)\" is not an http://host:port URL")
+                                message: "\"\(targetText)\" is not an http:// or https://host:port URL")
         }
         let prefix = basePath == "/" ? "" : basePath
 
@@ -227,12 +227,12 @@ public struct ScenarioParser {
         let url = try urlField.string()
         var stepEndpoint = endpoint
         var target = prefix + url
-        if url.hasPrefix("http://") {
-            guard let parsed = Endpoint.parse(url: url) else { throw urlField.error("\"\(url)\" is not an http://host:port URL") }
+        if Endpoint.isAbsolute(url) {
+            guard let parsed = Endpoint.parse(url: url) else { throw urlField.error("\"\(url)\" is not an http:// or https://host:port URL") }
             stepEndpoint = parsed.endpoint
             target = parsed.path
         } else if !url.hasPrefix("/") {
-            throw urlField.error("a path must start with / (or give a full http:// URL)")
+            throw urlField.error("a path must start with / (or give a full http:// or https:// URL)")
         }
         guard stepEndpoint.isLoopback || endpoint == stepEndpoint || !endpoint.isLoopback else {
             throw urlField.error("\(stepEndpoint) is not the target's host")

@@ -11,7 +11,7 @@ public func singleURLPlan(url: String, ratePerSecond: Double?, durationNanos: In
                           maxInFlight: Int = 10_000, poissonSeed: UInt64? = nil, method: String = "GET",
                           headers: [(String, String)] = [], body: String? = nil, thresholds: [Threshold] = []) throws -> LoadPlan {
     guard let (endpoint, path) = Endpoint.parse(url: url) else {
-        throw PlanError(description: "\"\(url)\" is not an http://host:port/path URL (https is not supported)")
+        throw PlanError(description: "\"\(url)\" is not an http:// or https://host:port/path URL")
     }
     let step = StepPlan(
         name: "request", method: method.uppercased(), endpoint: endpoint, target: try Template(parsing: path),

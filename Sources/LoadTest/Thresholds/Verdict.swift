@@ -27,6 +27,8 @@ public struct Verdict: Codable, Sendable, Equatable {
 public enum VerdictEvaluator {
     /// CPU seconds per wall second per event loop at or above which the generator counts as saturated.
     public static let saturatedCPU = 0.95
+    /// Below this CPU share a late schedule is the OS's doing (preemption), not the generator's own work.
+    public static let mostlyIdleCPU = 0.75
 
     public static func evaluate(_ result: RunResult, thresholds: [Threshold]) -> Verdict {
         let outcomes = thresholds.map { evaluate($0, on: result) }
@@ -34,7 +36,15 @@ public enum VerdictEvaluator {
         let lag = result.phases.reduce(into: LatencyHistogram()) { $0.merge($1.scheduleLag) }
         let lagP99 = lag.percentile(99)
         if lagP99 > result.maxScheduleLagMicroseconds {
-            limits.append("schedule lag p99 \(Format.micros(lagP99)) > bound \(Format.micros(result.maxScheduleLagMicroseconds))")
+            var limit = "schedule lag p99 \(Format.micros(lagP99)) > bound \(Format.micros(result.maxScheduleLagMicroseconds))"
+            let busy = result.generator.cpuSaturation
+            if busy < mostlyIdleCPU {
+                // Arrivals are timed on each loop's own timer (timerfd, nanoseconds); a loop this idle that still
+                // starts late was not given the CPU in time: the machine, not the generator's work, made it late.
+                limit += String(format: " with its event loops %.0f%% busy: the OS ran them late (a shared core); "
+                                + "give the generator an idle core (taskset) or real-time priority (chrt -f 10)", busy * 100)
+            }
+            limits.append(limit)
         }
         let dropped = result.phases.reduce(0) { $0 + $1.dropped }
         if dropped > 0 { limits.append("\(dropped) arrivals dropped at the in-flight cap") }

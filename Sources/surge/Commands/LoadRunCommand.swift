@@ -10,7 +10,7 @@ struct LoadRunCommand: AsyncParsableCommand {
         discussion: LoadCommand.configuration.discussion
     )
 
-    @Argument(help: "URL to test in single-URL mode (http://host:port/path).")
+    @Argument(help: "URL to test in single-URL mode (http://host:port/path or https://...).")
     var url: String?
 
     @Option(help: "Scenario file (YAML), or a built-in: \(BuiltinScenarios.names.joined(separator: ", ")).")
@@ -60,6 +60,9 @@ struct LoadRunCommand: AsyncParsableCommand {
 
     @Flag(help: "Allow a target that is not on loopback (127.0.0.0/8, ::1, localhost).")
     var allowRemote = false
+
+    @Flag(help: "https targets: skip certificate verification (a self-signed test server).")
+    var insecure = false
 
     @Option(help: "Run slice i of n of every scenario's arrivals, e.g. 1/2 (see `surge load merge`).")
     var segment: String?
@@ -178,6 +181,7 @@ struct LoadRunCommand: AsyncParsableCommand {
             }
         }
         plan.maxRequests = maxRequests
+        plan.insecureTLS = insecure
         plan.maxScheduleLagNanos = Int64(maxScheduleLagMs * 1_000_000)
         if let timeout {
             guard let nanos = LoadTest.DurationText.nanos(timeout), nanos > 0, nanos <= 600_000_000_000 else {
