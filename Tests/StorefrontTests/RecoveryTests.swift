@@ -14,7 +14,13 @@ import TestSupport
 /// PostgreSQL goes away under traffic and comes back: the guarded store must fail fast meanwhile,
 /// recover by itself, and neither lose nor duplicate a confirmed order. This test runs its own
 /// private server (not the suite's shared one), since it stops and restarts it.
-@Suite(.serialized) struct RecoveryTests {
+///
+/// It stops a server under load and times recovery, so it runs in a process of its own, not inside
+/// the parallel suite (where two cores shared by 200 tests make "recovery within seconds" a coin toss):
+/// `SURGE_RESTART_TESTS=1 swift test --filter RecoveryTests`, the second half of README's test command.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SURGE_RESTART_TESTS"] != nil,
+                             "runs in its own process: SURGE_RESTART_TESTS=1 swift test --filter RecoveryTests"))
+struct RecoveryTests {
     struct Answer: Sendable {
         var start: ContinuousClock.Instant
         var end: ContinuousClock.Instant

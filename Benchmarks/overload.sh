@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Overload benchmark (issue 5): find the capacity C* of a mixed journey with an open-model load
+# (surge load, constant arrival rate), then offer 1x, 2x, 5x and 10x C* for DURATION seconds each to
+# the naive profile and to the default (guarded) profile, in the same run, against the same database.
+#
+#   Benchmarks/overload.sh [DURATION_SECONDS=60] [PRODUCTS=20000]
+#
+# Release build, loopback only, bounded: 2 x 4 phases of DURATION plus a capacity search of at most
+# 8 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
+# JSON results stay in the work directory it names.
+set -euo pipefail
+DURATION=${1:-60}
+PRODUCTS=${2:-20000}
+PORT=${PORT:-18181}
+SCRATCH=${SWIFT_SCRATCH_PATH:-.build-release}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/surge-overload.XXXXXX)
+chmod 755 "$WORK"
+cd "$ROOT"
+
+echo "building (release)..." >&2
+swift build -c release --product surge --scratch-path "$SCRATCH" >&2
+SURGE="$SCRATCH/release/surge"
+
+STORE_PID=
+stop_store() {
+    if [ -n "$STORE_PID" ]; then kill -INT "$STORE_PID" 2>/dev/null || true; wait "$STORE_PID" 2>/dev/null || true; STORE_PID=; fi
+}
+cleanup() {
+    stop_store
+    "$SURGE" db stop --data-dir "$WORK/pg" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+start_store() { # profile
+    "$SURGE" serve --profile "$1" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
+        > "$WORK/store-$1.log" 2>&1 &
+    STORE_PID=$!
+    for _ in $(seq 1 600); do
+        if curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; then return 0; fi
+        sleep 0.5
+    done
+    echo "store ($1) did not become ready; see $WORK/store-$1.log" >&2
+    exit 1
+}
+
+# One scenario file per offered rate: browse 80%, product 15%, cart 4%, checkout 1%.
+scenario() { # rate duration file
+    cat > "$3" <<YAML
+version: 1
+target: http://127.0.0.1:$PORT
+defaults:
+  max_in_flight: 5000
+  connections: 256
+  timeout: 10s
+feeders:
+  product_id: {range: [1, $PRODUCTS], pick: zipf, exponent: 1.1, seed: 7}
+  variant_id: {range: [1, $((PRODUCTS * 2))], pick: uniform, seed: 8}
+  price: {range: [0, 50000], pick: uniform, seed: 9}
+journeys:
+  - name: browse
+    weight: 80
+    feed: [price]
+    steps:
+      - name: list
+        url: /v1/products?limit=20&min_price=\${price}
+        check: {status: 200}
+  - name: product
+    weight: 15
+    feed: [product_id]
+    steps:
+      - name: product
+        url: /v1/products/\${product_id}
+        check: {status: [200, 404]}
+  - name: cart
+    weight: 4
+    feed: [variant_id]
+    steps:
+      - name: create-cart
+        method: POST
+        url: /v1/carts
+        check: {status: 201}
+        extract: {cart_id: \$.id, cart_token: \$.token}
+      - name: add-item
+        method: POST
+        url: /v1/carts/\${cart_id}/items
+        headers: {X-Cart-Token: "\${cart_token}"}
+        body: {variant_id: "\${variant_id}", quantity: 1}
+        check: {status: [200, 404, 409]}
+  - name: checkout
+    weight: 1
+    feed: [variant_id]
+    steps:
+      - name: create-cart
+        method: POST
+        url: /v1/carts
+        check: {status: 201}
+        extract: {cart_id: \$.id, cart_token: \$.token}
+      - name: add-item
+        method: POST
+        url: /v1/carts/\${cart_id}/items
+        headers: {X-Cart-Token: "\${cart_token}"}
+        body: {variant_id: "\${variant_id}", quantity: 1}
+        check: {status: 200}
+      - name: checkout
+        method: POST
+        url: /v1/checkout
+        headers: {X-Cart-Token: "\${cart_token}", Idempotency-Key: "\${uuid}"}
+        body:
+          cart_id: "\${cart_id}"
+          email: "load-\${iteration}@example.com"
+          shipping_address: {name: Load Test, line1: 1 Test Street, city: Testville, postal_code: "12345", country: US}
+          payment_token: tok_ok
+        check: {status: [201, 409]}
+scenarios:
+YAML
+}
+
+phase() { # name rate duration >> file
+    printf '  - {name: %s, executor: constant-arrival-rate, rate: %s/s, duration: %ss}\n' "$1" "$2" "$3"
+}
+
+# 1. Capacity: the highest rate whose p99 < 300 ms with < 1% failures (default profile).
+echo "seeding and starting the store (guarded)..." >&2
+start_store guarded
+CAPACITY=0
+for rate in 25 50 100 200 300 400 600 800; do
+    scenario "$rate" 10 "$WORK/cap-$rate.yaml"
+    phase "cap-$rate" "$rate" 10 >> "$WORK/cap-$rate.yaml"
+    set +e
+    "$SURGE" load --scenario "$WORK/cap-$rate.yaml" --slo "p99<300ms,errors<1%" --json "$WORK/cap-$rate.json" --quiet >/dev/null 2>&1
+    code=$?
+    set -e
+    echo "capacity step $rate/s: exit $code" >&2
+    if [ "$code" -eq 0 ]; then CAPACITY=$rate; else break; fi
+done
+if [ "$CAPACITY" -eq 0 ]; then echo "no rate met the SLO" >&2; exit 1; fi
+echo "C* = $CAPACITY journeys/s" >&2
+stop_store
+
+# 2. 1x, 2x, 5x, 10x C* against each profile.
+for profile in naive guarded; do
+    echo "running $profile..." >&2
+    start_store "$profile"
+    scenario 0 0 "$WORK/$profile.yaml"
+    for k in 1 2 5 10; do phase "x$k" $((CAPACITY * k)) "$DURATION" >> "$WORK/$profile.yaml"; done
+    set +e
+    "$SURGE" load --scenario "$WORK/$profile.yaml" --json "$WORK/$profile.json" --html "$WORK/$profile.html" --quiet >/dev/null 2>&1
+    set -e
+    stop_store
+done
+
+python3 - "$WORK" "$CAPACITY" <<'PY'
+import json, sys
+work, capacity = sys.argv[1], float(sys.argv[2])
+
+def percentile(hist, p):
+    pairs = sorted(zip(hist.get("values", []), hist.get("counts", [])))
+    total = sum(c for _, c in pairs)
+    if total == 0:
+        return 0.0
+    rank, seen = total * p / 100.0, 0
+    for value, count in pairs:
+        seen += count
+        if seen >= rank:
+            return value / 1000.0
+    return pairs[-1][0] / 1000.0
+
+print(f"C* = {capacity:g} journeys/s (p99 < 300 ms, errors < 1%, mixed journey, 10 s steps)")
+print(f"{'profile':8} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
+for profile in ("naive", "guarded"):
+    with open(f"{work}/{profile}.json") as f:
+        run = json.load(f)
+    for phase in run["phases"]:
+        duration = phase["durationSeconds"] or 1
+        journeys = {j["name"]: j for j in phase["journeys"]}
+        goodput = sum(j["succeeded"] for j in journeys.values()) / duration
+        checkout = next(s for s in journeys["checkout"]["steps"] if s["name"] == "checkout")
+        requests = checkout["counts"]["requests"]
+        ok = checkout["counts"]["successes"] / requests if requests else float("nan")
+        shed_total = sum(s["counts"]["shed"] for j in journeys.values() for s in j["steps"])
+        shed_browse = sum(s["counts"]["shed"] for name in ("browse", "product") for s in journeys[name]["steps"])
+        print(f"{profile:8} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {ok * 100:11.2f}% "
+              f"{percentile(checkout['latency'], 99):11.1f}ms {shed_total:7d} "
+              f"{(shed_browse / shed_total * 100 if shed_total else 0):11.1f}% {percentile(phase['latency'], 99):7.1f}ms")
+print(f"(JSON and HTML reports in {work})")
+PY
