@@ -58,41 +58,15 @@ public final class Database: Sendable {
         guard let gate else {
             return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
-        guard let breaker else {
+        try breaker?.admit()
+        do {
             return try await gate.withPermit {
                 try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
             }
-        }
-        try breaker.admit()
-        do {
-            return try await gate.withPermit {
-                try await gate.lease(from: client) { raw in
-                    try await closingIfStuck(raw) { try await body(DatabaseConnection(raw: raw, database: self)) }
-                }
-            }
         } catch {
-            breaker.observe(error)
+            breaker?.observe(error)
             throw error
         }
-    }
-
-    /// Seen here: when PostgreSQL goes away while a connection is leased, a later statement on that
-    /// connection can wait forever instead of failing. So a lease that outlives its request's deadline
-    /// by `stuckGrace` (the server's own statement_timeout fires at the deadline) has its connection
-    /// closed, which fails whatever waits on it; a lease with no deadline gets `stuckLimit`.
-    static let stuckGrace = Duration.seconds(1)
-    static let stuckLimit = Duration.seconds(30)
-
-    private func closingIfStuck<Result>(_ raw: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
-        let limit = QueryContext.current?.deadline.map { $0 + Self.stuckGrace } ?? .now + Self.stuckLimit
-        let logger = logger
-        let watchdog = Task {
-            try await Task.sleep(until: limit)
-            logger.warning("closing a database connection stuck past its request's deadline")
-            try? await raw.close()
-        }
-        defer { watchdog.cancel() }
-        return try await body()
     }
 
     /// Runs `body` in a transaction; `statement_timeout` is lowered to the time left before the
