@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Telemetry
 
 @main
 struct Surge: AsyncParsableCommand {
@@ -17,6 +19,11 @@ struct Surge: AsyncParsableCommand {
 
     /// Parses and runs the command; a usage mistake prints one line and exits 2 (not ArgumentParser's 64).
     static func main() async {
+        // 12-factor: logs are an event stream on standard error; LOG_FORMAT=json for log shippers.
+        let json = ProcessInfo.processInfo.environment["LOG_FORMAT"] == "json"
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            json ? JSONLogHandler(label: label, write: JSONLogHandler.standardError) : TextLogHandler(label: label)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Database
+import PostgresNIO
 import Testing
 
 @Suite struct PoolSizingTests {
@@ -15,5 +16,16 @@ import Testing
     ])
     func defaultPoolSizeFollowsCoresAndTheServersShare(_ c: Case) {
         #expect(PoolSizing.size(cores: c.cores, maxConnections: c.maxConnections, reserved: c.reserved, instances: c.instances) == c.expected)
+    }
+}
+
+@Suite struct FixedPoolTests {
+    @Test func aFixedPoolArmsNoIdleOrKeepAliveTimers() throws {
+        var configuration = try DatabaseURL("postgres://surge@127.0.0.1:5432/surge").clientConfiguration()
+        #expect(configuration.options.keepAliveBehavior != nil)   // PostgresNIO's default, which this turns off
+        PoolSizing.fixed(&configuration, connections: 7)
+        #expect(configuration.options.maximumConnections == 7)
+        #expect(configuration.options.minimumConnections == 7)
+        #expect(configuration.options.keepAliveBehavior == nil)
     }
 }

@@ -38,6 +38,11 @@ public struct JSONLogHandler: LogHandler {
         write("{" + fields.map { Self.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}")
     }
 
+    /// Writes `line` and a newline to standard error (where `surge` logs: standard output carries results).
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
     /// Writes `line` and a newline to standard output.
     public static let standardOutput: @Sendable (String) -> Void = { line in
         FileHandle.standardOutput.write(Data((line + "\n").utf8))

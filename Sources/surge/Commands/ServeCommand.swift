@@ -100,8 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
             let guarded = profile == .guarded
             var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
             // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
-            clientConfiguration.options.maximumConnections = guarded ? poolSize + 2 : poolSize
-            clientConfiguration.options.minimumConnections = min(4, poolSize)
+            PoolSizing.fixed(&clientConfiguration, connections: guarded ? poolSize + 2 : poolSize)
             let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
             let token = AdminToken(environment: ProcessInfo.processInfo.environment)
             var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
