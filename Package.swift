@@ -28,6 +28,9 @@ let package = Package(
         // HTTPS for `surge load` (LoadTest only). Already in the graph through postgres-nio and hummingbird
         // (same 2.37.x), so naming it adds no build time: NIOSSL and BoringSSL were compiled before.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        // NIOHTTPTypes (the HTTP parts Hummingbird's channel pipeline carries), for the store's early
+        // shed handler. Already in the graph through hummingbird: no extra build time.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
     ],
     targets: [
         .executableTarget(
@@ -100,6 +103,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -138,13 +143,18 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DatabaseTests", dependencies: ["Database", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DatabaseTests", dependencies: [
+            "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorefrontTests",
             dependencies: [
-                "Storefront", "Database", "TestSupport",
+                "Storefront", "Database", "Guard", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,10 @@
 # Release build, loopback only, bounded: 2 x 4 phases of DURATION plus a capacity search of at most
 # 8 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
 # JSON results stay in the work directory it names.
+#
+# PIN=1 (the default when the machine has at least 2 CPUs) gives the load generator its own CPU and
+# the store and its PostgreSQL the others (taskset), as a generator on a separate machine would: on a
+# shared CPU every request the generator sends, rejected or not, takes time from the server it measures.
 set -euo pipefail
 DURATION=${1:-60}
 PRODUCTS=${2:-20000}
@@ -21,6 +25,14 @@ cd "$ROOT"
 echo "building (release)..." >&2
 swift build -c release --product surge --scratch-path "$SCRATCH" >&2
 SURGE="$SCRATCH/release/surge"
+CPUS=$(nproc)
+if [ "${PIN:-$([ "$CPUS" -ge 2 ] && echo 1 || echo 0)}" = "1" ]; then
+    SERVER_CPUS="0-$((CPUS - 2))"; LOAD_CPUS="$((CPUS - 1))"
+    SERVER_RUN=(taskset -c "$SERVER_CPUS"); LOAD_RUN=(taskset -c "$LOAD_CPUS")
+    echo "pinned: store and PostgreSQL on CPU $SERVER_CPUS, load generator on CPU $LOAD_CPUS" >&2
+else
+    SERVER_RUN=(); LOAD_RUN=()
+fi
 
 STORE_PID=
 stop_store() {
@@ -33,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 
 start_store() { # profile
-    "$SURGE" serve --profile "$1" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
+    "${SERVER_RUN[@]}" "$SURGE" serve --profile "$1" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
         > "$WORK/store-$1.log" 2>&1 &
     STORE_PID=$!
     for _ in $(seq 1 600); do
@@ -123,34 +135,36 @@ phase() { # name rate duration >> file
 # 1. Capacity: the highest rate whose p99 < 300 ms with < 1% failures (default profile).
 echo "seeding and starting the store (guarded)..." >&2
 start_store guarded
-CAPACITY=0
-for rate in 25 50 100 200 300 400 600 800; do
-    scenario "$rate" 10 "$WORK/cap-$rate.yaml"
-    phase "cap-$rate" "$rate" 10 >> "$WORK/cap-$rate.yaml"
-    set +e
-    "$SURGE" load --scenario "$WORK/cap-$rate.yaml" --slo "p99<300ms,errors<1%" --json "$WORK/cap-$rate.json" --quiet >/dev/null 2>&1
-    code=$?
-    set -e
-    echo "capacity step $rate/s: exit $code" >&2
-    if [ "$code" -eq 0 ]; then CAPACITY=$rate; else break; fi
-done
+CAPACITY=${CAPACITY:-0}   # CAPACITY=N skips the search (to repeat the multiples against a known C*)
+if [ "$CAPACITY" -eq 0 ]; then
+    for rate in 25 50 100 200 300 400 600 800; do
+        scenario "$rate" 10 "$WORK/cap-$rate.yaml"
+        phase "cap-$rate" "$rate" 10 >> "$WORK/cap-$rate.yaml"
+        set +e
+        "${LOAD_RUN[@]}" "$SURGE" load --scenario "$WORK/cap-$rate.yaml" --slo "p99<300ms,errors<1%" --json "$WORK/cap-$rate.json" --quiet >/dev/null 2>&1
+        code=$?
+        set -e
+        echo "capacity step $rate/s: exit $code" >&2
+        if [ "$code" -eq 0 ]; then CAPACITY=$rate; else break; fi
+    done
+fi
 if [ "$CAPACITY" -eq 0 ]; then echo "no rate met the SLO" >&2; exit 1; fi
 echo "C* = $CAPACITY journeys/s" >&2
 stop_store
 
 # 2. 1x, 2x, 5x, 10x C* against each profile.
-for profile in naive guarded; do
+for profile in ${PROFILES:-naive guarded}; do
     echo "running $profile..." >&2
     start_store "$profile"
     scenario 0 0 "$WORK/$profile.yaml"
     for k in 1 2 5 10; do phase "x$k" $((CAPACITY * k)) "$DURATION" >> "$WORK/$profile.yaml"; done
     set +e
-    "$SURGE" load --scenario "$WORK/$profile.yaml" --json "$WORK/$profile.json" --html "$WORK/$profile.html" --quiet >/dev/null 2>&1
+    "${LOAD_RUN[@]}" "$SURGE" load --scenario "$WORK/$profile.yaml" --json "$WORK/$profile.json" --html "$WORK/$profile.html" --quiet >/dev/null 2>&1
     set -e
     stop_store
 done
 
-python3 - "$WORK" "$CAPACITY" <<'PY'
+python3 - "$WORK" "$CAPACITY" "${PROFILES:-naive guarded}" <<'PY'
 import json, sys
 work, capacity = sys.argv[1], float(sys.argv[2])
 
@@ -173,7 +187,7 @@ def share_within(hist, limit_ms):
     return sum(c for v, c in pairs if v / 1000.0 <= limit_ms) / total if total else 0.0
 
 print(f"{'profile':8} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
-for profile in ("naive", "guarded"):
+for profile in sys.argv[3].split():
     with open(f"{work}/{profile}.json") as f:
         run = json.load(f)
     for phase in run["phases"]:

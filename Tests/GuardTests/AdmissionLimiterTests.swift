@@ -151,3 +151,35 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct WouldRejectTests {
+    /// `wouldReject` must agree with what `acquire` then does, in every state a random walk reaches.
+    @Test func agreesWithAcquireInEveryStateOfARandomWalk() {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 6
+        c.limit.minimumLimit = 1
+        c.maximumQueue = 3
+        var limiter = AdmissionLimiter(c)
+        var random = SystemRandomNumberGenerator()
+        let t0 = ContinuousClock.now
+        var admitted: [Priority] = []
+        var checked = 0, rejections = 0
+        for step in 0..<2_000 {
+            let now = t0 + .milliseconds(step)
+            let priority = Priority.allCases.randomElement(using: &random)!
+            if Bool.random(using: &random) || admitted.isEmpty {
+                let predicted = limiter.wouldReject(priority)
+                let decision = limiter.acquire(id: UInt64(step), priority: priority, now: now)
+                #expect(predicted == (decision == .reject), "step \(step): \(priority), decision \(decision)")
+                checked += 1
+                if decision == .reject { rejections += 1 }
+                if decision == .admit { admitted.append(priority) }
+            } else {
+                let finished = admitted.remove(at: Int.random(in: 0..<admitted.count, using: &random))
+                _ = limiter.releaseWithoutSample(priority: finished, now: now)
+            }
+        }
+        // The walk visited both answers, or it proved nothing.
+        #expect(rejections > 0 && rejections < checked)
+    }
+}

@@ -174,6 +174,15 @@ public struct LocalPostgres: Sendable {
                 environment: ["PGPASSWORD": password]
             )
             guard create.succeeded else { throw LocalPostgresError.commandFailed("createdb", create.output) }
+            // The server preloads pg_stat_statements; its view exists only where the extension is
+            // created, and `surge analyze` / `surge doctor` read it from the application database.
+            let statements = try await runAsServerUser(
+                binaries.path("psql"),
+                ["-h", "127.0.0.1", "-p", "\(port)", "-U", "surge", "-d", configuration.databaseName, "-v", "ON_ERROR_STOP=1",
+                 "-qc", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"],
+                environment: ["PGPASSWORD": password]
+            )
+            guard statements.succeeded else { throw LocalPostgresError.commandFailed("CREATE EXTENSION pg_stat_statements", statements.output) }
         }
         _ = try await runAsServerUser(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
         logger.info("initialised private PostgreSQL", metadata: ["data_dir": "\(dataDirectory)", "port": "\(port)"])

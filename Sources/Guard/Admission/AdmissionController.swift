@@ -81,6 +81,14 @@ public final class AdmissionController: Sendable {
         }
     }
 
+    /// Sheds a request of `priority` at once if `acquire` would reject it now, counting it as
+    /// rejected; `false` means "ask `acquire`" (which may still queue or reject it).
+    public func shedsAtOnce(_ priority: Priority) -> Bool {
+        guard state.withLock({ $0.limiter.wouldReject(priority) }) else { return false }
+        rejected[priority]?.increment()
+        return true
+    }
+
     /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool timeout).
     public func release(_ permit: Permit, dropped: Bool = false) {
         let now = ContinuousClock.now

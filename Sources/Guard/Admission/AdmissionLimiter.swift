@@ -81,6 +81,16 @@ public struct AdmissionLimiter: Sendable {
         return .enqueue(deadline: deadline, evicted: evicted)
     }
 
+    /// Whether `acquire` for `priority` would answer `.reject` now (no state changes): lets the HTTP
+    /// layer refuse such a request before it costs a task, a router match or a middleware chain.
+    public func wouldReject(_ priority: Priority) -> Bool {
+        if canAdmit(priority) { return false }
+        guard (configuration.queueTimeout[priority] ?? .zero) > .zero else { return true }
+        guard queue.count >= configuration.maximumQueue else { return false }
+        // A full queue takes a newcomer only by evicting a lower-priority waiter.
+        return !queue.contains { $0.priority > priority }
+    }
+
     /// An admitted request of `priority` finished after `rtt`; `dropped` when it failed for lack of
     /// capacity (deadline, timeout); `inFlightAtStart` is the total when it was admitted.
     public mutating func release(priority: Priority, rtt: Duration, dropped: Bool, inFlightAtStart: Int,

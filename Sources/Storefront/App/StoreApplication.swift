@@ -56,10 +56,16 @@ public enum StoreApplication {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
         let api = api(database: database, configuration: configuration, logger: logger)
+        let admission = configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil
+        // Browsing the limiter would reject is answered on the event loop, before the router.
+        let earlyShed = admission.map { controller in
+            EarlyShed(controller: controller, endpoints: api.endpointList) { route, duration in
+                telemetry?.requests.record(route: route, method: "GET", status: 503, duration: duration)
+            }
+        }
         var app = Application(
-            router: router(api: api, telemetry: telemetry,
-                           admission: configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil,
-                           httpCaching: configuration.profile == .guarded),
+            router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded),
+            server: earlyShed.map { shed in .http1(configuration: .init(additionalChannelHandlers: [shed.handler()])) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]

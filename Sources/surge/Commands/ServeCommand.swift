@@ -128,11 +128,16 @@ struct ServeCommand: AsyncParsableCommand {
                 return store
             }()
             let seedProducts = self.seedProducts
+            let isPrivateServer = localServer != nil
             let seed = self.seed
             let app = StoreApplication.make(
                 database: db, configuration: store, logger: logger, telemetry: telemetry,
                 prepare: {
                     let applied = try await Migrator().migrate(db)
+                    if isPrivateServer {
+                        // Data directories made before `initialize` created it (the private role is a superuser).
+                        try await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                    }
                     if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
                     let count = try await db.query("SELECT count(*)::int FROM products").first?.decode(Int.self) ?? 0
                     if count == 0 && seedProducts > 0 {

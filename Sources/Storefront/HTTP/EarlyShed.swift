@@ -1,0 +1,111 @@
+import Foundation
+import Guard
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Sheds browsing on the event loop, before a request costs a task, a router match or the
+/// middleware chain: when `AdmissionController` would reject a browse (or bot) `GET` right now,
+/// the connection's handler answers the same 503 `overloaded` problem+json with `Retry-After`
+/// that `AdmissionMiddleware` would, from pre-encoded bytes, and drops the request.
+///
+/// Under a 10× surge most requests are shed, and on a small machine what a rejection costs decides
+/// how much CPU is left for the requests that are admitted (BENCHMARKS.md, overload). Everything
+/// else (cart, checkout, system routes, a request the limiter would queue) goes on to the router,
+/// where `AdmissionMiddleware` takes the real decision.
+public struct EarlyShed: Sendable {
+    /// A route pattern as components (`nil` matches any one segment, as `{id}`), for metrics labels.
+    struct Pattern: Sendable {
+        var path: String
+        var components: [Substring?]
+    }
+
+    let controller: AdmissionController
+    let patterns: [Pattern]
+    /// Called for each shed request with its route pattern (`/v1/products/{id}`) and the time taken.
+    let onShed: @Sendable (_ route: String, _ duration: Duration) -> Void
+    let head: HTTPResponse
+    let body: ByteBuffer
+
+    public init(controller: AdmissionController, endpoints: [StoreEndpoint],
+                onShed: @escaping @Sendable (_ route: String, _ duration: Duration) -> Void = { _, _ in }) {
+        self.controller = controller
+        self.patterns = endpoints.filter { $0.method == .get && $0.routeClass == .browse }.map { endpoint in
+            Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
+        }
+        self.onShed = onShed
+        let error = StoreError.unavailable("overloaded", "the store is at capacity: retry shortly")
+        let data = error.problemJSON
+        var fields = error.headers
+        fields[.contentType] = "application/problem+json"
+        fields[.contentLength] = "\(data.count)"
+        self.head = HTTPResponse(status: error.status, headerFields: fields)
+        self.body = ByteBuffer(bytes: data)
+    }
+
+    /// The browse route `request` is for, if it is one this would shed now; `nil` passes it on.
+    func shouldShed(_ request: HTTPRequest) -> String? {
+        guard request.method == .get, let path = request.path else { return nil }
+        let components = path.prefix { $0 != "?" }.split(separator: "/")
+        guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return nil }
+        let priority: Priority = Priority.isBot(userAgent: request.headerFields[.userAgent]) ? .bot : .browse
+        return controller.shedsAtOnce(priority) ? route : nil
+    }
+
+    static func matches(_ pattern: [Substring?], _ components: [Substring]) -> Bool {
+        guard pattern.count == components.count else { return false }
+        for (expected, actual) in zip(pattern, components) where expected != nil && expected != actual { return false }
+        return true
+    }
+
+    /// A new handler for one connection (for `HTTP1Channel`'s `additionalChannelHandlers`).
+    public func handler() -> any RemovableChannelHandler { EarlyShedHandler(shed: self) }
+}
+
+/// One connection's early shed: sits after the HTTP/1 codec, sees `HTTPRequestPart`s. It answers only
+/// when no earlier request on the connection is still waiting for its response, so answers never
+/// overtake each other on a pipelined connection.
+final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let shed: EarlyShed
+    /// Requests passed on whose response has not ended yet.
+    private var pending = 0
+    /// Dropping the rest of a shed request (its body and end).
+    private var dropping = false
+
+    init(shed: EarlyShed) { self.shed = shed }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch part {
+        case .head(let request):
+            let start = ContinuousClock.now
+            if pending == 0, request.headerFields[.connection] != "close", let route = shed.shouldShed(request) {
+                dropping = true
+                context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
+                context.write(wrapOutboundOut(.body(shed.body)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                shed.onShed(route, .now - start)
+                return
+            }
+            dropping = false
+            pending += 1
+            context.fireChannelRead(data)
+        case .body, .end:
+            if dropping {
+                if case .end = part { dropping = false }
+                return
+            }
+            context.fireChannelRead(data)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { pending = max(0, pending - 1) }
+        context.write(data, promise: promise)
+    }
+}
