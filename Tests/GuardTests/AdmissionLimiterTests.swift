@@ -163,12 +163,13 @@ struct SplitMix {
         var random = SystemRandomNumberGenerator()
         let t0 = ContinuousClock.now
         var admitted: [Priority] = []
-        var checked = 0, rejections = 0
+        var checked = 0, rejections = 0, overloadedSteps = 0
         for step in 0..<2_000 {
             let now = t0 + .milliseconds(step)
             let priority = Priority.allCases.randomElement(using: &random)!
             if Bool.random(using: &random) || admitted.isEmpty {
-                let predicted = limiter.wouldReject(priority)
+                let predicted = limiter.wouldReject(priority, now: now)
+                if limiter.isOverloaded(now) { overloadedSteps += 1 }
                 let decision = limiter.acquire(id: UInt64(step), priority: priority, now: now)
                 #expect(predicted == (decision == .reject), "step \(step): \(priority), decision \(decision)")
                 checked += 1
@@ -179,7 +180,55 @@ struct SplitMix {
                 _ = limiter.releaseWithoutSample(priority: finished, now: now)
             }
         }
-        // The walk visited both answers, or it proved nothing.
+        // The walk visited both answers, and the overloaded mode, or it proved nothing.
         #expect(rejections > 0 && rejections < checked)
+        #expect(overloadedSteps > 0)
+    }
+}
+
+@Suite struct StandingQueueTests {
+    let t0 = ContinuousClock.now
+    func at(_ ms: Int) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }
+
+    func fullLimiter() -> AdmissionLimiter {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 4
+        c.limit.minimumLimit = 4
+        c.guaranteedShare = [.checkout: 0, .cart: 0, .browse: 0, .bot: 0]
+        var limiter = AdmissionLimiter(c)
+        for id in 0..<4 { _ = limiter.acquire(id: UInt64(id), priority: .cart, now: at(0)) }
+        return limiter
+    }
+
+    @Test func aBurstQueuesBrowsingButAStandingQueueShedsItAtOnce() {
+        var limiter = fullLimiter()
+        // A burst: browsing waits (up to 50 ms).
+        guard case .enqueue = limiter.acquire(id: 10, priority: .browse, now: at(0)) else { Issue.record("not queued"); return }
+        #expect(!limiter.isOverloaded(at(50)))
+        // The queue never drains: 100 ms later it is a standing queue, and browsing is refused at once
+        // while checkout may still wait.
+        guard case .enqueue = limiter.acquire(id: 11, priority: .checkout, now: at(40)) else { Issue.record("not queued"); return }
+        #expect(limiter.acquire(id: 12, priority: .browse, now: at(120)) == .reject)
+        #expect(limiter.isOverloaded(at(120)))
+        guard case .enqueue = limiter.acquire(id: 13, priority: .checkout, now: at(130)) else { Issue.record("checkout refused"); return }
+    }
+
+    @Test func overloadEndsAHoldAfterTheLastArrivalThatFoundTheLimitFull() {
+        var limiter = fullLimiter()
+        _ = limiter.acquire(id: 10, priority: .checkout, now: at(0))
+        #expect(limiter.acquire(id: 11, priority: .browse, now: at(150)) == .reject)   // standing: overloaded
+        // Everyone finishes; the queue empties.
+        for _ in 0..<4 { _ = limiter.releaseWithoutSample(priority: .cart, now: at(200)) }
+        #expect(limiter.queueLength == 0)
+        _ = limiter.releaseWithoutSample(priority: .checkout, now: at(200))
+        #expect(limiter.isOverloaded(at(1_100)))        // within the hold of the arrival at 150 ms
+        #expect(!limiter.isOverloaded(at(1_151)))       // the hold ran out, nothing renewed it
+        // Sheds on the HTTP layer renew the hold as acquire does.
+        var shedding = fullLimiter()
+        _ = shedding.acquire(id: 10, priority: .checkout, now: at(0))
+        #expect(shedding.wouldReject(.browse, now: at(150)))
+        shedding.noteShed(now: at(150))
+        shedding.noteShed(now: at(1_000))
+        #expect(shedding.isOverloaded(at(1_900)))
     }
 }

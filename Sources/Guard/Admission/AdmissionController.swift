@@ -84,7 +84,13 @@ public final class AdmissionController: Sendable {
     /// Sheds a request of `priority` at once if `acquire` would reject it now, counting it as
     /// rejected; `false` means "ask `acquire`" (which may still queue or reject it).
     public func shedsAtOnce(_ priority: Priority) -> Bool {
-        guard state.withLock({ $0.limiter.wouldReject(priority) }) else { return false }
+        let now = ContinuousClock.now
+        let shed = state.withLock { state in
+            guard state.limiter.wouldReject(priority, now: now) else { return false }
+            state.limiter.noteShed(now: now)
+            return true
+        }
+        guard shed else { return false }
         rejected[priority]?.increment()
         return true
     }

@@ -6,6 +6,12 @@
 /// others wait in a short, bounded queue served highest priority first and newest first (LIFO: the
 /// oldest waiters are the likeliest to have given up), each waiter for at most its priority's queue
 /// timeout. A full queue makes room for a higher priority by evicting the lowest, oldest waiter.
+///
+/// A queue only absorbs bursts. Once it has stayed non-empty for `standingQueueInterval` (CoDel's
+/// "standing queue", as in Facebook's adaptive LIFO), the store is overloaded rather than bursty:
+/// for `overloadHold` after that (extended while arrivals keep finding the limit full), queue
+/// timeouts switch to `overloadQueueTimeout`, where browsing does not wait at all. Waiting browse
+/// requests would mostly time out anyway, each after holding a task and a timer for 50 ms.
 public struct AdmissionLimiter: Sendable {
     public struct Configuration: Sendable {
         public var limit = GradientLimit.Configuration()
@@ -17,6 +23,14 @@ public struct AdmissionLimiter: Sendable {
         ]
         /// Most requests waiting at once, all priorities together.
         public var maximumQueue = 32
+        /// A queue non-empty this long is a standing queue: the store is overloaded.
+        public var standingQueueInterval: Duration = .milliseconds(100)
+        /// How long overload lasts after the last arrival that found a standing queue or a full limit.
+        public var overloadHold: Duration = .seconds(1)
+        /// Queue timeouts while overloaded.
+        public var overloadQueueTimeout: [Priority: Duration] = [
+            .checkout: .milliseconds(500), .cart: .milliseconds(200), .browse: .zero, .bot: .zero,
+        ]
 
         public init() {}
     }
@@ -50,6 +64,10 @@ public struct AdmissionLimiter: Sendable {
     private(set) var queue: [Waiter] = []
     /// How many requests were waiting admission.
     public var queueLength: Int { queue.count }
+    /// Since when the queue has been non-empty.
+    private(set) var queuedSince: ContinuousClock.Instant?
+    /// Overloaded until then (see the type's documentation).
+    private(set) var overloadedUntil: ContinuousClock.Instant?
 
     public init(_ configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -65,7 +83,8 @@ public struct AdmissionLimiter: Sendable {
             start(priority)
             return .admit
         }
-        let timeout = configuration.queueTimeout[priority] ?? .zero
+        if isOverloaded(now) { overloadedUntil = now + configuration.overloadHold }
+        let timeout = queueTimeout(priority, now: now)
         guard timeout > .zero else { return .reject }
         var evicted: UInt64? = nil
         if queue.count >= configuration.maximumQueue {
@@ -77,15 +96,34 @@ public struct AdmissionLimiter: Sendable {
             evicted = queue.remove(at: victim).id
         }
         let deadline = now + timeout
+        if queue.isEmpty { queuedSince = now }
         queue.append(Waiter(id: id, priority: priority, enqueued: now, deadline: deadline))
         return .enqueue(deadline: deadline, evicted: evicted)
     }
 
-    /// Whether `acquire` for `priority` would answer `.reject` now (no state changes): lets the HTTP
+    /// A request of `priority` was refused without `acquire` because `wouldReject` said so: the
+    /// arrival found the limit full, which keeps an overload going as `acquire` would.
+    public mutating func noteShed(now: ContinuousClock.Instant) {
+        if isOverloaded(now) { overloadedUntil = now + configuration.overloadHold }
+    }
+
+    /// Whether an arrival at `now` that finds the limit full finds the store overloaded.
+    public func isOverloaded(_ now: ContinuousClock.Instant) -> Bool {
+        if let until = overloadedUntil, now < until { return true }
+        guard let since = queuedSince else { return false }
+        return now - since >= configuration.standingQueueInterval
+    }
+
+    /// How long a request of `priority` arriving at `now` to a full limit may wait.
+    func queueTimeout(_ priority: Priority, now: ContinuousClock.Instant) -> Duration {
+        (isOverloaded(now) ? configuration.overloadQueueTimeout[priority] : configuration.queueTimeout[priority]) ?? .zero
+    }
+
+    /// Whether `acquire` for `priority` would answer `.reject` at `now` (no state changes): lets the HTTP
     /// layer refuse such a request before it costs a task, a router match or a middleware chain.
-    public func wouldReject(_ priority: Priority) -> Bool {
+    public func wouldReject(_ priority: Priority, now: ContinuousClock.Instant) -> Bool {
         if canAdmit(priority) { return false }
-        guard (configuration.queueTimeout[priority] ?? .zero) > .zero else { return true }
+        guard queueTimeout(priority, now: now) > .zero else { return true }
         guard queue.count >= configuration.maximumQueue else { return false }
         // A full queue takes a newcomer only by evicting a lower-priority waiter.
         return !queue.contains { $0.priority > priority }
@@ -112,6 +150,7 @@ public struct AdmissionLimiter: Sendable {
     public mutating func cancel(id: UInt64) -> Bool {
         guard let index = queue.firstIndex(where: { $0.id == id }) else { return false }
         queue.remove(at: index)
+        if queue.isEmpty { queuedSince = nil }
         return true
     }
 
@@ -119,6 +158,7 @@ public struct AdmissionLimiter: Sendable {
     public mutating func expire(now: ContinuousClock.Instant) -> [UInt64] {
         let expired = queue.filter { $0.deadline <= now }.map(\.id)
         if !expired.isEmpty { queue.removeAll { $0.deadline <= now } }
+        if queue.isEmpty { queuedSince = nil }
         return expired
     }
 
@@ -129,6 +169,7 @@ public struct AdmissionLimiter: Sendable {
             start(waiter.priority)
             actions.admit.append(waiter.id)
         }
+        if queue.isEmpty { queuedSince = nil }
         return actions
     }
 
