@@ -22,10 +22,15 @@ public struct CartService: Sendable {
         }
         let id = UUID()
         let token = Self.makeToken()
-        try await database.query("INSERT INTO carts (id, token, currency) VALUES (\(id), \(token), \(currency))")
-        var cart = try await load(id: id, token: token)
-        cart.token = token
-        return cart
+        // One round trip: a new cart has no lines, so the row the INSERT returns is the whole cart.
+        let rows = try await database.query("""
+            INSERT INTO carts (id, token, currency) VALUES (\(id), \(token), \(currency))
+            RETURNING status, version, currency::text
+            """)
+        guard let row = rows.first else { throw StoreError.notFound("cart \(id) was not created") }
+        let (status, version, savedCurrency) = try row.decode((String, Int, String).self)
+        return Cart(id: id, status: status, version: version, currency: savedCurrency, lines: [],
+                    subtotal: Money(amountMinor: 0, currency: savedCurrency), token: token)
     }
 
     /// The cart, if `token` is its token.
@@ -115,16 +120,22 @@ public struct CartService: Sendable {
     }
 
     static func load(id: UUID, token: String, on connection: DatabaseConnection) async throws -> Cart {
-        let header = try await connection.query("SELECT status, version, currency::text FROM carts WHERE id = \(id) AND token = \(token)")
-        guard let row = header.first else { throw StoreError.notFound("cart \(id) does not exist") }
-        let (status, version, currency) = try row.decode((String, Int, String).self)
-        let lines = try await connection.query("""
-            SELECT l.id, l.variant_id, v.product_id, v.sku, p.title, l.quantity, v.price_minor, v.currency::text
-            FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-            WHERE l.cart_id = \(id) ORDER BY l.id
-            """).map { row in
-            let (lineID, variantID, productID, sku, title, quantity, price, lineCurrency) =
-                try row.decode((Int64, Int64, Int64, String, String, Int, Int64, String).self)
+        // One round trip: the cart row, and one row per line (line columns NULL for an empty cart).
+        let rows = try await connection.query("""
+            SELECT c.status, c.version, c.currency::text,
+                   l.id, l.variant_id, v.product_id, v.sku, p.title, l.quantity, v.price_minor, v.currency::text
+            FROM carts c
+            LEFT JOIN (cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id)
+                   ON l.cart_id = c.id
+            WHERE c.id = \(id) AND c.token = \(token)
+            ORDER BY l.id
+            """)
+        guard let first = rows.first else { throw StoreError.notFound("cart \(id) does not exist") }
+        typealias Columns = (String, Int, String, Int64?, Int64?, Int64?, String?, String?, Int?, Int64?, String?)
+        let (status, version, currency, _, _, _, _, _, _, _, _) = try first.decode(Columns.self)
+        let lines = try rows.compactMap { row -> CartLine? in
+            let (_, _, _, lineID, variantID, productID, sku, title, quantity, price, lineCurrency) = try row.decode(Columns.self)
+            guard let lineID, let variantID, let productID, let sku, let title, let quantity, let price, let lineCurrency else { return nil }
             return CartLine(
                 id: lineID, variantId: variantID, productId: productID, sku: sku, title: title, quantity: quantity,
                 unitPrice: Money(amountMinor: price, currency: lineCurrency),
