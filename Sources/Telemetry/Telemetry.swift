@@ -50,7 +50,7 @@ public final class Telemetry: Sendable {
         self.queries = queries
         self.pool = pool
         self.statistics = QueryStatistics(nPlusOneThreshold: configuration.nPlusOneThreshold)
-        self.slowLog = SlowQueryLog(threshold: configuration.slowQueryThreshold, logger: logger)
+        self.slowLog = SlowQueryLog(threshold: configuration.slowQueryThreshold, logger: configuration.slowQueryLogger)
         self.alerts = AlertService(
             rules: AlertRule.defaults(objectives: configuration.objectives),
             interval: configuration.alertInterval,

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The knobs of the telemetry, with their defaults.
 public struct TelemetryConfiguration: Sendable {
@@ -6,6 +7,9 @@ public struct TelemetryConfiguration: Sendable {
     public var adminToken: String
     /// Statements at least this slow are logged and counted in `surge_db_slow_queries_total`. Default 200 ms.
     public var slowQueryThreshold: Duration = .milliseconds(200)
+    /// Where slow statements are written, one JSON object per line on standard error by default
+    /// (`JSONLogHandler`), whatever format the rest of the log uses: log pipelines parse them.
+    public var slowQueryLogger = Logger(label: "surge.slow_query") { JSONLogHandler(label: $0, write: JSONLogHandler.standardError) }
     /// A fingerprint running more than this many times in one request flags the route as N+1. Default 5.
     public var nPlusOneThreshold = 5
     /// Fingerprints with their own `surge_db_query_duration_seconds` series; later ones share `other`. Default 50.

@@ -30,6 +30,7 @@ enum MiniStore {
     static func telemetry(logger: Logger = Logger(label: "surge.tests.telemetry"), slowQueryThreshold: Duration = .milliseconds(200)) -> Telemetry {
         var configuration = TelemetryConfiguration(adminToken: token)
         configuration.slowQueryThreshold = slowQueryThreshold
+        configuration.slowQueryLogger = logger
         configuration.dashboardInterval = .milliseconds(200)
         // The whole suite shares two cores: a sample may take long, and that is not what these tests test.
         configuration.sampleTimeout = .seconds(30)
@@ -229,6 +230,12 @@ enum MiniStore {
         #expect((object["fingerprint_id"] as? String)?.count == 16)
         #expect(object["query"] as? String == "SELECT generate_series(?, ?)")
         #expect(!line.contains("\n"))
+    }
+
+    @Test func slowQueriesAreJSONLinesByDefaultWhateverTheStoreLogFormat() {
+        let configuration = TelemetryConfiguration(adminToken: "t")
+        #expect(configuration.slowQueryLogger.handler is JSONLogHandler)
+        #expect(configuration.slowQueryLogger.label == "surge.slow_query")
     }
 
     @Test func fastStatementsAreNotLogged() async throws {

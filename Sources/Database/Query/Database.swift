@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The one path by which Surge runs SQL: every statement is timed, row-counted and handed to the
 /// observers (statistics, metrics, slow-query log) with the task's `QueryContext`.
@@ -25,9 +26,18 @@ public final class Database: Sendable {
     /// Fails requests fast while the server is unreachable (needs `recovery` and a running `DatabaseService`).
     public let breaker: CircuitBreaker?
     let recovery: RecoveryConfiguration?
+    /// Told the pool's usage at every lease start and end, and every acquire wait.
+    let poolObserver: (any PoolObserver)?
+    /// The most connections leases can use at once (the gate's permits, or the pool's maximum).
+    let poolCapacity: Int
+    /// Callers inside `withConnection`: leased or waiting for a connection.
+    private let demand = Atomic<Int>(0)
 
     public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger,
-                gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false, recovery: RecoveryConfiguration? = nil) {
+                gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false, recovery: RecoveryConfiguration? = nil,
+                poolObserver: (any PoolObserver)? = nil, poolCapacity: Int? = nil) {
+        self.poolObserver = poolObserver
+        self.poolCapacity = gate?.configuration.permits ?? poolCapacity ?? 1
         let slot = ClientSlot(client)
         self.slot = slot
         self.observers = observers
@@ -55,6 +65,24 @@ public final class Database: Sendable {
     public func withConnection<Result: Sendable>(
         _ body: (DatabaseConnection) async throws -> Result
     ) async throws -> Result {
+        guard let poolObserver else { return try await lease(body) }
+        let start = ContinuousClock.now
+        reportUsage(to: poolObserver, demand: demand.add(1, ordering: .relaxed).newValue)
+        defer { reportUsage(to: poolObserver, demand: demand.subtract(1, ordering: .relaxed).newValue) }
+        var acquired = false
+        do {
+            return try await lease { connection in
+                acquired = true
+                poolObserver.recordAcquire(wait: .now - start, acquired: true)
+                return try await body(connection)
+            }
+        } catch {
+            if !acquired { poolObserver.recordAcquire(wait: .now - start, acquired: false) }
+            throw error
+        }
+    }
+
+    private func lease<Result: Sendable>(_ body: (DatabaseConnection) async throws -> Result) async throws -> Result {
         guard let gate else {
             return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
         }
@@ -67,6 +95,13 @@ public final class Database: Sendable {
             breaker?.observe(error)
             throw error
         }
+    }
+
+    /// `demand` callers are leased or waiting: those beyond the capacity (or in the gate's line) wait.
+    private func reportUsage(to observer: any PoolObserver, demand: Int) {
+        let waiting = gate?.waiters ?? max(0, demand - poolCapacity)
+        let inUse = min(poolCapacity, max(0, demand - waiting))
+        observer.record(PoolUsage(inUse: inUse, idle: poolCapacity - inUse, waiters: waiting, capacity: poolCapacity))
     }
 
     /// Runs `body` in a transaction; `statement_timeout` is lowered to the time left before the

@@ -117,7 +117,8 @@ struct ServeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(telemetry.metricsFactory)
             let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
                               gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded,
-                              recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil)
+                              recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
+                              poolObserver: telemetry.pool, poolCapacity: poolSize)
             logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)"])
             let store = {
                 var store = StoreConfiguration(
