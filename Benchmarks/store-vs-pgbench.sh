@@ -49,34 +49,14 @@ done
 # --- the same SELECTs for pgbench -------------------------------------------------------------
 # The store's own statement (Sources/Storefront/Catalog/ProductDetailStatement.swift): PostgreSQL
 # builds the whole response body, which the store passes through.
-cat > "$WORK/detail.sql" <<SQL
-\set id random(1, $PRODUCTS)
-SELECT json_build_object(
-           'availability', CASE WHEN v.in_stock THEN 'in_stock' ELSE 'sold_out' END,
-           'brand', b.name,
-           'category', json_build_object('id', c.id, 'name', c.name, 'slug', c.slug),
-           'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS"Z"'),
-           'description', p.description,
-           'id', p.id,
-           'popularity', p.popularity,
-           'price', json_build_object('amount_minor', p.price_minor, 'currency', p.currency),
-           'title', p.title,
-           'variants', v.list)::text
-FROM products p
-JOIN brands b ON b.id = p.brand_id
-JOIN categories c ON c.id = p.category_id
-CROSS JOIN LATERAL (
-    SELECT coalesce(json_agg(json_build_object(
-               'available', s.on_hand - s.reserved, 'id', pv.id, 'in_stock', s.on_hand > s.reserved,
-               'options', pv.options,
-               'price', json_build_object('amount_minor', pv.price_minor, 'currency', pv.currency),
-               'sku', pv.sku) ORDER BY pv.id), '[]') AS list,
-           coalesce(bool_or(s.on_hand > s.reserved), false) AS in_stock
-    FROM variants pv JOIN stock s ON s.variant_id = pv.id
-    WHERE pv.product_id = p.id
-) v
-WHERE p.id = :id;
-SQL
+# The SQL is read from the Swift source, so pgbench runs exactly what the store runs.
+{
+  echo "\\set id random(1, $PRODUCTS)"
+  awk '/static let sql = """/ {on = 1; next} on && /^ *"""/ {exit} on' Sources/Storefront/Catalog/ProductDetailStatement.swift \
+    | sed -e 's/^        //' -e 's/\$1/:id/'
+  echo ";"
+} > "$WORK/detail.sql"
+grep -q 'WHERE p.id = :id' "$WORK/detail.sql" || { echo "could not read the detail SQL from ProductDetailStatement.swift" >&2; exit 1; }
 # Category listing: a leaf category (ids 3..7 are the leaves of the first subtree), popular first.
 cat > "$WORK/listing.sql" <<'SQL'
 \set cat random(3, 6)
