@@ -6,7 +6,7 @@
 #   Benchmarks/overload.sh [DURATION_SECONDS=60] [PRODUCTS=20000]
 #
 # Release build, loopback only, bounded: 2 x 4 phases of DURATION plus a capacity search of at most
-# 8 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
+# 10 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
 # JSON results stay in the work directory it names.
 #
 # PIN=1 (the default when the machine has at least 2 CPUs) gives the load generator its own CPU and
@@ -137,7 +137,7 @@ echo "seeding and starting the store (guarded)..." >&2
 start_store guarded
 CAPACITY=${CAPACITY:-0}   # CAPACITY=N skips the search (to repeat the multiples against a known C*)
 if [ "$CAPACITY" -eq 0 ]; then
-    for rate in 25 50 100 200 300 400 600 800; do
+    for rate in 25 50 100 150 200 250 300 400 600 800; do
         scenario "$rate" 10 "$WORK/cap-$rate.yaml"
         phase "cap-$rate" "$rate" 10 >> "$WORK/cap-$rate.yaml"
         set +e
