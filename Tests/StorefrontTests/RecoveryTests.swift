@@ -121,11 +121,15 @@ struct RecoveryTests {
                     // While the server was down: only 503s with Retry-After, each within its deadline.
                     let outage = answers.filter { $0.start >= down && $0.end <= restarting }
                     #expect(!outage.isEmpty, "traffic kept arriving during the outage")
-                    #expect(outage.allSatisfy { $0.status == 503 && $0.retryAfter })
+                    // A browse page still in the catalog cache is served as usual (a listing key repeats now
+                    // and then: min_price is random); nothing else can succeed without the database.
+                    let odd = outage.filter { !($0.status == 503 && $0.retryAfter) && !($0.routeClass == .browse && $0.status == 200) }
+                    #expect(odd.isEmpty, "not 503 + Retry-After: \(odd.map { "\($0.routeClass) \($0.status) \($0.code ?? "-")" })")
                     #expect(outage.allSatisfy { $0.start.duration(to: $0.end) <= $0.routeClass.deadline })
                     // Failing fast is the breaker's doing, not timeouts: most outage answers say so.
-                    let fast = outage.filter { $0.code == "database_unavailable" }.count
-                    #expect(fast * 10 >= outage.count * 9, "\(fast) of \(outage.count) outage answers were database_unavailable")
+                    let failed = outage.filter { $0.status != 200 }
+                    let fast = failed.filter { $0.code == "database_unavailable" }.count
+                    #expect(fast * 10 >= failed.count * 9, "\(fast) of \(failed.count) failed outage answers were database_unavailable")
                     #expect((database.breaker?.trips ?? 0) >= 1)
                     #expect(database.poolGeneration > 1, "the failing pool was replaced during the outage")
                     // No client mistake or internal error anywhere in the run.

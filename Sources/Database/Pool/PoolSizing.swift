@@ -31,7 +31,7 @@ public enum PoolSizing {
     public static func serverLimits(_ url: DatabaseURL, logger: Logger) async throws -> (maxConnections: Int, reserved: Int) {
         var configuration = url.clientConfiguration()
         configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger.driver)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -40,5 +40,15 @@ public enum PoolSizing {
             let (maxConnections, reserved) = try row.decode((Int, Int).self)
             return (maxConnections, reserved)
         }
+    }
+}
+
+extension Logger {
+    /// For PostgresNIO's background logger: its warnings (such as a lease racing `client.run()` at
+    /// start) are noise at a user's log level; real failures reach callers as thrown errors.
+    public var driver: Logger {
+        var logger = self
+        logger.logLevel = max(logLevel, .error)
+        return logger
     }
 }

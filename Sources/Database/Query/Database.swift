@@ -46,9 +46,7 @@ public final class Database: Sendable {
         self.deadlines = cancelAtDeadline ? DeadlineCanceller(slot: slot, logger: logger) : nil
         self.recovery = recovery
         self.breaker = recovery == nil ? nil : CircuitBreaker()
-        var driverLogger = logger
-        driverLogger.logLevel = max(logger.logLevel, .error)
-        self.driverLogger = driverLogger
+        self.driverLogger = logger.driver
     }
 
     /// Runs one statement on a pooled connection and returns all its rows; past the task's deadline

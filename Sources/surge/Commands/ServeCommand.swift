@@ -101,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
             var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
             // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
             PoolSizing.fixed(&clientConfiguration, connections: guarded ? poolSize + 2 : poolSize)
-            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
             let token = AdminToken(environment: ProcessInfo.processInfo.environment)
             var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
             telemetryConfiguration.slowQueryThreshold = .milliseconds(slowQueryMs)
