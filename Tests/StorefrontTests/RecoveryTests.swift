@@ -192,7 +192,8 @@ struct RecoveryTests {
     /// With SURGE_TEST_TRACE set: a line per second of what the traffic sees.
     static func monitor(_ database: Database, log: Log) async {
         guard ProcessInfo.processInfo.environment["SURGE_TEST_TRACE"] != nil else { return }
-        while log.running {
+        // Until the traffic has stopped and no request is left in flight (a stuck one is named).
+        while log.running || !log.inFlight.withLock({ $0.isEmpty }) {
             var codes: [String: Int] = [:]
             for answer in log.all { codes["\(answer.status) \(answer.code ?? "")", default: 0] += 1 }
             let stuck = log.inFlight.withLock { $0.values.filter { $0.1.duration(to: .now) > .seconds(3) }.map(\.0) }
