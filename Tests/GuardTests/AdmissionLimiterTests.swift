@@ -232,3 +232,22 @@ struct SplitMix {
         #expect(shedding.isOverloaded(at(1_900)))
     }
 }
+
+@Suite struct OverloadTimeoutTests {
+    @Test func overloadShortensOnlyTheListedPriorities() {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 2
+        c.limit.minimumLimit = 2
+        c.guaranteedShare = [.checkout: 0, .cart: 0, .browse: 0, .bot: 0]
+        c.queueTimeout[.checkout] = .seconds(20)
+        var limiter = AdmissionLimiter(c)
+        let t0 = ContinuousClock.now
+        for id in 0..<2 { _ = limiter.acquire(id: UInt64(id), priority: .browse, now: t0) }
+        _ = limiter.acquire(id: 2, priority: .browse, now: t0)            // queued: the queue starts standing
+        let later = t0 + .milliseconds(150)
+        #expect(limiter.isOverloaded(later))
+        #expect(limiter.queueTimeout(.browse, now: later) == .zero)
+        #expect(limiter.queueTimeout(.checkout, now: later) == .seconds(20))  // the configured wait, not cut
+        #expect(limiter.queueTimeout(.cart, now: later) == c.queueTimeout[.cart])
+    }
+}

@@ -27,10 +27,9 @@ public struct AdmissionLimiter: Sendable {
         public var standingQueueInterval: Duration = .milliseconds(100)
         /// How long overload lasts after the last arrival that found a standing queue or a full limit.
         public var overloadHold: Duration = .seconds(1)
-        /// Queue timeouts while overloaded.
-        public var overloadQueueTimeout: [Priority: Duration] = [
-            .checkout: .milliseconds(500), .cart: .milliseconds(200), .browse: .zero, .bot: .zero,
-        ]
+        /// Queue timeouts that replace `queueTimeout` while overloaded; a priority not listed keeps its
+        /// `queueTimeout` (checkout and cart still wait as long as ever).
+        public var overloadQueueTimeout: [Priority: Duration] = [.browse: .zero, .bot: .zero]
 
         public init() {}
     }
@@ -116,7 +115,7 @@ public struct AdmissionLimiter: Sendable {
 
     /// How long a request of `priority` arriving at `now` to a full limit may wait.
     func queueTimeout(_ priority: Priority, now: ContinuousClock.Instant) -> Duration {
-        (isOverloaded(now) ? configuration.overloadQueueTimeout[priority] : configuration.queueTimeout[priority]) ?? .zero
+        (isOverloaded(now) ? configuration.overloadQueueTimeout[priority] : nil) ?? configuration.queueTimeout[priority] ?? .zero
     }
 
     /// Whether `acquire` for `priority` would answer `.reject` at `now` (no state changes): lets the HTTP
