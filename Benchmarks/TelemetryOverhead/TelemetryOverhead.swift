@@ -35,8 +35,9 @@ struct TelemetryOverhead {
         let url = try DatabaseURL(server.url())
 
         let telemetry = Telemetry(configuration: TelemetryConfiguration(adminToken: "bench"), logger: logger)
-        let plain = makeDatabase(url, observers: [], logger: logger)
-        let instrumented = makeDatabase(url, observers: [telemetry.queryObserver], logger: logger)
+        let plain = makeDatabase(url, observers: [], pool: nil, logger: logger)
+        // Telemetry on is everything the store wires: statement statistics, metrics, slow log, pool usage.
+        let instrumented = makeDatabase(url, observers: [telemetry.queryObserver], pool: telemetry.pool, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await plain.client.run() }
             group.addTask { await instrumented.client.run() }
@@ -100,10 +101,11 @@ struct TelemetryOverhead {
         }
     }
 
-    static func makeDatabase(_ url: DatabaseURL, observers: [any QueryObserver], logger: Logger) -> Database {
+    static func makeDatabase(_ url: DatabaseURL, observers: [any QueryObserver], pool: (any PoolObserver)?, logger: Logger) -> Database {
         var configuration = url.clientConfiguration()
-        configuration.options.maximumConnections = 8
-        return Database(client: PostgresClient(configuration: configuration, backgroundLogger: logger), observers: observers, logger: logger)
+        PoolSizing.fixed(&configuration, connections: 8)
+        return Database(client: PostgresClient(configuration: configuration, backgroundLogger: logger), observers: observers, logger: logger,
+                        poolObserver: pool, poolCapacity: 8)
     }
 
     static func addProductRoute(_ router: Router<BasicRequestContext>, _ database: Database) {

@@ -42,13 +42,3 @@ public enum PoolSizing {
         }
     }
 }
-
-extension Logger {
-    /// For PostgresNIO's background logger: its warnings (such as a lease racing `client.run()` at
-    /// start) are noise at a user's log level; real failures reach callers as thrown errors.
-    public var driver: Logger {
-        var logger = self
-        logger.logLevel = max(logLevel, .error)
-        return logger
-    }
-}

@@ -227,3 +227,13 @@ extension PSQLError {
     /// The SQLSTATE code the server sent, if any (`57014` query_canceled, `40001` serialization_failure…).
     public var sqlState: String? { serverInfo?[.sqlState] }
 }
+
+extension Logger {
+    /// For PostgresNIO's background logger: its warnings (such as a lease racing `client.run()` at
+    /// start) are noise at a user's log level; real failures reach callers as thrown errors.
+    public var driver: Logger {
+        var logger = self
+        logger.logLevel = max(logLevel, .error)
+        return logger
+    }
+}

@@ -81,18 +81,19 @@ public final class AdmissionController: Sendable {
         }
     }
 
-    /// Sheds a request of `priority` at once if `acquire` would reject it now, counting it as
-    /// rejected; `false` means "ask `acquire`" (which may still queue or reject it).
-    public func shedsAtOnce(_ priority: Priority) -> Bool {
+    /// Whether `acquire` would reject a request of `priority` now (nothing changes): the HTTP layer
+    /// asks this first, so that under normal load it does no other work for early shedding.
+    public func wouldShed(_ priority: Priority) -> Bool {
         let now = ContinuousClock.now
-        let shed = state.withLock { state in
-            guard state.limiter.wouldReject(priority, now: now) else { return false }
-            state.limiter.noteShed(now: now)
-            return true
-        }
-        guard shed else { return false }
+        return state.withLock { $0.limiter.wouldReject(priority, now: now) }
+    }
+
+    /// A request of `priority` was refused without `acquire` (after `wouldShed`): counted as rejected,
+    /// and it keeps an overload going as a rejection by `acquire` would.
+    public func recordShed(_ priority: Priority) {
+        let now = ContinuousClock.now
+        state.withLock { $0.limiter.noteShed(now: now) }
         rejected[priority]?.increment()
-        return true
     }
 
     /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool timeout).

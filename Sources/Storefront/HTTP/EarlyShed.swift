@@ -46,10 +46,13 @@ public struct EarlyShed: Sendable {
     /// The browse route `request` is for, if it is one this would shed now; `nil` passes it on.
     func shouldShed(_ request: HTTPRequest) -> String? {
         guard request.method == .get, let path = request.path else { return nil }
+        let priority: Priority = Priority.isBot(userAgent: request.headerFields[.userAgent]) ? .bot : .browse
+        // The limiter first: below the limit (the usual case) the path is never looked at.
+        guard controller.wouldShed(priority) else { return nil }
         let components = path.prefix { $0 != "?" }.split(separator: "/")
         guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return nil }
-        let priority: Priority = Priority.isBot(userAgent: request.headerFields[.userAgent]) ? .bot : .browse
-        return controller.shedsAtOnce(priority) ? route : nil
+        controller.recordShed(priority)
+        return route
     }
 
     static func matches(_ pattern: [Substring?], _ components: [Substring]) -> Bool {
