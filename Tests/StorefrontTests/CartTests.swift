@@ -60,4 +60,33 @@ import Testing
             #expect(wrongToken.status == .notFound)
         }
     }
+    /// Add-to-cart is one statement: a refused add must change nothing, the cart's version included
+    /// (a line past the maximum fails a CHECK after the version bump, which rolls back with it).
+    @Test func refusedAddsChangeNothing() async throws {
+        try await StoreHarness.run { store in
+            let variants = try await store.product(id: 13, variants: [(price: 500, onHand: 5000), (price: 500, onHand: 0)])
+            let cart = try await store.createCart()
+            #expect(try await store.add(cart: cart, variant: variants[0], quantity: 600).status == .ok)
+
+            let tooMany = try await store.add(cart: cart, variant: variants[0], quantity: 600)
+            #expect(tooMany.status == .badRequest)
+            #expect(tooMany.code == "validation_failed")
+            let soldOut = try await store.add(cart: cart, variant: variants[1])
+            #expect(soldOut.code == "sold_out")
+            let unknown = try await store.add(cart: cart, variant: 987_654_321)
+            #expect(unknown.status == .notFound)
+            let wrongToken = try await store.add(cart: (cart.0, "not-the-token"), variant: variants[0])
+            #expect(wrongToken.status == .notFound)
+
+            let reply = try await store.send(.get, "/v1/carts/\(cart.0)", headers: [StoreHarness.cartToken: cart.1])
+            #expect(try reply.json()["version"] as? Int == 2)
+            #expect((try reply.json()["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 600)
+
+            // A checked-out cart takes no more items.
+            #expect(try await store.checkout(cart: cart, key: UUID().uuidString).status == .created)
+            let late = try await store.add(cart: cart, variant: variants[0])
+            #expect(late.status == .conflict)
+            #expect(late.code == "cart_conflict")
+        }
+    }
 }

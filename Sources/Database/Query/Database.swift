@@ -53,10 +53,7 @@ public final class Database: Sendable {
     /// the statement is cancelled on the server (when `cancelAtDeadline`).
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await withConnection { connection in
-            guard let deadlines, let deadline = QueryContext.current?.deadline else { return try await connection.query(query) }
-            return try await deadlines.run(on: connection.raw, deadline: deadline) { try await connection.query(query) }
-        }
+        try await withConnection { try await $0.queryWithDeadline(query) }
     }
 
     /// Leases one connection for several statements (cheaper than one lease per statement).
@@ -154,6 +151,15 @@ public struct DatabaseConnection: Sendable {
             database.notify(sql: query.sql, start: start, rows: 0, error: error)
             throw error
         }
+    }
+
+    /// Runs one statement outside a transaction; past the task's deadline it is cancelled on the
+    /// server (when the database cancels at deadlines), as `Database.query` does. Inside a transaction
+    /// use `query`: `withTransaction` bounds its statements with `SET LOCAL statement_timeout`.
+    @discardableResult
+    public func queryWithDeadline(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        guard let deadlines = database.deadlines, let deadline = QueryContext.current?.deadline else { return try await self.query(query) }
+        return try await deadlines.run(on: raw, deadline: deadline) { try await self.query(query) }
     }
 
     /// Runs a named prepared statement (parsed once per connection: the fastest path for hot reads).

@@ -38,34 +38,68 @@ public struct CartService: Sendable {
         try await database.withConnection { try await Self.load(id: id, token: token, on: $0) }
     }
 
+    /// Adds `quantity` of a variant to the cart in one statement (one round trip and one short
+    /// transaction instead of five): the availability check, the cart's version bump (its row lock
+    /// orders concurrent changes, so none is lost) and the line upsert commit together or not at all.
+    /// A line past the maximum fails the `cart_lines` CHECK, which rolls the version bump back too.
+    /// When nothing was applied, the same statement says why (its snapshot read of the cart).
     public func addItem(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) async throws -> Cart {
         try Self.validate(quantity: request.quantity)
         if soldOut?.isSoldOut(request.variantId) == true {
             throw StoreError.soldOut("variant \(request.variantId) is sold out")
         }
-        // Checked before taking the cart's lock, to keep the lock short (variants are never deleted).
-        let variant = try await database.query("""
-            SELECT coalesce(s.on_hand - s.reserved, 0) FROM variants v LEFT JOIN stock s ON s.variant_id = v.id
-            WHERE v.id = \(request.variantId)
-            """)
-        guard let available = try variant.first?.decode(Int.self) else {
-            throw StoreError.notFound("variant \(request.variantId) does not exist")
-        }
-        guard available > 0 else {
-            soldOut?.markSoldOut(request.variantId)
-            throw StoreError.soldOut("variant \(request.variantId) is sold out")
-        }
-        return try await change(cartID: cartID, token: token, expectedVersion: expectedVersion) { connection in
-            let rows = try await connection.query("""
-                INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES (\(cartID), \(request.variantId), \(request.quantity))
-                ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
-                WHERE cart_lines.quantity + EXCLUDED.quantity <= \(maximumLineQuantity)
-                RETURNING id
-                """)
-            guard !rows.isEmpty else {
+        return try await database.withConnection { connection in
+            let rows: [PostgresRow]
+            do {
+                rows = try await connection.queryWithDeadline(Self.addItemStatement(
+                    cartID: cartID, token: token, expectedVersion: expectedVersion, request))
+            } catch let error as PSQLError where error.sqlState == "23514" {
                 throw StoreError.validation("a line may hold at most \(maximumLineQuantity) of one variant")
+            } catch let error as PSQLError where error.sqlState == "55P03" {
+                // Waited longer than lock_timeout behind other changes of this cart: not applied.
+                throw StoreError.cartConflict("the cart is being changed by other requests: reload it and retry")
             }
+            guard let row = rows.first else { throw StoreError.notFound("cart \(cartID) does not exist") }
+            let (available, applied, status, version) = try row.decode((Int?, Int?, String?, Int?).self)
+            guard let available else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
+            guard available > 0 else {
+                soldOut?.markSoldOut(request.variantId)
+                throw StoreError.soldOut("variant \(request.variantId) is sold out")
+            }
+            if applied == nil {
+                guard let status, let version else { throw StoreError.notFound("cart \(cartID) does not exist") }
+                guard status == "open" else { throw StoreError.cartConflict("cart \(cartID) is already checked out") }
+                if let expectedVersion, expectedVersion != version {
+                    throw StoreError.cartConflict("cart is at version \(version), not \(expectedVersion): reload it and retry")
+                }
+                throw StoreError.cartConflict("the cart changed while this item was added: reload it and retry")
+            }
+            return try await Self.load(id: cartID, token: token, on: connection)
         }
+    }
+
+    /// Columns: the variant's availability (NULL: no such variant), the cart's new version (NULL: not
+    /// applied), and the cart's status and version as the statement found them (NULL: no such cart).
+    static func addItemStatement(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) -> PostgresQuery {
+        """
+        WITH variant AS (
+            SELECT coalesce(s.on_hand - s.reserved, 0) AS available
+            FROM variants v LEFT JOIN stock s ON s.variant_id = v.id WHERE v.id = \(request.variantId)
+        ), cart AS (
+            UPDATE carts SET version = version + 1, updated_at = now()
+            WHERE id = \(cartID) AND token = \(token) AND status = 'open'
+              AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion)::bigint)
+              AND (SELECT available FROM variant) > 0
+            RETURNING version
+        ), line AS (
+            INSERT INTO cart_lines (cart_id, variant_id, quantity)
+            SELECT \(cartID), \(request.variantId), \(request.quantity) FROM cart
+            ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
+            RETURNING id
+        )
+        SELECT (SELECT available FROM variant), (SELECT version FROM cart), c.status, c.version
+        FROM (SELECT) AS one LEFT JOIN carts c ON c.id = \(cartID) AND c.token = \(token)
+        """
     }
 
     public func updateItem(cartID: UUID, token: String, lineID: Int64, expectedVersion: Int?, quantity: Int) async throws -> Cart {

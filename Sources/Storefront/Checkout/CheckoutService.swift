@@ -172,24 +172,26 @@ public struct CheckoutService: Sendable {
                         WHERE variant_id = \(line.variantID)
                         """)
                 }
-                try await connection.query("""
-                    INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
-                    SELECT v, -q, -q, 'sale', \(orderID) FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.quantity))::int[]) AS t(v, q)
-                    """)
-                try await connection.query("""
-                    INSERT INTO orders (id, cart_id, token, email, shipping, total_minor, currency, status, payment_ref, created_at)
-                    VALUES (\(orderID), \(request.cartId), \(orderToken), \(request.email), \(shipping)::jsonb, \(total.amountMinor),
-                            \(currency), 'confirmed', \(authorization.reference), \(order.createdAt))
-                    """)
-                try await connection.query("""
-                    INSERT INTO order_lines (order_id, variant_id, sku, title, quantity, unit_price_minor)
-                    SELECT \(orderID), v, s, t, q, p
-                    FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.sku))::text[], \(lines.map(\.title))::text[],
-                                \(lines.map(\.quantity))::int[], \(lines.map(\.unitPriceMinor))::bigint[]) AS x(v, s, t, q, p)
-                    """)
-                try await connection.query("UPDATE carts SET status = 'checked_out', updated_at = now() WHERE id = \(request.cartId)")
-                // Fencing: commit only if this request still owns the key (no retry took it over meanwhile).
+                // The ledger, the order, its lines, the cart and the idempotency record in one round trip.
+                // Fencing: the key is finished only if this request still owns it (no retry took it over
+                // meanwhile); otherwise the transaction rolls back.
                 let finished = try await connection.query("""
+                    WITH movements AS (
+                        INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
+                        SELECT v, -q, -q, 'sale', \(orderID) FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.quantity))::int[]) AS t(v, q)
+                    ), new_order AS (
+                        INSERT INTO orders (id, cart_id, token, email, shipping, total_minor, currency, status, payment_ref, created_at)
+                        VALUES (\(orderID), \(request.cartId), \(orderToken), \(request.email), \(shipping)::jsonb, \(total.amountMinor),
+                                \(currency), 'confirmed', \(authorization.reference), \(order.createdAt))
+                        RETURNING id
+                    ), new_lines AS (
+                        INSERT INTO order_lines (order_id, variant_id, sku, title, quantity, unit_price_minor)
+                        SELECT (SELECT id FROM new_order), v, s, t, q, p
+                        FROM unnest(\(lines.map(\.variantID))::bigint[], \(lines.map(\.sku))::text[], \(lines.map(\.title))::text[],
+                                    \(lines.map(\.quantity))::int[], \(lines.map(\.unitPriceMinor))::bigint[]) AS x(v, s, t, q, p)
+                    ), cart AS (
+                        UPDATE carts SET status = 'checked_out', updated_at = now() WHERE id = \(request.cartId)
+                    )
                     UPDATE idempotency_keys SET status = 'done', response_status = 201, response_body = \(body)
                     WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner) RETURNING key
                     """)
@@ -214,18 +216,22 @@ public struct CheckoutService: Sendable {
                 "SELECT status FROM carts WHERE id = \(cartID) AND token = \(cartToken) FOR UPDATE")
             guard let status = try cart.first?.decode(String.self) else { throw StoreError.notFound("cart \(cartID) does not exist") }
             guard status == "open" else { throw StoreError.cartConflict("cart \(cartID) is already checked out") }
-            let active = try await connection.query("SELECT 1 FROM holds WHERE cart_id = \(cartID) AND status = 'active'")
-            guard active.isEmpty else { throw StoreError.cartConflict("a checkout of cart \(cartID) is already in progress") }
-
-            let demand = try await connection.query("""
-                SELECT l.variant_id, sum(l.quantity)::int, v.sku, p.title, v.price_minor, v.currency::text
+            // Read after the cart's lock is taken, so a hold committed by a concurrent checkout of
+            // this cart is seen (a statement's snapshot is taken when it starts).
+            let rows = try await connection.query("""
+                SELECT l.variant_id, sum(l.quantity)::int, v.sku, p.title, v.price_minor, v.currency::text,
+                       EXISTS (SELECT 1 FROM holds h WHERE h.cart_id = \(cartID) AND h.status = 'active')
                 FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
                 WHERE l.cart_id = \(cartID)
                 GROUP BY l.variant_id, v.sku, p.title, v.price_minor, v.currency
                 ORDER BY l.variant_id
-                """).map { row in
-                let (variant, quantity, sku, title, price, currency) = try row.decode((Int64, Int, String, String, Int64, String).self)
-                return HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency)
+                """)
+            var demand: [HeldLine] = []
+            for row in rows {
+                let (variant, quantity, sku, title, price, currency, active) =
+                    try row.decode((Int64, Int, String, String, Int64, String, Bool).self)
+                guard !active else { throw StoreError.cartConflict("a checkout of cart \(cartID) is already in progress") }
+                demand.append(HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency))
             }
             guard !demand.isEmpty else { throw StoreError.validation("cart \(cartID) is empty: add items before checking out") }
             if let soldOut, let variant = soldOut.firstSoldOut(demand.map(\.variantID)),
@@ -246,14 +252,16 @@ public struct CheckoutService: Sendable {
                 }
             }
             let expiry = Date().addingTimeInterval(Double(holdTTL.milliseconds) / 1000)
+            // The hold, its lines and the ledger entries in one round trip.
             try await connection.query("""
-                INSERT INTO holds (id, cart_id, status, expires_at, idempotency_key) VALUES (\(holdID), \(cartID), 'active', \(expiry), \(key))
-                """)
-            try await connection.query("""
-                INSERT INTO hold_lines (hold_id, variant_id, quantity)
-                SELECT \(holdID), v, q FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
-                """)
-            try await connection.query("""
+                WITH hold AS (
+                    INSERT INTO holds (id, cart_id, status, expires_at, idempotency_key)
+                    VALUES (\(holdID), \(cartID), 'active', \(expiry), \(key))
+                    RETURNING id
+                ), hold_line AS (
+                    INSERT INTO hold_lines (hold_id, variant_id, quantity)
+                    SELECT (SELECT id FROM hold), v, q FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
+                )
                 INSERT INTO stock_movements (variant_id, on_hand_delta, reserved_delta, reason, reference)
                 SELECT v, 0, q, 'hold', \(holdID) FROM unnest(\(demand.map(\.variantID))::bigint[], \(demand.map(\.quantity))::int[]) AS t(v, q)
                 """)
