@@ -21,6 +21,9 @@ WORK=$(mktemp -d /tmp/surge-bench.XXXX)
 chmod 755 "$WORK"
 PORT=18181
 NAIVE_PORT=18182
+ALSO_PORT=18183
+# ALSO_POOL=N adds a third store, naive with a pool of N connections, for an A/B of pool sizes in one run.
+ALSO_POOL=${ALSO_POOL:-}
 # SWIFT_SCRATCH_PATH lets a benchmark reuse a release build folder (it holds only build products).
 BUILD=(swift build -c release ${SWIFT_SCRATCH_PATH:+--scratch-path "$SWIFT_SCRATCH_PATH"})
 "${BUILD[@]}" --product surge >/dev/null
@@ -30,6 +33,7 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH"
 cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill -INT "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   [ -n "${NAIVE_PID:-}" ] && kill -INT "$NAIVE_PID" 2>/dev/null && wait "$NAIVE_PID" 2>/dev/null || true
+  [ -n "${ALSO_PID:-}" ] && kill -INT "$ALSO_PID" 2>/dev/null && wait "$ALSO_PID" 2>/dev/null || true
   "$SURGE" db stop --data-dir "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -42,7 +46,13 @@ URL=$("$SURGE" db url --data-dir "$WORK/pg")
 SERVER_PID=$!
 "$SURGE" serve --database-url "$URL" --port $NAIVE_PORT --seed-products 0 --pool-size "$CONNS" --profile naive >"$WORK/serve-naive.log" 2>&1 &
 NAIVE_PID=$!
-for port in $PORT $NAIVE_PORT; do
+PORTS="$PORT $NAIVE_PORT"
+if [ -n "$ALSO_POOL" ]; then
+  "$SURGE" serve --database-url "$URL" --port $ALSO_PORT --seed-products 0 --pool-size "$ALSO_POOL" --profile naive >"$WORK/serve-also.log" 2>&1 &
+  ALSO_PID=$!
+  PORTS="$PORTS $ALSO_PORT"
+fi
+for port in $PORTS; do
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 done
 
@@ -109,6 +119,7 @@ row() { # label port workload
   printf "%-24s %12.0f %12.0f %7.2fx %9d\n" "$1" "$store" "$pg" "$(echo "$store / $pg" | bc -l)" "$bad"
 }
 row "detail, no cache (naive)" $NAIVE_PORT detail
+[ -z "$ALSO_POOL" ] || row "detail, naive, pool $ALSO_POOL" $ALSO_PORT detail
 row "detail (guarded, cache)" $PORT detail
 row "listing (guarded)" $PORT listing
 row "search (guarded)" $PORT search

@@ -78,5 +78,10 @@ import TestSupport
         #expect(Priority.isBot(userAgent: ""))
         #expect(Priority.isBot(userAgent: "Googlebot/2.1"))
         #expect(!Priority.isBot(userAgent: "Mozilla/5.0"))
+        #expect(Priority.isBot(userAgent: "Mozilla/5.0 (compatible; BINGBOT/2.0)"))
+        #expect(Priority.isBot(userAgent: "Some-Web-Crawler"))
+        #expect(Priority.isBot(userAgent: "SPIDER"))
+        #expect(!Priority.isBot(userAgent: "Bo"))
+        #expect(!Priority.isBot(userAgent: "Mozilla/5.0 (X11; Linux x86_64; b-o-t) Firefox/120.0 ÜBOTü".replacingOccurrences(of: "BOT", with: "B0T")))
     }
 }

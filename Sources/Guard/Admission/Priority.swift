@@ -14,7 +14,27 @@ public enum Priority: Int, Sendable, CaseIterable, Comparable {
     /// Whether a browse request looks like a crawler or an anonymous script.
     public static func isBot(userAgent: String?) -> Bool {
         guard let userAgent, !userAgent.isEmpty else { return true }
-        let lowered = userAgent.lowercased()
-        return lowered.contains("bot") || lowered.contains("crawler") || lowered.contains("spider")
+        // ASCII case-insensitive search on the bytes: `lowercased()` and Foundation's `contains` cost
+        // 1.3% of the store's CPU under a surge, every request asks, and the words are ASCII.
+        let bytes = Array(userAgent.utf8)
+        return bytes.containsIgnoringASCIICase("bot") || bytes.containsIgnoringASCIICase("crawler")
+            || bytes.containsIgnoringASCIICase("spider")
+    }
+}
+
+extension [UInt8] {
+    /// Whether `word` (lowercase ASCII) occurs in these bytes, ignoring ASCII case.
+    func containsIgnoringASCIICase(_ word: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard !needle.isEmpty, count >= needle.count else { return needle.isEmpty }
+        outer: for start in 0...(count - needle.count) {
+            for offset in 0..<needle.count {
+                var byte = self[start + offset]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+                if byte != needle[offset] { continue outer }
+            }
+            return true
+        }
+        return false
     }
 }

@@ -124,6 +124,11 @@ public struct StoreAPI: Sendable {
 
     // MARK: - Helpers
 
+    /// A hot response type writes its own JSON (the same bytes, without JSONEncoder's cost).
+    static func json(_ value: some JSONWritable, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: value.jsonBuffer))
+    }
+
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try StoreJSON.encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -42,17 +42,18 @@ struct ProblemBody: Codable, Sendable {
 
 extension StoreError: HTTPResponseError {
     /// The problem+json document of this error.
-    var problemJSON: Data {
-        let body = ProblemBody(type: "https://surge.dev/problems/\(code)", title: status.reasonPhrase,
-                               status: status.code, code: code, detail: detail)
-        return (try? StoreJSON.encoder.encode(body)) ?? Data()
+    var problemJSON: Data { Data(problemBuffer.readableBytesView) }
+
+    /// The problem+json document, written without JSONEncoder (every rejection under a surge has one).
+    var problemBuffer: ByteBuffer {
+        ProblemBody(type: "https://surge.dev/problems/\(code)", title: status.reasonPhrase,
+                    status: status.code, code: code, detail: detail).jsonBuffer
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = problemJSON
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: problemBuffer))
     }
 }
 
