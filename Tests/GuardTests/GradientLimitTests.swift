@@ -44,6 +44,22 @@ import Testing
         #expect(limit.limit >= 20, "steady latency at the baseline must not shrink the limit")
     }
 
+    /// Windows alternate between only fast requests and a few slow ones of another kind (checkouts
+    /// waiting on the payment provider): nothing is slowing down, so the limit must not be cut.
+    @Test func aFewSlowRequestsOfAnotherKindDoNotCutTheLimit() {
+        var limit = GradientLimit(config())
+        var ms = 0
+        for window in 0..<60 {
+            for i in 0..<10 {
+                ms += i == 9 ? 100 : 0
+                let slow = window % 2 == 1 && i < 3
+                limit.record(rtt: slow ? .milliseconds(100) : .milliseconds(5), dropped: false, inFlight: 10, now: t0 + .milliseconds(ms))
+            }
+            ms += 1
+        }
+        #expect(limit.limit >= 20, "limit \(limit.limit)")
+    }
+
     @Test func limitGrowsWhileLatencyStaysAtBaselineAndTheLimitIsUsed() {
         var limit = GradientLimit(config())
         _ = feed(&limit, from: 0, windows: 30, rtt: .milliseconds(10), inFlight: 40)

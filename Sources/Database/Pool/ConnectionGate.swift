@@ -17,7 +17,9 @@ public struct PoolOverloaded: Error, Sendable, CustomStringConvertible {
 
 /// Bounds PostgresNIO's pool, whose leases wait forever in an unbounded FIFO: at most `permits`
 /// leases run at once, at most `maximumWaiters` wait, and a waiter gives up at its request's
-/// deadline (`QueryContext.current`) or after `maximumWait`, whichever comes first.
+/// deadline (`QueryContext.current`) or after `maximumWait`, whichever comes first. Critical work
+/// (`QueryContext.critical`: a paid checkout's order) is never refused for a full line, waits at
+/// its head, and waits until its deadline.
 public final class ConnectionGate: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// Leases at once; keep it below the pool's maximum so a connection stays free for cancels.
@@ -37,18 +39,27 @@ public final class ConnectionGate: Sendable {
         var available: Int
         let maximumWaiters: Int
         var waiters: [UInt64] = []
+        /// How many of `waiters`, at its front, are critical.
+        var criticalWaiting = 0
         var nextID: UInt64 = 0
 
         enum Decision: Equatable { case enter, wait(UInt64), reject }
 
-        mutating func arrive() -> Decision {
+        /// A `critical` arrival is never refused for a full line and waits at its head (behind
+        /// earlier critical ones): it finishes work a customer has already paid for.
+        mutating func arrive(critical: Bool = false) -> Decision {
             if available > 0 && waiters.isEmpty {
                 available -= 1
                 return .enter
             }
-            guard waiters.count < maximumWaiters else { return .reject }
+            guard critical || waiters.count < maximumWaiters else { return .reject }
             nextID += 1
-            waiters.append(nextID)
+            if critical {
+                waiters.insert(nextID, at: criticalWaiting)
+                criticalWaiting += 1
+            } else {
+                waiters.append(nextID)
+            }
             return .wait(nextID)
         }
 
@@ -58,12 +69,14 @@ public final class ConnectionGate: Sendable {
                 available += 1
                 return nil
             }
+            if criticalWaiting > 0 { criticalWaiting -= 1 }
             return waiters.removeFirst()
         }
 
         /// A waiter timed out or was cancelled; `true` if it was still waiting.
         mutating func abandon(_ id: UInt64) -> Bool {
             guard let index = waiters.firstIndex(of: id) else { return false }
+            if index < criticalWaiting { criticalWaiting -= 1 }
             waiters.remove(at: index)
             return true
         }
@@ -91,11 +104,12 @@ public final class ConnectionGate: Sendable {
 
     /// Runs `body` holding a permit; throws `PoolOverloaded` when none comes in time.
     public func withPermit<Result>(_ body: () async throws -> Result) async throws -> Result {
-        let decision = box.withLock { $0.state.arrive() }
+        let critical = QueryContext.current?.critical ?? false
+        let decision = box.withLock { $0.state.arrive(critical: critical) }
         switch decision {
         case .enter: break
         case .reject: throw PoolOverloaded(.tooManyWaiters)
-        case .wait(let id): try await wait(id)
+        case .wait(let id): try await wait(id, critical: critical)
         }
         defer { leave() }
         return try await body()
@@ -108,9 +122,13 @@ public final class ConnectionGate: Sendable {
         }
     }
 
-    private func wait(_ id: UInt64) async throws {
+    /// Waits until the request's deadline or `maximumWait`, whichever is first; critical work waits
+    /// until its deadline.
+    private func wait(_ id: UInt64, critical: Bool) async throws {
         var timeout = configuration.maximumWait
-        if let remaining = QueryContext.current?.remaining { timeout = min(timeout, max(.zero, remaining)) }
+        if let remaining = QueryContext.current?.remaining {
+            timeout = critical ? max(.zero, remaining) : min(timeout, max(.zero, remaining))
+        }
         let deadline = ContinuousClock.now + timeout
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in

@@ -9,11 +9,15 @@ public struct QueryContext: Sendable {
     public var requestID: String
     /// When the work must be finished; statements are cancelled on the server past it.
     public var deadline: ContinuousClock.Instant?
+    /// Work that must finish once begun (the order of a checkout whose payment is authorised): the
+    /// connection gate lets it past a full waiting line and serves it before everyone else waiting.
+    public var critical: Bool
 
-    public init(route: String, requestID: String, deadline: ContinuousClock.Instant? = nil) {
+    public init(route: String, requestID: String, deadline: ContinuousClock.Instant? = nil, critical: Bool = false) {
         self.route = route
         self.requestID = requestID
         self.deadline = deadline
+        self.critical = critical
     }
 
     @TaskLocal public static var current: QueryContext?

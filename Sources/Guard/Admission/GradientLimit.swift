@@ -2,7 +2,10 @@
 /// as a pure value: feed it samples with their time, read `limit`.
 ///
 /// Samples are grouped into windows that close only after `minimumWindow` *and* `minimumSamples`,
-/// and a window contributes its mean, so one lucky fast sample cannot pin the limit low. The
+/// and a window contributes its median (as Envoy's adaptive concurrency filter does), so one lucky
+/// fast sample cannot pin the limit low, and a few slow requests of another kind (a checkout waiting
+/// ~100 ms on the payment provider among 5 ms product pages) do not read as the store slowing down:
+/// with the mean, windows with and without a checkout swung 3× and cut the limit at 3/4 of capacity. The
 /// long-term baseline is an exponential average of window means that rises much more slowly than
 /// it falls, so modest sustained queueing does not become the new normal (upward creep). The limit
 /// grows by a `√limit` queue allowance only while the short RTT is at or below the baseline, holds
@@ -35,8 +38,8 @@ public struct GradientLimit: Sendable, Equatable {
     public private(set) var lastWindowSeconds: Double?
 
     private var windowStart: ContinuousClock.Instant?
-    private var windowSum: Double = 0
-    private var windowCount = 0
+    /// The window's round trips in seconds (the first `maximumWindowSamples`).
+    private var windowSamples: [Double] = []
     private var windowDropped = false
     private var windowMaxInFlight = 0
 
@@ -54,21 +57,19 @@ public struct GradientLimit: Sendable, Equatable {
         if windowStart == nil { windowStart = now }
         if dropped {
             windowDropped = true
-        } else {
-            windowSum += rtt.seconds
-            windowCount += 1
+        } else if windowSamples.count < Self.maximumWindowSamples {
+            windowSamples.append(rtt.seconds)
         }
         windowMaxInFlight = max(windowMaxInFlight, inFlight)
         guard let start = windowStart, now - start >= configuration.minimumWindow,
-              windowCount >= configuration.minimumSamples || windowDropped else { return }
+              windowSamples.count >= configuration.minimumSamples || windowDropped else { return }
         closeWindow()
     }
 
     private mutating func closeWindow() {
         defer {
             windowStart = nil
-            windowSum = 0
-            windowCount = 0
+            windowSamples.removeAll(keepingCapacity: true)
             windowDropped = false
             windowMaxInFlight = 0
         }
@@ -77,7 +78,8 @@ public struct GradientLimit: Sendable, Equatable {
             estimate = clamp(estimate * 0.9)
             return
         }
-        let short = windowSum / Double(windowCount)
+        windowSamples.sort()
+        let short = windowSamples[windowSamples.count / 2]
         lastWindowSeconds = short
         guard let long = baselineSeconds else {
             baselineSeconds = short
@@ -101,6 +103,9 @@ public struct GradientLimit: Sendable, Equatable {
         target = estimate * (1 - configuration.smoothing) + target * configuration.smoothing
         estimate = clamp(target)
     }
+
+    /// A window's median is taken from at most this many samples (a 100 ms window at 10k requests/s).
+    static let maximumWindowSamples = 1024
 
     private func clamp(_ value: Double) -> Double {
         min(Double(configuration.maximumLimit), max(Double(configuration.minimumLimit), value))

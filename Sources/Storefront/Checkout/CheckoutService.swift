@@ -159,8 +159,11 @@ public struct CheckoutService: Sendable {
         )
         let body = String(decoding: try StoreJSON.encoder.encode(order), as: UTF8.self)
         let shipping = String(decoding: try StoreJSON.encoder.encode(request.shippingAddress), as: UTF8.self)
+        // The payment is authorised: the order must not be lost to a full connection line now.
+        var critical = QueryContext.current ?? QueryContext(route: "checkout", requestID: key)
+        critical.critical = true
         do {
-            try await database.withTransaction { connection in
+            try await QueryContext.$current.withValue(critical) { try await database.withTransaction { connection in
                 let converted = try await connection.query(
                     "UPDATE holds SET status = 'converted' WHERE id = \(holdID) AND status = 'active' RETURNING id")
                 guard !converted.isEmpty else {
@@ -199,7 +202,7 @@ public struct CheckoutService: Sendable {
                     throw StoreError("idempotency_in_progress", .conflict,
                                      "another request with this Idempotency-Key took over this checkout: retry to get its result")
                 }
-            }
+            } }
         } catch {
             // The order did not commit: give the stock back (a no-op if the hold is no longer active).
             try? await releaseHold(holdID, reason: "release")
@@ -282,9 +285,17 @@ public struct CheckoutService: Sendable {
     }
 
     /// Returns an active hold's stock (payment failed, or the hold expired).
+    /// Critical work (`QueryContext.critical`, at least a second to run): under a surge a release refused
+    /// for a full connection line would keep the stock from every other buyer until the hold's TTL.
     func releaseHold(_ holdID: UUID, reason: String) async throws {
-        try await database.withTransaction { connection in
-            try await Self.release(holdID, reason: reason, newStatus: "released", on: connection)
+        var critical = QueryContext.current ?? QueryContext(route: "checkout", requestID: "\(holdID)")
+        critical.critical = true
+        // A payment that timed out may have used the request's time: give the release a second of its own.
+        critical.deadline = max(critical.deadline ?? .now, .now + .seconds(1))
+        try await QueryContext.$current.withValue(critical) {
+            try await database.withTransaction { connection in
+                try await Self.release(holdID, reason: reason, newStatus: "released", on: connection)
+            }
         }
         // Stock came back: nothing this instance believed sold out may still be.
         soldOut?.clear()
