@@ -65,7 +65,7 @@ public enum StoreApplication {
         }
         var app = Application(
             router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded),
-            server: earlyShed.map { shed in .http1(configuration: .init(additionalChannelHandlers: [shed.handler()])) } ?? .http1(),
+            server: earlyShed.map { shed in .http1(configuration: .init(additionalChannelHandlers: [shed.handler(raw: true)])) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]

@@ -26,6 +26,8 @@ public struct EarlyShed: Sendable {
     let onShed: @Sendable (_ route: String, _ duration: Duration) -> Void
     let head: HTTPResponse
     let body: ByteBuffer
+    /// The same answer as HTTP/1.1 bytes, for `RawEarlyShedHandler`.
+    let rawResponse: ByteBuffer
 
     public init(controller: AdmissionController, endpoints: [StoreEndpoint],
                 onShed: @escaping @Sendable (_ route: String, _ duration: Duration) -> Void = { _, _ in }) {
@@ -41,12 +43,22 @@ public struct EarlyShed: Sendable {
         fields[.contentLength] = "\(data.count)"
         self.head = HTTPResponse(status: error.status, headerFields: fields)
         self.body = ByteBuffer(bytes: data)
+        var raw = ByteBuffer(string: "HTTP/1.1 \(error.status.code) \(error.status.reasonPhrase)\r\n")
+        for field in fields { raw.writeString("\(field.name.rawName): \(field.value)\r\n") }
+        raw.writeString("\r\n")
+        raw.writeBytes(data)
+        self.rawResponse = raw
     }
 
     /// The browse route `request` is for, if it is one this would shed now; `nil` passes it on.
     func shouldShed(_ request: HTTPRequest) -> String? {
         guard request.method == .get, let path = request.path else { return nil }
-        let priority: Priority = Priority.isBot(userAgent: request.headerFields[.userAgent]) ? .bot : .browse
+        return shouldShed(path: path[...], userAgent: request.headerFields[.userAgent])
+    }
+
+    /// The browse route a `GET` of `path` is for, if it is one this would shed now (and counts it shed).
+    func shouldShed(path: Substring, userAgent: String?) -> String? {
+        let priority: Priority = Priority.isBot(userAgent: userAgent) ? .bot : .browse
         // The limiter first: below the limit (the usual case) the path is never looked at.
         guard controller.wouldShed(priority) else { return nil }
         let components = path.prefix { $0 != "?" }.split(separator: "/")
@@ -61,8 +73,9 @@ public struct EarlyShed: Sendable {
         return true
     }
 
-    /// A new handler for one connection (for `HTTP1Channel`'s `additionalChannelHandlers`).
-    public func handler() -> any RemovableChannelHandler { EarlyShedHandler(shed: self) }
+    /// A new handler for one connection (for `HTTP1Channel`'s `additionalChannelHandlers`). With
+    /// `raw`, it also puts a `RawEarlyShedHandler` first in the pipeline, before the HTTP/1 decoder.
+    public func handler(raw: Bool = false) -> any RemovableChannelHandler { EarlyShedHandler(shed: self, raw: raw) }
 }
 
 /// One connection's early shed: sits after the HTTP/1 codec, sees `HTTPRequestPart`s. It answers only
@@ -80,7 +93,22 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Dropping the rest of a shed request (its body and end).
     private var dropping = false
 
-    init(shed: EarlyShed) { self.shed = shed }
+    /// Whether to put a `RawEarlyShedHandler` in front of the HTTP/1 decoder when added.
+    private let raw: Bool
+
+    init(shed: EarlyShed, raw: Bool = false) {
+        self.shed = shed
+        self.raw = raw
+    }
+
+    /// A request passed on has not had its whole response yet.
+    var owesResponse: Bool { pending > 0 || dropping }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard raw else { return }
+        // Best effort: if it cannot be added, shedding still happens here, after the decoder.
+        try? context.pipeline.syncOperations.addHandler(RawEarlyShedHandler(shed: shed, partner: self), position: .first)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
