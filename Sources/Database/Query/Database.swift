@@ -177,6 +177,13 @@ public struct DatabaseConnection: Sendable {
         }
     }
 
+    /// `execute` outside a transaction, cancelled on the server past the task's deadline (as `queryWithDeadline`).
+    public func executeWithDeadline<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
+        guard let deadlines = database.deadlines, let deadline = QueryContext.current?.deadline else { return try await execute(statement) }
+        return try await deadlines.run(on: raw, deadline: deadline) { try await execute(statement) }
+    }
+
     /// Seen here: a statement sent on a connection the server has already closed can wait forever
     /// (PostgresNIO 1.33) instead of failing. Refuse it up front.
     func ensureOpen() throws {

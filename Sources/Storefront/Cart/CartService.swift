@@ -22,13 +22,10 @@ public struct CartService: Sendable {
         }
         let id = UUID()
         let token = Self.makeToken()
-        // One round trip: a new cart has no lines, so the row the INSERT returns is the whole cart.
-        let rows = try await database.query("""
-            INSERT INTO carts (id, token, currency) VALUES (\(id), \(token), \(currency))
-            RETURNING status, version, currency::text
-            """)
-        guard let row = rows.first else { throw StoreError.notFound("cart \(id) was not created") }
-        let (status, version, savedCurrency) = try row.decode((String, Int, String).self)
+        let rows = try await database.withConnection {
+            try await $0.execute(CreateCartStatement(id: id, token: token, currency: currency))
+        }
+        guard let (status, version, savedCurrency) = rows.first else { throw StoreError.notFound("cart \(id) was not created") }
         return Cart(id: id, status: status, version: version, currency: savedCurrency, lines: [],
                     subtotal: Money(amountMinor: 0, currency: savedCurrency), token: token)
     }
@@ -49,10 +46,10 @@ public struct CartService: Sendable {
             throw StoreError.soldOut("variant \(request.variantId) is sold out")
         }
         return try await database.withConnection { connection in
-            let rows: [PostgresRow]
+            let rows: [AddItemStatement.Row]
             do {
-                rows = try await connection.queryWithDeadline(Self.addItemStatement(
-                    cartID: cartID, token: token, expectedVersion: expectedVersion, request))
+                rows = try await connection.executeWithDeadline(AddItemStatement(
+                    cartID: cartID, token: token, expectedVersion: expectedVersion, variantID: request.variantId, quantity: request.quantity))
             } catch let error as PSQLError where error.sqlState == "23514" {
                 throw StoreError.validation("a line may hold at most \(maximumLineQuantity) of one variant")
             } catch let error as PSQLError where error.sqlState == "55P03" {
@@ -60,7 +57,7 @@ public struct CartService: Sendable {
                 throw StoreError.cartConflict("the cart is being changed by other requests: reload it and retry")
             }
             guard let row = rows.first else { throw StoreError.notFound("cart \(cartID) does not exist") }
-            let (available, applied, status, version) = try row.decode((Int?, Int?, String?, Int?).self)
+            let (available, applied, status, version) = row
             guard let available else { throw StoreError.notFound("variant \(request.variantId) does not exist") }
             guard available > 0 else {
                 soldOut?.markSoldOut(request.variantId)
@@ -76,30 +73,6 @@ public struct CartService: Sendable {
             }
             return try await Self.load(id: cartID, token: token, on: connection)
         }
-    }
-
-    /// Columns: the variant's availability (NULL: no such variant), the cart's new version (NULL: not
-    /// applied), and the cart's status and version as the statement found them (NULL: no such cart).
-    static func addItemStatement(cartID: UUID, token: String, expectedVersion: Int?, _ request: AddItemRequest) -> PostgresQuery {
-        """
-        WITH variant AS (
-            SELECT coalesce(s.on_hand - s.reserved, 0) AS available
-            FROM variants v LEFT JOIN stock s ON s.variant_id = v.id WHERE v.id = \(request.variantId)
-        ), cart AS (
-            UPDATE carts SET version = version + 1, updated_at = now()
-            WHERE id = \(cartID) AND token = \(token) AND status = 'open'
-              AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion)::bigint)
-              AND (SELECT available FROM variant) > 0
-            RETURNING version
-        ), line AS (
-            INSERT INTO cart_lines (cart_id, variant_id, quantity)
-            SELECT \(cartID), \(request.variantId), \(request.quantity) FROM cart
-            ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = cart_lines.quantity + EXCLUDED.quantity
-            RETURNING id
-        )
-        SELECT (SELECT available FROM variant), (SELECT version FROM cart), c.status, c.version
-        FROM (SELECT) AS one LEFT JOIN carts c ON c.id = \(cartID) AND c.token = \(token)
-        """
     }
 
     public func updateItem(cartID: UUID, token: String, lineID: Int64, expectedVersion: Int?, quantity: Int) async throws -> Cart {
@@ -154,21 +127,10 @@ public struct CartService: Sendable {
     }
 
     static func load(id: UUID, token: String, on connection: DatabaseConnection) async throws -> Cart {
-        // One round trip: the cart row, and one row per line (line columns NULL for an empty cart).
-        let rows = try await connection.query("""
-            SELECT c.status, c.version, c.currency::text,
-                   l.id, l.variant_id, v.product_id, v.sku, p.title, l.quantity, v.price_minor, v.currency::text
-            FROM carts c
-            LEFT JOIN (cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id)
-                   ON l.cart_id = c.id
-            WHERE c.id = \(id) AND c.token = \(token)
-            ORDER BY l.id
-            """)
-        guard let first = rows.first else { throw StoreError.notFound("cart \(id) does not exist") }
-        typealias Columns = (String, Int, String, Int64?, Int64?, Int64?, String?, String?, Int?, Int64?, String?)
-        let (status, version, currency, _, _, _, _, _, _, _, _) = try first.decode(Columns.self)
-        let lines = try rows.compactMap { row -> CartLine? in
-            let (_, _, _, lineID, variantID, productID, sku, title, quantity, price, lineCurrency) = try row.decode(Columns.self)
+        let rows = try await connection.execute(LoadCartStatement(id: id, token: token))
+        guard let (status, version, currency, _, _, _, _, _, _, _, _) = rows.first else { throw StoreError.notFound("cart \(id) does not exist") }
+        let lines = rows.compactMap { row -> CartLine? in
+            let (_, _, _, lineID, variantID, productID, sku, title, quantity, price, lineCurrency) = row
             guard let lineID, let variantID, let productID, let sku, let title, let quantity, let price, let lineCurrency else { return nil }
             return CartLine(
                 id: lineID, variantId: variantID, productId: productID, sku: sku, title: title, quantity: quantity,
