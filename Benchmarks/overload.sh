@@ -137,7 +137,7 @@ echo "seeding and starting the store (guarded)..." >&2
 start_store guarded
 CAPACITY=${CAPACITY:-0}   # CAPACITY=N skips the search (to repeat the multiples against a known C*)
 if [ "$CAPACITY" -eq 0 ]; then
-    for rate in 25 50 100 150 200 250 300 400 600 800; do
+    for rate in 25 50 100 150 200 250 300 350 400 450 500 600 800; do
         scenario "$rate" 10 "$WORK/cap-$rate.yaml"
         phase "cap-$rate" "$rate" 10 >> "$WORK/cap-$rate.yaml"
         set +e
