@@ -6,16 +6,11 @@ import Testing
 /// The hand-written JSON of the hot responses must be the bytes `StoreJSON.encoder` writes (ETags and
 /// idempotent replays depend on stable bytes, clients on the document): compared on random values.
 @Suite struct ResponseJSONTests {
-    /// Deterministic random values (SplitMix64), so a failure repeats.
+    /// Deterministic random values (the seeder's SplitMix64), so a failure repeats.
     struct Values {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random: SplitMix64
+        init(state: UInt64) { random = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { random.next() }
         mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
         mutating func bool() -> Bool { next() & 1 == 0 }
 
