@@ -126,13 +126,17 @@ import Testing
     }
 
     @Test func requestHeadsAreParsedStrictly() {
-        let parsed = RawRequest(Array("GET /a?b HTTP/1.1\r\nuser-agent:  Bot 1 \r\nCONTENT-LENGTH: 0\r\n\r\n".utf8))
-        #expect(parsed?.path == "/a?b")
-        #expect(parsed?.userAgent == "Bot 1")
+        let head = Array("GET /a?b HTTP/1.1\r\nuser-agent:  Bot 1 \r\nCONTENT-LENGTH: 0\r\n\r\n".utf8)
+        let parsed = RawRequest(head)
+        #expect(parsed?.path(in: head) == "/a?b")
+        #expect(parsed?.userAgent(in: head) == "Bot 1")
         #expect(parsed?.sheddable == true)
         #expect(RawRequest(Array("GET /a HTTP/1.1\r\nHost: x\r\n".utf8)) == nil, "incomplete head")
         #expect(RawRequest(Array("GET /a HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx".utf8)) == nil, "repeated length")
         #expect(RawRequest(Array("GET /a HTTP/1.1\r\nno colon\r\n\r\n".utf8)) == nil)
+        #expect(RawRequest(Array("GET /a HTTP/1.1\r\nContent-Length: +1\r\n\r\nx".utf8)) == nil, "a length is digits only")
+        #expect(RawRequest(Array("GET  /a HTTP/1.1\r\n\r\n".utf8)) == nil, "three parts, one space apart")
+        #expect(RawRequest(Array("GET /a HTTP/1.1\r\n\r\n".utf8))?.userAgentRange == nil)
         #expect(RawRequest(Array("GET /a HTTP/1.1\r\n\r\n".utf8))?.sheddable == true)
         #expect(RawRequest(Array("POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nab".utf8))?.bodyBytesInRead == 2)
     }

@@ -18,8 +18,8 @@ public struct PoolOverloaded: Error, Sendable, CustomStringConvertible {
 /// Bounds PostgresNIO's pool, whose leases wait forever in an unbounded FIFO: at most `permits`
 /// leases run at once, at most `maximumWaiters` wait, and a waiter gives up at its request's
 /// deadline (`QueryContext.current`) or after `maximumWait`, whichever comes first. Critical work
-/// (`QueryContext.critical`: a paid checkout's order) is never refused for a full line, waits at
-/// its head, and waits until its deadline.
+/// (`QueryContext.critical`: the store's checkouts) is never refused for a full line, waits at its
+/// head, and waits until its deadline.
 public final class ConnectionGate: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// Leases at once; keep it below the pool's maximum so a connection stays free for cancels.
@@ -46,7 +46,7 @@ public final class ConnectionGate: Sendable {
         enum Decision: Equatable { case enter, wait(UInt64), reject }
 
         /// A `critical` arrival is never refused for a full line and waits at its head (behind
-        /// earlier critical ones): it finishes work a customer has already paid for.
+        /// earlier critical ones).
         mutating func arrive(critical: Bool = false) -> Decision {
             if available > 0 && waiters.isEmpty {
                 available -= 1

@@ -158,8 +158,7 @@ public struct DatabaseConnection: Sendable {
     /// use `query`: `withTransaction` bounds its statements with `SET LOCAL statement_timeout`.
     @discardableResult
     public func queryWithDeadline(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        guard let deadlines = database.deadlines, let deadline = QueryContext.current?.deadline else { return try await self.query(query) }
-        return try await deadlines.run(on: raw, deadline: deadline) { try await self.query(query) }
+        try await cancellingAtDeadline { try await self.query(query) }
     }
 
     /// Runs a named prepared statement (parsed once per connection: the fastest path for hot reads).
@@ -180,8 +179,12 @@ public struct DatabaseConnection: Sendable {
     /// `execute` outside a transaction, cancelled on the server past the task's deadline (as `queryWithDeadline`).
     public func executeWithDeadline<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
     where Statement.Row: Sendable {
-        guard let deadlines = database.deadlines, let deadline = QueryContext.current?.deadline else { return try await execute(statement) }
-        return try await deadlines.run(on: raw, deadline: deadline) { try await execute(statement) }
+        try await cancellingAtDeadline { try await execute(statement) }
+    }
+
+    private func cancellingAtDeadline<Result: Sendable>(_ statement: () async throws -> Result) async throws -> Result {
+        guard let deadlines = database.deadlines, let deadline = QueryContext.current?.deadline else { return try await statement() }
+        return try await deadlines.run(on: raw, deadline: deadline, statement)
     }
 
     /// Seen here: a statement sent on a connection the server has already closed can wait forever

@@ -9,9 +9,9 @@ public struct QueryContext: Sendable {
     public var requestID: String
     /// When the work must be finished; statements are cancelled on the server past it.
     public var deadline: ContinuousClock.Instant?
-    /// Work that must not fail for want of a connection (the store marks checkouts, and the order and
-    /// hold releases of a checkout in any context): the connection gate lets it past a full waiting
-    /// line, serves it before everyone else waiting, and lets it wait until its deadline.
+    /// Work that must not fail for want of a connection (the store's checkouts and hold releases): the
+    /// connection gate lets it past a full waiting line, serves it before everyone else waiting, and
+    /// lets it wait until its deadline.
     public var critical: Bool
 
     public init(route: String, requestID: String, deadline: ContinuousClock.Instant? = nil, critical: Bool = false) {

@@ -6,7 +6,7 @@
 /// fast sample cannot pin the limit low, and a few slow requests of another kind (a checkout waiting
 /// ~100 ms on the payment provider among 5 ms product pages) do not read as the store slowing down:
 /// with the mean, windows with and without a checkout swung 3× and cut the limit at 3/4 of capacity. The
-/// long-term baseline is an exponential average of window means that rises much more slowly than
+/// long-term baseline is an exponential average of window medians that rises much more slowly than
 /// it falls, so modest sustained queueing does not become the new normal (upward creep). The limit
 /// grows by a `√limit` queue allowance only while the short RTT is at or below the baseline, holds
 /// inside the tolerance band, and shrinks proportionally beyond it.

@@ -111,10 +111,7 @@ public struct StoreAPI: Sendable {
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
                 // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
                 let requestID = QueryContext.current?.requestID ?? context.id
-                // A checkout's statements are critical work for the connection gate: admission already
-                // let it in ahead of everything else, and a full line of browsing must not fail it there.
-                let queryContext = QueryContext(route: route, requestID: requestID, deadline: .now + deadline,
-                                                critical: endpoint.routeClass == .checkout)
+                let queryContext = QueryContext(route: route, requestID: requestID, deadline: .now + deadline)
                 return try await QueryContext.$current.withValue(queryContext) {
                     try await handler(request, context)
                 }

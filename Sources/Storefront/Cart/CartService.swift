@@ -48,13 +48,12 @@ public struct CartService: Sendable {
         return try await database.withConnection { connection in
             let rows: [AddItemStatement.Row]
             do {
-                rows = try await connection.executeWithDeadline(AddItemStatement(
-                    cartID: cartID, token: token, expectedVersion: expectedVersion, variantID: request.variantId, quantity: request.quantity))
+                rows = try await Self.conflictOnLockTimeout {
+                    try await connection.executeWithDeadline(AddItemStatement(
+                        cartID: cartID, token: token, expectedVersion: expectedVersion, variantID: request.variantId, quantity: request.quantity))
+                }
             } catch let error as PSQLError where error.sqlState == "23514" {
                 throw StoreError.validation("a line may hold at most \(maximumLineQuantity) of one variant")
-            } catch let error as PSQLError where error.sqlState == "55P03" {
-                // Waited longer than lock_timeout behind other changes of this cart: not applied.
-                throw StoreError.cartConflict("the cart is being changed by other requests: reload it and retry")
             }
             guard let row = rows.first else { throw StoreError.notFound("cart \(cartID) does not exist") }
             let (available, applied, status, version) = row
@@ -97,10 +96,17 @@ public struct CartService: Sendable {
         cartID: UUID, token: String, expectedVersion: Int?,
         _ body: @Sendable (DatabaseConnection) async throws -> Void
     ) async throws -> Cart {
+        try await Self.conflictOnLockTimeout {
+            try await lockedChange(cartID: cartID, token: token, expectedVersion: expectedVersion, body)
+        }
+    }
+
+    /// A change that waited longer than `lock_timeout` behind other changes of the cart was not
+    /// applied: the client should reload and retry.
+    private static func conflictOnLockTimeout<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await lockedChange(cartID: cartID, token: token, expectedVersion: expectedVersion, body)
+            return try await body()
         } catch let error as PSQLError where error.sqlState == "55P03" {
-            // Waited longer than lock_timeout behind other changes of this cart: not applied.
             throw StoreError.cartConflict("the cart is being changed by other requests: reload it and retry")
         }
     }

@@ -42,7 +42,19 @@ public struct CheckoutService: Sendable {
     }
 
     /// Runs the checkout once per idempotency key; concurrent or later retries wait for and replay its response.
+    ///
+    /// All of it is critical work for the connection gate (`QueryContext.critical`): admission already
+    /// lets checkouts in ahead of everything else, and a full line of browsing at the gate must not
+    /// fail one afterwards, least of all once its payment is authorised.
     public func checkout(idempotencyKey key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
+        var context = QueryContext.current ?? QueryContext(route: "checkout", requestID: key)
+        context.critical = true
+        return try await QueryContext.$current.withValue(context) {
+            try await checkoutOnce(idempotencyKey: key, cartToken: cartToken, request)
+        }
+    }
+
+    private func checkoutOnce(idempotencyKey key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
         guard (1...255).contains(key.utf8.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw StoreError.validation("Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
@@ -159,11 +171,8 @@ public struct CheckoutService: Sendable {
         )
         let body = String(decoding: try StoreJSON.encoder.encode(order), as: UTF8.self)
         let shipping = String(decoding: try StoreJSON.encoder.encode(request.shippingAddress), as: UTF8.self)
-        // The payment is authorised: the order must not be lost to a full connection line now.
-        var critical = QueryContext.current ?? QueryContext(route: "checkout", requestID: key)
-        critical.critical = true
         do {
-            try await QueryContext.$current.withValue(critical) { try await database.withTransaction { connection in
+            try await database.withTransaction { connection in
                 let converted = try await connection.query(
                     "UPDATE holds SET status = 'converted' WHERE id = \(holdID) AND status = 'active' RETURNING id")
                 guard !converted.isEmpty else {
@@ -202,7 +211,7 @@ public struct CheckoutService: Sendable {
                     throw StoreError("idempotency_in_progress", .conflict,
                                      "another request with this Idempotency-Key took over this checkout: retry to get its result")
                 }
-            } }
+            }
         } catch {
             // The order did not commit: give the stock back (a no-op if the hold is no longer active).
             try? await releaseHold(holdID, reason: "release")

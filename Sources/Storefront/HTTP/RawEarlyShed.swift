@@ -51,7 +51,10 @@ final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler 
         } else {
             bodyRemaining = request.bodyLength - request.bodyBytesInRead
         }
-        if request.sheddable, !partner.owesResponse, let route = shed.shouldShed(path: request.path, userAgent: request.userAgent) {
+        // Below the limit (the usual case) nothing is decoded: when bots are not shed, nothing is.
+        if request.sheddable, !partner.owesResponse, shed.controller.wouldShed(.bot),
+           let route = shed.shouldShed(path: request.path(in: buffer.readableBytesView),
+                                       userAgent: request.userAgent(in: buffer.readableBytesView)) {
             let start = ContinuousClock.now
             context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
             shed.onShed(route, .now - start)
@@ -61,10 +64,12 @@ final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 }
 
-/// What `RawEarlyShedHandler` needs of one request read: the request line and a few headers.
+/// What `RawEarlyShedHandler` needs of one request read: the request line and a few headers, as
+/// positions in the read (decoded only when a request may be shed; parsing allocates nothing).
 struct RawRequest {
-    var path: Substring
-    var userAgent: String?
+    /// Where the request target is, and the `User-Agent` value if there is one.
+    var pathRange: Range<Int>
+    var userAgentRange: Range<Int>?
     /// `Content-Length` (0 without one).
     var bodyLength: Int
     /// Bytes after the head in this read.
@@ -72,39 +77,54 @@ struct RawRequest {
     /// `GET`, HTTP/1.1, no body, not `Connection: close`, nothing after the head.
     var sheddable: Bool
 
+    func path<Bytes: RandomAccessCollection>(in bytes: Bytes) -> Substring where Bytes.Element == UInt8, Bytes.Index == Int {
+        Substring(decoding: bytes[pathRange], as: UTF8.self)
+    }
+
+    func userAgent<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
+        userAgentRange.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
     /// Parses the head at the start of `bytes`; `nil` if the head is incomplete, or the framing is
     /// anything but a plain `Content-Length` (chunked, repeated or malformed headers).
     init?<Bytes: RandomAccessCollection>(_ bytes: Bytes) where Bytes.Element == UInt8, Bytes.Index == Int {
         guard let headEnd = Self.endOfHead(bytes) else { return nil }
-        var lines = Self.lines(bytes, upTo: headEnd)
-        guard let requestLine = lines.next() else { return nil }
-        let parts = requestLine.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        let isGet = parts[0].elementsEqual("GET".utf8)
-        let isHTTP11 = parts[2].elementsEqual("HTTP/1.1".utf8)
+        let contentEnd = headEnd - 4   // the head's lines end here (before the blank line)
+        // The request line: METHOD SP TARGET SP VERSION.
+        let lineEnd = Self.endOfLine(bytes, from: bytes.startIndex, limit: contentEnd)
+        guard let firstSpace = bytes[bytes.startIndex..<lineEnd].firstIndex(of: UInt8(ascii: " ")),
+              let secondSpace = bytes[(firstSpace + 1)..<lineEnd].firstIndex(of: UInt8(ascii: " ")),
+              !bytes[(secondSpace + 1)..<lineEnd].contains(UInt8(ascii: " ")) else { return nil }
+        let isGet = bytes[bytes.startIndex..<firstSpace].elementsEqual("GET".utf8)
+        let isHTTP11 = bytes[(secondSpace + 1)..<lineEnd].elementsEqual("HTTP/1.1".utf8)
         var contentLength: Int?
         var close = false
-        var agent: String?
-        while let line = lines.next() {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-            let name = line[line.startIndex..<colon]
-            var value = line[(colon + 1)...]
-            while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { value = value.dropFirst() }
-            while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
+        var agent: Range<Int>?
+        var start = lineEnd + 2
+        while start < contentEnd {
+            let end = Self.endOfLine(bytes, from: start, limit: contentEnd)
+            guard let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let name = bytes[start..<colon]
+            var valueStart = colon + 1
+            var valueEnd = end
+            while valueStart < valueEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") { valueStart += 1 }
+            while valueEnd > valueStart, bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t") { valueEnd -= 1 }
+            let value = bytes[valueStart..<valueEnd]
             if Self.equalsIgnoringCase(name, "transfer-encoding") { return nil }
             if Self.equalsIgnoringCase(name, "content-length") {
-                guard contentLength == nil, let length = Int(String(decoding: value, as: UTF8.self)), length >= 0 else { return nil }
+                guard contentLength == nil, let length = Self.decimal(value) else { return nil }
                 contentLength = length
             } else if Self.equalsIgnoringCase(name, "connection") {
                 close = Self.equalsIgnoringCase(value, "close")
             } else if Self.equalsIgnoringCase(name, "user-agent") {
-                agent = String(decoding: value, as: UTF8.self)
+                agent = valueStart..<valueEnd
             }
+            start = end + 2
         }
         bodyLength = contentLength ?? 0
         bodyBytesInRead = bytes.endIndex - headEnd
-        path = Substring(decoding: parts[1], as: UTF8.self)
-        userAgent = agent
+        pathRange = (firstSpace + 1)..<secondSpace
+        userAgentRange = agent
         sheddable = isGet && isHTTP11 && bodyLength == 0 && bodyBytesInRead == 0 && !close
     }
 
@@ -124,24 +144,26 @@ struct RawRequest {
         return nil
     }
 
-    /// The head's lines without their `\r\n` (the blank last line excluded).
-    static func lines<Bytes: RandomAccessCollection>(_ bytes: Bytes, upTo headEnd: Int) -> IndexingIterator<[Bytes.SubSequence]>
+    /// Where the line starting at `start` ends (its `\r\n`), or `limit`.
+    static func endOfLine<Bytes: RandomAccessCollection>(_ bytes: Bytes, from start: Int, limit: Int) -> Int
     where Bytes.Element == UInt8, Bytes.Index == Int {
-        let contentEnd = headEnd - 4
-        var result: [Bytes.SubSequence] = []
-        var start = bytes.startIndex
         var index = start
-        while index + 1 < contentEnd {
-            if bytes[index] == UInt8(ascii: "\r") && bytes[index + 1] == UInt8(ascii: "\n") {
-                result.append(bytes[start..<index])
-                start = index + 2
-                index = start
-            } else {
-                index += 1
-            }
+        while index + 1 < limit {
+            if bytes[index] == UInt8(ascii: "\r") && bytes[index + 1] == UInt8(ascii: "\n") { return index }
+            index += 1
         }
-        result.append(bytes[start..<max(start, contentEnd)])
-        return result.makeIterator()
+        return limit
+    }
+
+    /// Digits only (no sign, no spaces), at most 18 of them; `nil` otherwise.
+    static func decimal<Digits: Collection>(_ bytes: Digits) -> Int? where Digits.Element == UInt8 {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     static func equalsIgnoringCase<Name: Collection>(_ bytes: Name, _ lowercase: StaticString) -> Bool where Name.Element == UInt8 {
