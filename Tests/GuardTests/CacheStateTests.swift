@@ -106,3 +106,23 @@ import Testing
         #expect(c.peek(3) != nil, "once it is asked for more often, it gets in")
     }
 }
+
+@Suite struct CacheStateServableTests {
+    @Test func servableAnswersFreshAndStaleEntriesWithoutStartingARefresh() {
+        var state = CacheState<Int, String>(.init(budgetBytes: 1000, ttl: .seconds(10), staleFor: .seconds(5), earlyRefreshBeta: 0))
+        let start = ContinuousClock.now
+        #expect(!state.canServe(1, now: start))
+        #expect(state.servable(1, now: start) == nil)
+        guard case .load = state.lookup(1, now: start, random: 0.5) else { Issue.record("expected a load"); return }
+        #expect(!state.canServe(1, now: start), "a load in progress is nothing to serve")
+        state.loaded(1, value: "one", bytes: 10, compute: .milliseconds(1), now: start)
+        #expect(state.canServe(1, now: start + .seconds(9)))
+        #expect(state.servable(1, now: start + .seconds(9)) == "one")
+        // Stale (past the TTL, within staleFor): still servable, and no refresh was claimed by it.
+        #expect(state.servable(1, now: start + .seconds(12)) == "one")
+        guard case .refresh = state.lookup(1, now: start + .seconds(12), random: 0.5) else { Issue.record("the refresh is still due"); return }
+        // Past TTL + staleFor: gone.
+        #expect(!state.canServe(1, now: start + .seconds(16)))
+        #expect(state.servable(1, now: start + .seconds(16)) == nil)
+    }
+}

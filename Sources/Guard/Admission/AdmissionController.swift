@@ -33,16 +33,20 @@ public final class AdmissionController: Sendable {
 
     private let state: Mutex<State>
     private let rejected: [Priority: Counter]
+    private let cacheAnswered: [Priority: Counter]
     private let limitGauge = Gauge(label: "surge_admission_limit")
     private let inFlightGauge = Gauge(label: "surge_admission_in_flight")
 
     public init(_ configuration: AdmissionLimiter.Configuration = .init()) {
         self.state = Mutex(State(limiter: AdmissionLimiter(configuration)))
         var rejected: [Priority: Counter] = [:]
+        var cacheAnswered: [Priority: Counter] = [:]
         for priority in Priority.allCases {
             rejected[priority] = Counter(label: "surge_admission_rejected_total", dimensions: [("class", "\(priority)")])
+            cacheAnswered[priority] = Counter(label: "surge_admission_cache_answered_total", dimensions: [("class", "\(priority)")])
         }
         self.rejected = rejected
+        self.cacheAnswered = cacheAnswered
     }
 
     /// The current concurrency limit.
@@ -94,6 +98,12 @@ public final class AdmissionController: Sendable {
         let now = ContinuousClock.now
         state.withLock { $0.limiter.noteShed(now: now) }
         rejected[priority]?.increment()
+    }
+
+    /// A request of `priority` that `wouldShed` refused was answered from a cache instead (no
+    /// database work): counted apart from rejections, and it does not feed the limiter.
+    public func recordCacheAnswer(_ priority: Priority) {
+        cacheAnswered[priority]?.increment()
     }
 
     /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool timeout).

@@ -102,6 +102,22 @@ public struct CacheState<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return .load
     }
 
+    /// Whether `key` has a value that can be served at `now` (fresh, or stale within `staleFor`), without
+    /// counting a use: the admission layer asks this before it sheds a request the cache could answer.
+    public func canServe(_ key: Key, now: ContinuousClock.Instant) -> Bool {
+        guard let entry = entries[key] else { return false }
+        return now - entry.stored < configuration.ttl + configuration.staleFor
+    }
+
+    /// The value of `key` if it can be served at `now` (fresh or stale), counted as a use, without
+    /// starting a load or a refresh: for requests that may not cause database work (overload).
+    public mutating func servable(_ key: Key, now: ContinuousClock.Instant) -> Value? {
+        guard canServe(key, now: now), let entry = entries[key] else { return nil }
+        if configuration.admission == .tinyLFU { sketch.increment(key.hashValue) }
+        recency.touch(key)
+        return entry.value
+    }
+
     /// The load (or refresh) of `key` produced `value` of `bytes`, having taken `compute`.
     public mutating func loaded(_ key: Key, value: Value, bytes: Int, compute: Duration, now: ContinuousClock.Instant) {
         loading.remove(key)

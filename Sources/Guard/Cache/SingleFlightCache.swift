@@ -58,6 +58,21 @@ public final class SingleFlightCache<Key: Hashable & Sendable, Value: Sendable>:
         }
     }
 
+    /// Whether `key` can be served now without a load (fresh, or stale within the grace period).
+    public func canServe(_ key: Key) -> Bool {
+        let now = ContinuousClock.now
+        return box.withLock { $0.state.canServe(key, now: now) }
+    }
+
+    /// The value of `key` if one can be served now (fresh or stale), without loading or refreshing it:
+    /// `nil` when it is not cached. Counted as a hit (or a miss).
+    public func cached(_ key: Key) -> Value? {
+        let now = ContinuousClock.now
+        let value = box.withLock { $0.state.servable(key, now: now) }
+        if value == nil { misses.increment() } else { hits.increment() }
+        return value
+    }
+
     private func run(_ key: Key, size: (Value) -> Int, load: () async throws -> Value) async throws -> Value {
         let start = ContinuousClock.now
         do {

@@ -2,6 +2,7 @@ import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The HTTP API: decode and validate, call the domain, encode. One list of endpoints builds the router.
@@ -116,6 +117,31 @@ public struct StoreAPI: Sendable {
                     try await handler(request, context)
                 }
             }
+        }
+    }
+
+    /// Whether the catalog cache can answer a `GET` of `target` (path and query) for the browse
+    /// endpoint `route` right now, with no query: the admission layer serves such a request from the
+    /// cache (`CatalogService.cacheOnly`) rather than shed it. Only asked when the limiter would shed.
+    public func answerableFromCache(route: String, target: Substring) -> Bool {
+        guard catalog.isCaching else { return false }
+        let question = target.firstIndex(of: "?")
+        switch route {
+        case "/v1/products/{id}":
+            let path = target[..<(question ?? target.endIndex)]
+            guard let slash = path.lastIndex(of: "/"), let id = Int64(path[path.index(after: slash)...]) else { return false }
+            return catalog.canAnswerProduct(id: id)
+        case "/v1/products":
+            var parameters: [String: String] = [:]
+            if question != nil {
+                for (key, value) in URI(String(target)).queryParameters { parameters[String(key)] = String(value) }
+            }
+            guard let query = try? ProductQuery(parameters: parameters) else { return false }
+            return catalog.canAnswerListing(query)
+        case "/v1/categories":
+            return catalog.canAnswerCategories
+        default:
+            return false
         }
     }
 

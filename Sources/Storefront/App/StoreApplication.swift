@@ -40,7 +40,10 @@ public enum StoreApplication {
         if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
         if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
-        if let admission { router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList)) }
+        if let admission {
+            router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList,
+                                                       answerable: api.answerableFromCache))
+        }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
         return router
@@ -59,7 +62,7 @@ public enum StoreApplication {
         let admission = configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.
         let earlyShed = admission.map { controller in
-            EarlyShed(controller: controller, endpoints: api.endpointList) { route, duration in
+            EarlyShed(controller: controller, endpoints: api.endpointList, answerable: api.answerableFromCache) { route, duration in
                 telemetry?.requests.record(route: route, method: "GET", status: 503, duration: duration)
             }
         }

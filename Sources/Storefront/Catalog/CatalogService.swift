@@ -41,9 +41,28 @@ public final class CatalogService: Sendable {
     /// Whether pages are cached (and so need `CatalogInvalidationListener`).
     public var isCaching: Bool { productCache != nil }
 
+    /// Set (by the admission layer) for a request it would have shed but that the cache can answer:
+    /// the catalog then answers from the cache only (fresh or stale, never a load or a refresh), so
+    /// the request costs no database work; if the page left the cache meanwhile, it is `overloaded`.
+    @TaskLocal public static var cacheOnly = false
+
+    /// Whether the product page of `id` can be answered from the cache now, without a query.
+    public func canAnswerProduct(id: Int64) -> Bool { productCache?.canServe(id) ?? false }
+
+    /// Whether the listing page of `query` can be answered from the cache now, without a query.
+    public func canAnswerListing(_ query: ProductQuery) -> Bool { listingCache?.canServe(query.cacheKey) ?? false }
+
+    /// Whether the category tree is loaded (it stays until invalidated).
+    public var canAnswerCategories: Bool { isCaching && tree.withLock { $0 != nil } }
+
+    private static var shedInstead: StoreError {
+        .unavailable("overloaded", "the store is at capacity: retry shortly")
+    }
+
     /// The category tree, loaded on first use and kept until `invalidateCategories()`.
     public func categories() async throws -> CategoryTree {
         if let cached = tree.withLock({ $0 }) { return cached }
+        if Self.cacheOnly { throw Self.shedInstead }
         let rows = try await database.query(CatalogSQL.categories).map { row in
             let (id, parent, slug, name) = try row.decode((Int, Int?, String, String).self)
             return CategoryTree.Row(id: id, parentID: parent, slug: slug, name: name)
@@ -65,6 +84,10 @@ public final class CatalogService: Sendable {
     /// One product page as the JSON the API serves (built by PostgreSQL, passed through), or `not_found`.
     public func productJSON(id: Int64) async throws -> ByteBuffer {
         guard let productCache else { return try await loadProductJSON(id: id) }
+        if Self.cacheOnly {
+            guard let page = productCache.cached(id) else { throw Self.shedInstead }
+            return page
+        }
         return try await productCache.value(for: id, size: { 64 + $0.readableBytes }) {
             // A cached page must not keep the connection's whole read buffer alive: copy its bytes out.
             var copy = ByteBuffer()
@@ -83,8 +106,11 @@ public final class CatalogService: Sendable {
     /// One page of products matching the query.
     public func products(_ query: ProductQuery) async throws -> ProductPage {
         guard let listingCache else { return try await loadProducts(query) }
-        // The validated query's description names every field, so equal queries share a key.
-        return try await listingCache.value(for: String(describing: query), size: \.estimatedBytes) {
+        if Self.cacheOnly {
+            guard let page = listingCache.cached(query.cacheKey) else { throw Self.shedInstead }
+            return page
+        }
+        return try await listingCache.value(for: query.cacheKey, size: \.estimatedBytes) {
             try await loadProducts(query)
         }
     }

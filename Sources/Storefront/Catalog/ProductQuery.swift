@@ -57,6 +57,17 @@ public struct ProductQuery: Sendable, Equatable {
         }
     }
 
+    /// The listing cache's key: every field, so equal queries (however their parameters were
+    /// spelled or ordered) share it; the free text comes last, so no separator inside it can collide.
+    var cacheKey: String {
+        func field(_ value: Int64?) -> String { value.map { String($0) } ?? "" }
+        var key = "\(sort.rawValue)|\(limit)|\(field(categoryID.map(Int64.init)))|\(field(minPriceMinor))|\(field(maxPriceMinor))|"
+        key += "\(inStockOnly ? 1 : 0)\(facets ? 1 : 0)|"
+        if let cursor { key += "\(cursor.key),\(cursor.id),\(cursor.match ?? "")" }
+        key += "|" + (text ?? "")
+        return key
+    }
+
     static func integer(_ raw: String?, _ name: String, range: ClosedRange<Int64>) throws(StoreError) -> Int64? {
         guard let raw else { return nil }
         guard let value = Int64(raw), range.contains(value) else {

@@ -7,14 +7,19 @@ import PostgresNIO
 /// Sheds load before any work is done: each request takes a permit from the adaptive limiter for its
 /// priority (its endpoint's `RouteClass`; browsing by bots or clients without a `User-Agent` ranks
 /// last), and a request that gets none is answered at once with 503 `overloaded` and `Retry-After`.
-/// Health and metrics endpoints (`system`) are never shed.
+/// Health and metrics endpoints (`system`) are never shed. A browse request the limiter would shed
+/// but the catalog cache can answer is served from the cache alone (`CatalogService.cacheOnly`).
 struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
     let controller: AdmissionController
     /// Route class by endpoint path and method; an unknown route ranks as browse, so nothing bypasses admission.
     let classes: [String: RouteClass]
+    /// Whether the catalog cache can answer a browse `GET` (route pattern, target) with no query.
+    let answerable: @Sendable (_ route: String, _ target: Substring) -> Bool
 
-    init(controller: AdmissionController, endpoints: [StoreEndpoint]) {
+    init(controller: AdmissionController, endpoints: [StoreEndpoint],
+         answerable: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool = { _, _ in false }) {
         self.controller = controller
+        self.answerable = answerable
         self.classes = Dictionary(endpoints.map { ("\($0.method.rawValue) \($0.path)", $0.routeClass) }, uniquingKeysWith: { $1 })
     }
 
@@ -22,6 +27,13 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         let routeClass = classes["\(request.method.rawValue) \(context.endpointPath ?? "")"] ?? .browse
         guard let priority = Self.priority(routeClass, userAgent: request.headers[.userAgent]) else {
             return try await next(request, context)
+        }
+        // A page the cache holds costs no database work: under overload it is served (from the
+        // cache only, stale if need be) rather than shed. Below the limit nothing changes.
+        if routeClass == .browse, request.method == .get, let route = context.endpointPath,
+           controller.wouldShed(priority), answerable(route, request.uri.string[...]) {
+            controller.recordCacheAnswer(priority)
+            return try await CatalogService.$cacheOnly.withValue(true) { try await next(request, context) }
         }
         let permit: AdmissionController.Permit
         do {

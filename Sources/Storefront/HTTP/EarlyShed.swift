@@ -7,7 +7,8 @@ import NIOHTTPTypes
 /// Sheds browsing on the event loop, before a request costs a task, a router match or the
 /// middleware chain: when `AdmissionController` would reject a browse (or bot) `GET` right now,
 /// the connection's handler answers the same 503 `overloaded` problem+json with `Retry-After`
-/// that `AdmissionMiddleware` would, from pre-encoded bytes, and drops the request.
+/// that `AdmissionMiddleware` would, from pre-encoded bytes, and drops the request. A request the
+/// catalog cache can answer is passed on instead: `AdmissionMiddleware` serves it from the cache.
 ///
 /// Under a 10× surge most requests are shed, and on a small machine what a rejection costs decides
 /// how much CPU is left for the requests that are admitted (BENCHMARKS.md, overload). Everything
@@ -22,6 +23,9 @@ public struct EarlyShed: Sendable {
 
     let controller: AdmissionController
     let patterns: [Pattern]
+    /// Whether a cache can answer a `GET` of a target (path and query) for a route pattern with no
+    /// database work: such a request is passed on (`AdmissionMiddleware` serves it from the cache).
+    let answerable: @Sendable (_ route: String, _ target: Substring) -> Bool
     /// Called for each shed request with its route pattern (`/v1/products/{id}`) and the time taken.
     let onShed: @Sendable (_ route: String, _ duration: Duration) -> Void
     let head: HTTPResponse
@@ -30,8 +34,10 @@ public struct EarlyShed: Sendable {
     let rawResponse: ByteBuffer
 
     public init(controller: AdmissionController, endpoints: [StoreEndpoint],
+                answerable: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool = { _, _ in false },
                 onShed: @escaping @Sendable (_ route: String, _ duration: Duration) -> Void = { _, _ in }) {
         self.controller = controller
+        self.answerable = answerable
         self.patterns = endpoints.filter { $0.method == .get && $0.routeClass == .browse }.map { endpoint in
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
@@ -62,7 +68,8 @@ public struct EarlyShed: Sendable {
         // The limiter first: below the limit (the usual case) the path is never looked at.
         guard controller.wouldShed(priority) else { return nil }
         let components = path.prefix { $0 != "?" }.split(separator: "/")
-        guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return nil }
+        guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path,
+              !answerable(route, path) else { return nil }
         controller.recordShed(priority)
         return route
     }
