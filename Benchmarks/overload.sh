@@ -44,8 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_store() { # profile
-    "${SERVER_RUN[@]}" "$SURGE" serve --profile "$1" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
+start_store() { # profile (naive, guarded, or guarded-shed: guarded but shedding what the cache could answer)
+    local args=(--profile "$1")
+    [ "$1" = guarded-shed ] && args=(--profile guarded --no-serve-cached-under-overload)
+    "${SERVER_RUN[@]}" "$SURGE" serve "${args[@]}" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
         > "$WORK/store-$1.log" 2>&1 &
     STORE_PID=$!
     for _ in $(seq 1 600); do
@@ -152,7 +154,8 @@ if [ "$CAPACITY" -eq 0 ]; then echo "no rate met the SLO" >&2; exit 1; fi
 echo "C* = $CAPACITY journeys/s" >&2
 stop_store
 
-# 2. 1x, 2x, 5x, 10x C* against each profile.
+# 2. 1x, 2x, 5x, 10x C* against each profile. PROFILES="naive guarded guarded-shed" adds the guarded
+#    store without cached answers under overload (--no-serve-cached-under-overload) for an A/B.
 for profile in ${PROFILES:-naive guarded}; do
     echo "running $profile..." >&2
     start_store "$profile"
@@ -186,7 +189,7 @@ def share_within(hist, limit_ms):
     total = sum(c for _, c in pairs)
     return sum(c for v, c in pairs if v / 1000.0 <= limit_ms) / total if total else 0.0
 
-print(f"{'profile':8} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
+print(f"{'profile':12} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
 for profile in sys.argv[3].split():
     with open(f"{work}/{profile}.json") as f:
         run = json.load(f)
@@ -201,7 +204,7 @@ for profile in sys.argv[3].split():
         ok = checkout["counts"]["successes"] / requests if requests else float("nan")
         shed_total = sum(s["counts"]["shed"] for j in journeys.values() for s in j["steps"])
         shed_browse = sum(s["counts"]["shed"] for name in ("browse", "product") for s in journeys[name]["steps"])
-        print(f"{profile:8} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {timely:9.1f} {timely / capacity:6.2f} {ok * 100:11.2f}% "
+        print(f"{profile:12} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {timely:9.1f} {timely / capacity:6.2f} {ok * 100:11.2f}% "
               f"{percentile(checkout['latency'], 99):11.1f}ms {shed_total:7d} "
               f"{(shed_browse / shed_total * 100 if shed_total else 0):11.1f}% {percentile(phase['latency'], 99):7.1f}ms")
 print(f"(JSON and HTML reports in {work})")

@@ -36,7 +36,7 @@ import Testing
                 StoreEndpoint(method: .get, path: "/v1/products", routeClass: .browse),
                 StoreEndpoint(method: .get, path: "/v1/products/{id}", routeClass: .browse),
                 StoreEndpoint(method: .post, path: "/v1/carts", routeClass: .cart),
-            ], onShed: { route, _ in routes.append(route) })
+            ], onAnswer: { route, _, _ in routes.append(route) })
         }
     }
 

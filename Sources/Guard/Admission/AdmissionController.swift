@@ -100,6 +100,12 @@ public final class AdmissionController: Sendable {
         rejected[priority]?.increment()
     }
 
+    /// Whether a request of `priority` that `wouldShed` refuses may be answered from a cache instead:
+    /// not while a higher priority waits for admission (see `AdmissionLimiter.mayAnswerFromCache`).
+    public func mayAnswerFromCache(_ priority: Priority) -> Bool {
+        state.withLock { $0.limiter.mayAnswerFromCache(priority) }
+    }
+
     /// A request of `priority` that `wouldShed` refused was answered from a cache instead (no
     /// database work): counted apart from rejections, and it does not feed the limiter.
     public func recordCacheAnswer(_ priority: Priority) {

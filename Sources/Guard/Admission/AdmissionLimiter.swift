@@ -128,6 +128,13 @@ public struct AdmissionLimiter: Sendable {
         return !queue.contains { $0.priority > priority }
     }
 
+    /// Whether a request of `priority` that would be rejected may be answered from a cache instead
+    /// (no database work, but still CPU on the store): only while no higher priority waits for
+    /// admission, so that serving cached pages never delays a cart or a checkout.
+    public func mayAnswerFromCache(_ priority: Priority) -> Bool {
+        !queue.contains { $0.priority < priority }
+    }
+
     /// An admitted request of `priority` finished after `rtt`; `dropped` when it failed for lack of
     /// capacity (deadline, timeout); `inFlightAtStart` is the total when it was admitted.
     public mutating func release(priority: Priority, rtt: Duration, dropped: Bool, inFlightAtStart: Int,

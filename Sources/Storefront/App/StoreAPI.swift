@@ -2,7 +2,6 @@ import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdCore
 import Logging
 
 /// The HTTP API: decode and validate, call the domain, encode. One list of endpoints builds the router.
@@ -46,7 +45,9 @@ public struct StoreAPI: Sendable {
             (.init(method: .get, path: "/v1/products", routeClass: .browse), { request, _ in
                 var parameters: [String: String] = [:]
                 for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-                return try Self.json(try await catalog.products(ProductQuery(parameters: parameters)))
+                let query = try ProductQuery(parameters: parameters)
+                catalog.rememberListing(target: request.uri.string, key: query.cacheKey)
+                return try Self.json(try await catalog.products(query))
             }),
             (.init(method: .get, path: "/v1/products/{id}", routeClass: .browse), { _, context in
                 // PostgreSQL built the body: pass it through (see ProductDetailStatement).
@@ -125,24 +126,56 @@ public struct StoreAPI: Sendable {
     /// cache (`CatalogService.cacheOnly`) rather than shed it. Only asked when the limiter would shed.
     public func answerableFromCache(route: String, target: Substring) -> Bool {
         guard catalog.isCaching else { return false }
-        let question = target.firstIndex(of: "?")
         switch route {
         case "/v1/products/{id}":
-            let path = target[..<(question ?? target.endIndex)]
-            guard let slash = path.lastIndex(of: "/"), let id = Int64(path[path.index(after: slash)...]) else { return false }
+            guard let id = Self.productID(target) else { return false }
             return catalog.canAnswerProduct(id: id)
         case "/v1/products":
-            var parameters: [String: String] = [:]
-            if question != nil {
-                for (key, value) in URI(String(target)).queryParameters { parameters[String(key)] = String(value) }
-            }
-            guard let query = try? ProductQuery(parameters: parameters) else { return false }
-            return catalog.canAnswerListing(query)
+            return catalog.canAnswerListing(target: String(target))
         case "/v1/categories":
             return catalog.canAnswerCategories
         default:
             return false
         }
+    }
+
+    /// What the admission layer may answer from the catalog cache under overload (`.none` when not
+    /// `enabled`). `serverName` is the `Server` header the HTTP server sends.
+    func cachedAnswers(enabled: Bool, serverName: String?) -> CachedAnswers {
+        guard enabled, catalog.isCaching else { return .none }
+        return CachedAnswers(
+            canAnswer: { route, target in self.answerableFromCache(route: route, target: target) },
+            response: { route, target, conditions in
+                self.productPageResponse(route: route, target: target, conditions: conditions, serverName: serverName)
+            })
+    }
+
+    /// The whole HTTP/1.1 answer to `GET /v1/products/{id}` from the cache, byte for byte the head and
+    /// body the router sends (`ConditionalGetMiddleware`'s `ETag`, `Cache-Control` and 304, the
+    /// server's `Date` and `Server`): `CachedAnswersTests` compares the two. `nil` for anything else.
+    func productPageResponse(route: String, target: Substring, conditions: CachedAnswers.Conditions, serverName: String?) -> CachedAnswers.Answer? {
+        guard route == "/v1/products/{id}", let id = Self.productID(target), let body = catalog.cachedProductJSON(id: id),
+              body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes else { return nil }
+        let tag = "\"\(EntityTag.hash(body.readableBytesView))\""
+        let cacheControl = conditions.anonymous ? "Cache-Control: \(ConditionalGetMiddleware<StoreRequestContext>.cacheControl)\r\n" : ""
+        let trailer = "Date: \(HTTPDate.now)\r\n" + (serverName.map { "Server: \($0)\r\n" } ?? "") + "\r\n"
+        if let condition = conditions.ifNoneMatch, EntityTag.matches(condition, tag) {
+            return .init(status: 304, bytes: ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(tag)\r\n" + cacheControl + trailer))
+        }
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n"
+            + "ETag: \(tag)\r\n" + cacheControl + trailer
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(head.utf8.count + body.readableBytes)
+        buffer.writeString(head)
+        buffer.writeImmutableBuffer(body)
+        return .init(status: 200, bytes: buffer)
+    }
+
+    /// The id of a `/v1/products/{id}` target (its last path segment), as the router would read it.
+    static func productID(_ target: Substring) -> Int64? {
+        let path = target[..<(target.firstIndex(of: "?") ?? target.endIndex)]
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return Int64(path[path.index(after: slash)...])
     }
 
     /// The endpoints the router serves (for the OpenAPI conformance test and the docs).

@@ -7,6 +7,9 @@ import Telemetry
 
 /// Assembles the store: domain services, the router with its middleware, and background services.
 public enum StoreApplication {
+    /// The `Server` header the store sends.
+    static let serverName = "surge"
+
     /// The store's API over `database` (whose pool must be running).
     public static func api(database: Database, configuration: StoreConfiguration, gateway: (any PaymentGateway)? = nil,
                            logger: Logger) -> StoreAPI {
@@ -35,14 +38,14 @@ public enum StoreApplication {
     /// admission control in front of every endpoint when `admission` is given, and ETag/304 on
     /// catalog reads with `httpCaching`.
     public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
-                              httpCaching: Bool = false) -> Router<StoreRequestContext> {
+                              httpCaching: Bool = false, serveCachedUnderOverload: Bool = true) -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
         if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
         if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
         if let admission {
             router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList,
-                                                       answerable: api.answerableFromCache))
+                                                       cache: api.cachedAnswers(enabled: serveCachedUnderOverload, serverName: serverName)))
         }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
@@ -62,14 +65,16 @@ public enum StoreApplication {
         let admission = configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.
         let earlyShed = admission.map { controller in
-            EarlyShed(controller: controller, endpoints: api.endpointList, answerable: api.answerableFromCache) { route, duration in
-                telemetry?.requests.record(route: route, method: "GET", status: 503, duration: duration)
+            EarlyShed(controller: controller, endpoints: api.endpointList,
+                      cache: api.cachedAnswers(enabled: configuration.serveCachedUnderOverload, serverName: serverName)) { route, status, duration in
+                telemetry?.requests.record(route: route, method: "GET", status: status, duration: duration)
             }
         }
         var app = Application(
-            router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded),
+            router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded,
+                           serveCachedUnderOverload: configuration.serveCachedUnderOverload),
             server: earlyShed.map { shed in .http1(configuration: .init(additionalChannelHandlers: [shed.handler(raw: true)])) } ?? .http1(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "surge"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
                 + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),

@@ -15,6 +15,9 @@ public struct StoreConfiguration: Sendable {
     public var admission = AdmissionLimiter.Configuration()
     /// Catalog cache size in bytes (guarded profile); 0 disables it.
     public var catalogCacheBytes = 32 << 20
+    /// Under overload, answer a catalog read the cache holds (fresh or stale, no query) instead of
+    /// shedding it (guarded profile).
+    public var serveCachedUnderOverload = true
     public var host: String
     public var port: Int
     /// How long a checkout hold keeps its stock before the sweeper returns it.

@@ -13,6 +13,8 @@ public final class CatalogService: Sendable {
     let productCache: SingleFlightCache<Int64, ByteBuffer>?
     /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
     let listingCache: SingleFlightCache<String, ProductPage>?
+    /// Listing request targets (as sent) served before, with their cache keys: see `canAnswerListing(target:)`.
+    private let listingTargets = Mutex<[String: String]>([:])
 
     /// - Parameter cacheBytes: byte budget of the product page cache; 0 disables it.
     public init(database: Database, cacheBytes: Int = 0) {
@@ -49,8 +51,28 @@ public final class CatalogService: Sendable {
     /// Whether the product page of `id` can be answered from the cache now, without a query.
     public func canAnswerProduct(id: Int64) -> Bool { productCache?.canServe(id) ?? false }
 
-    /// Whether the listing page of `query` can be answered from the cache now, without a query.
-    public func canAnswerListing(_ query: ProductQuery) -> Bool { listingCache?.canServe(query.cacheKey) ?? false }
+    /// Whether the listing page a request `target` (path and query, as sent) asked for before can be
+    /// answered from the cache now. Checked for every listing the limiter would shed, so it only
+    /// looks the target up among those already served (`rememberListing`) rather than parse it.
+    public func canAnswerListing(target: String) -> Bool {
+        guard let listingCache, let key = listingTargets.withLock({ $0[target] }) else { return false }
+        return listingCache.canServe(key)
+    }
+
+    /// Notes that the listing request `target` is the query whose cache key is `key`.
+    public func rememberListing(target: String, key: String) {
+        guard listingCache != nil else { return }
+        listingTargets.withLock { targets in
+            if targets.count >= Self.maximumListingTargets { targets.removeAll(keepingCapacity: true) }
+            targets[target] = key
+        }
+    }
+
+    /// Bound of the target-to-key map (entries are a few hundred bytes; cleared when full).
+    static let maximumListingTargets = 20_000
+
+    /// The cached page of `id` if it can be served now (fresh or stale), without a query or a refresh.
+    public func cachedProductJSON(id: Int64) -> ByteBuffer? { productCache?.cached(id) }
 
     /// Whether the category tree is loaded (it stays until invalidated).
     public var canAnswerCategories: Bool { isCaching && tree.withLock { $0 != nil } }
@@ -85,7 +107,7 @@ public final class CatalogService: Sendable {
     public func productJSON(id: Int64) async throws -> ByteBuffer {
         guard let productCache else { return try await loadProductJSON(id: id) }
         if Self.cacheOnly {
-            guard let page = productCache.cached(id) else { throw Self.shedInstead }
+            guard let page = cachedProductJSON(id: id) else { throw Self.shedInstead }
             return page
         }
         return try await productCache.value(for: id, size: { 64 + $0.readableBytes }) {

@@ -13,13 +13,12 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
     let controller: AdmissionController
     /// Route class by endpoint path and method; an unknown route ranks as browse, so nothing bypasses admission.
     let classes: [String: RouteClass]
-    /// Whether the catalog cache can answer a browse `GET` (route pattern, target) with no query.
-    let answerable: @Sendable (_ route: String, _ target: Substring) -> Bool
+    /// What the catalog cache can answer with no query (browse `GET`s it would otherwise shed).
+    let cache: CachedAnswers
 
-    init(controller: AdmissionController, endpoints: [StoreEndpoint],
-         answerable: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool = { _, _ in false }) {
+    init(controller: AdmissionController, endpoints: [StoreEndpoint], cache: CachedAnswers = .none) {
         self.controller = controller
-        self.answerable = answerable
+        self.cache = cache
         self.classes = Dictionary(endpoints.map { ("\($0.method.rawValue) \($0.path)", $0.routeClass) }, uniquingKeysWith: { $1 })
     }
 
@@ -31,7 +30,7 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         // A page the cache holds costs no database work: under overload it is served (from the
         // cache only, stale if need be) rather than shed. Below the limit nothing changes.
         if routeClass == .browse, request.method == .get, let route = context.endpointPath,
-           controller.wouldShed(priority), answerable(route, request.uri.string[...]) {
+           controller.wouldShed(priority), controller.mayAnswerFromCache(priority), cache.canAnswer(route, request.uri.string[...]) {
             controller.recordCacheAnswer(priority)
             return try await CatalogService.$cacheOnly.withValue(true) { try await next(request, context) }
         }

@@ -23,25 +23,25 @@ public struct EarlyShed: Sendable {
 
     let controller: AdmissionController
     let patterns: [Pattern]
-    /// Whether a cache can answer a `GET` of a target (path and query) for a route pattern with no
-    /// database work: such a request is passed on (`AdmissionMiddleware` serves it from the cache).
-    let answerable: @Sendable (_ route: String, _ target: Substring) -> Bool
-    /// Called for each shed request with its route pattern (`/v1/products/{id}`) and the time taken.
-    let onShed: @Sendable (_ route: String, _ duration: Duration) -> Void
+    /// What the catalog cache can answer instead of a rejection: such a request is answered from
+    /// the cache's bytes (`RawEarlyShedHandler`) or passed on (`AdmissionMiddleware` serves it).
+    let cache: CachedAnswers
+    /// Called for each request answered here (shed, or from the cache) with its route pattern
+    /// (`/v1/products/{id}`), status and the time taken.
+    let onAnswer: @Sendable (_ route: String, _ status: Int, _ duration: Duration) -> Void
     let head: HTTPResponse
     let body: ByteBuffer
     /// The same answer as HTTP/1.1 bytes, for `RawEarlyShedHandler`.
     let rawResponse: ByteBuffer
 
-    public init(controller: AdmissionController, endpoints: [StoreEndpoint],
-                answerable: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool = { _, _ in false },
-                onShed: @escaping @Sendable (_ route: String, _ duration: Duration) -> Void = { _, _ in }) {
+    public init(controller: AdmissionController, endpoints: [StoreEndpoint], cache: CachedAnswers = .none,
+                onAnswer: @escaping @Sendable (_ route: String, _ status: Int, _ duration: Duration) -> Void = { _, _, _ in }) {
         self.controller = controller
-        self.answerable = answerable
+        self.cache = cache
         self.patterns = endpoints.filter { $0.method == .get && $0.routeClass == .browse }.map { endpoint in
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
-        self.onShed = onShed
+        self.onAnswer = onAnswer
         let error = StoreError.unavailable("overloaded", "the store is at capacity: retry shortly")
         let data = error.problemJSON
         var fields = error.headers
@@ -56,6 +56,16 @@ public struct EarlyShed: Sendable {
         self.rawResponse = raw
     }
 
+    /// What to do with a browse (or bot) `GET` the limiter would reject now.
+    enum Decision: Equatable {
+        /// Not for here: pass it on.
+        case pass
+        /// Reject it (counted shed): answer 503 `overloaded`.
+        case shed(route: String)
+        /// The catalog cache can answer it: from bytes (`CachedAnswers.response`) or through the router.
+        case cached(route: String, priority: Priority)
+    }
+
     /// The browse route `request` is for, if it is one this would shed now; `nil` passes it on.
     func shouldShed(_ request: HTTPRequest) -> String? {
         guard request.method == .get, let path = request.path else { return nil }
@@ -64,14 +74,22 @@ public struct EarlyShed: Sendable {
 
     /// The browse route a `GET` of `path` is for, if it is one this would shed now (and counts it shed).
     func shouldShed(path: Substring, userAgent: String?) -> String? {
+        if case .shed(let route) = decide(path: path, userAgent: userAgent) { return route }
+        return nil
+    }
+
+    /// Decides on a `GET` of `path` (counting it shed when it is).
+    func decide(path: Substring, userAgent: String?) -> Decision {
         let priority: Priority = Priority.isBot(userAgent: userAgent) ? .bot : .browse
         // The limiter first: below the limit (the usual case) the path is never looked at.
-        guard controller.wouldShed(priority) else { return nil }
+        guard controller.wouldShed(priority) else { return .pass }
         let components = path.prefix { $0 != "?" }.split(separator: "/")
-        guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path,
-              !answerable(route, path) else { return nil }
+        guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return .pass }
+        // From bytes a cached answer costs about what a rejection does; through the router it costs
+        // more, and `AdmissionMiddleware` lets it wait behind carts and checkouts.
+        if cache.canAnswer(route, path) { return .cached(route: route, priority: priority) }
         controller.recordShed(priority)
-        return route
+        return .shed(route: route)
     }
 
     static func matches(_ pattern: [Substring?], _ components: [Substring]) -> Bool {
@@ -127,7 +145,7 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
                 context.write(wrapOutboundOut(.body(shed.body)), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-                shed.onShed(route, .now - start)
+                shed.onAnswer(route, 503, .now - start)
                 return
             }
             dropping = false

@@ -52,15 +52,23 @@ final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler 
             bodyRemaining = request.bodyLength - request.bodyBytesInRead
         }
         // Below the limit (the usual case) nothing is decoded: when bots are not shed, nothing is.
-        if request.sheddable, !partner.owesResponse, shed.controller.wouldShed(.bot),
-           let route = shed.shouldShed(path: request.path(in: buffer.readableBytesView),
-                                       userAgent: request.userAgent(in: buffer.readableBytesView)) {
-            let start = ContinuousClock.now
+        guard request.sheddable, !partner.owesResponse, shed.controller.wouldShed(.bot) else { return context.fireChannelRead(data) }
+        let bytes = buffer.readableBytesView
+        let start = ContinuousClock.now
+        let path = request.path(in: bytes)
+        switch shed.decide(path: path, userAgent: request.userAgent(in: bytes)) {
+        case .pass:
+            context.fireChannelRead(data)
+        case .shed(let route):
             context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
-            shed.onShed(route, .now - start)
-            return
+            shed.onAnswer(route, 503, .now - start)
+        case .cached(let route, let priority):
+            let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
+            guard let answer = shed.cache.response(route, path, conditions) else { return context.fireChannelRead(data) }
+            shed.controller.recordCacheAnswer(priority)
+            context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
+            shed.onAnswer(route, answer.status, .now - start)
         }
-        context.fireChannelRead(data)
     }
 }
 
@@ -70,6 +78,9 @@ struct RawRequest {
     /// Where the request target is, and the `User-Agent` value if there is one.
     var pathRange: Range<Int>
     var userAgentRange: Range<Int>?
+    var ifNoneMatchRange: Range<Int>?
+    /// No `Authorization` and no `X-Cart-Token` header.
+    var anonymous: Bool
     /// `Content-Length` (0 without one).
     var bodyLength: Int
     /// Bytes after the head in this read.
@@ -79,6 +90,10 @@ struct RawRequest {
 
     func path<Bytes: RandomAccessCollection>(in bytes: Bytes) -> Substring where Bytes.Element == UInt8, Bytes.Index == Int {
         Substring(decoding: bytes[pathRange], as: UTF8.self)
+    }
+
+    func ifNoneMatch<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
+        ifNoneMatchRange.map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 
     func userAgent<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
@@ -100,6 +115,8 @@ struct RawRequest {
         var contentLength: Int?
         var close = false
         var agent: Range<Int>?
+        var ifNoneMatch: Range<Int>?
+        var anonymous = true
         var start = lineEnd + 2
         while start < contentEnd {
             let end = Self.endOfLine(bytes, from: start, limit: contentEnd)
@@ -118,6 +135,11 @@ struct RawRequest {
                 close = Self.equalsIgnoringCase(value, "close")
             } else if Self.equalsIgnoringCase(name, "user-agent") {
                 agent = valueStart..<valueEnd
+            } else if Self.equalsIgnoringCase(name, "if-none-match") {
+                guard ifNoneMatch == nil else { return nil }   // repeated: leave it to the decoder
+                ifNoneMatch = valueStart..<valueEnd
+            } else if Self.equalsIgnoringCase(name, "authorization") || Self.equalsIgnoringCase(name, "x-cart-token") {
+                anonymous = false
             }
             start = end + 2
         }
@@ -125,6 +147,8 @@ struct RawRequest {
         bodyBytesInRead = bytes.endIndex - headEnd
         pathRange = (firstSpace + 1)..<secondSpace
         userAgentRange = agent
+        ifNoneMatchRange = ifNoneMatch
+        self.anonymous = anonymous
         sheddable = isGet && isHTTP11 && bodyLength == 0 && bodyBytesInRead == 0 && !close
     }
 

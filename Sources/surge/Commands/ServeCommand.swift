@@ -61,6 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "URL that alert transitions are POSTed to (JSON).")
     var alertWebhook: String?
 
+    @Flag(inversion: .prefixedNo,
+          help: "Under overload, answer catalog pages the cache holds (fresh or stale, no query) instead of shedding them (guarded).")
+    var serveCachedUnderOverload = true
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         if let poolSize, !(1...1000).contains(poolSize) { throw ValidationError("--pool-size must be from 1 to 1000") }
@@ -126,6 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
                     payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
                 )
                 store.profile = profile
+                store.serveCachedUnderOverload = serveCachedUnderOverload
                 return store
             }()
             let seedProducts = self.seedProducts
