@@ -207,5 +207,16 @@ for profile in sys.argv[3].split():
         print(f"{profile:12} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {timely:9.1f} {timely / capacity:6.2f} {ok * 100:11.2f}% "
               f"{percentile(checkout['latency'], 99):11.1f}ms {shed_total:7d} "
               f"{(shed_browse / shed_total * 100 if shed_total else 0):11.1f}% {percentile(phase['latency'], 99):7.1f}ms")
+print()
+print("successful journeys/s by kind (the goodput above, split)")
+print(f"{'profile':12} {'offered':>8} {'browse':>8} {'product':>8} {'cart':>8} {'checkout':>9}")
+for profile in sys.argv[3].split():
+    with open(f"{work}/{profile}.json") as f:
+        run = json.load(f)
+    for phase in run["phases"]:
+        duration = phase["durationSeconds"] or 1
+        journeys = {j["name"]: j for j in phase["journeys"]}
+        print(f"{profile:12} {phase['name']:>8} " + " ".join(f"{journeys[name]['succeeded'] / duration:{8 if name != 'checkout' else 9}.1f}"
+                                                          for name in ("browse", "product", "cart", "checkout")))
 print(f"(JSON and HTML reports in {work})")
 PY
