@@ -7,9 +7,11 @@
 # Prints one table: successful (2xx) requests/s through the store's HTTP API vs transactions/s of
 # pgbench (-M prepared, same client count) for the same SELECT, the store/pgbench ratio per row,
 # and how many store answers were not 2xx (shed with 503 by admission control, for example).
-# Two stores run on the same database:
-#   naive   (`--profile naive`): no catalog cache, no admission control: the issue's "no cache" row
-#   guarded (the default profile): catalog cache, admission control, bounded pool waits, deadlines
+# Three stores run on the same database:
+#   naive    (`--profile naive`, pool = client count): no catalog cache, no admission control
+#   no cache (the default profile with `--catalog-cache-mb 0`): admission control, the default pool
+#            ((cores x 2) + 1), bounded pool waits, deadlines, but every page read from PostgreSQL
+#   guarded  (the default profile): the above with the catalog cache
 # Then times seeding 1,000,000 products beside `pgbench -i` loading 1,000,000 accounts
 # (skip with SEED_1M=0).
 set -euo pipefail
@@ -22,6 +24,7 @@ chmod 755 "$WORK"
 PORT=18181
 NAIVE_PORT=18182
 ALSO_PORT=18183
+NOCACHE_PORT=18184
 # ALSO_POOL=N adds a third store, naive with a pool of N connections, for an A/B of pool sizes in one run.
 ALSO_POOL=${ALSO_POOL:-}
 # SWIFT_SCRATCH_PATH lets a benchmark reuse a release build folder (it holds only build products).
@@ -34,6 +37,7 @@ cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill -INT "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   [ -n "${NAIVE_PID:-}" ] && kill -INT "$NAIVE_PID" 2>/dev/null && wait "$NAIVE_PID" 2>/dev/null || true
   [ -n "${ALSO_PID:-}" ] && kill -INT "$ALSO_PID" 2>/dev/null && wait "$ALSO_PID" 2>/dev/null || true
+  [ -n "${NOCACHE_PID:-}" ] && kill -INT "$NOCACHE_PID" 2>/dev/null && wait "$NOCACHE_PID" 2>/dev/null || true
   "$SURGE" db stop --data-dir "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -46,7 +50,9 @@ URL=$("$SURGE" db url --data-dir "$WORK/pg")
 SERVER_PID=$!
 "$SURGE" serve --database-url "$URL" --port $NAIVE_PORT --seed-products 0 --pool-size "$CONNS" --profile naive >"$WORK/serve-naive.log" 2>&1 &
 NAIVE_PID=$!
-PORTS="$PORT $NAIVE_PORT"
+"$SURGE" serve --database-url "$URL" --port $NOCACHE_PORT --seed-products 0 --catalog-cache-mb 0 >"$WORK/serve-nocache.log" 2>&1 &
+NOCACHE_PID=$!
+PORTS="$PORT $NAIVE_PORT $NOCACHE_PORT"
 if [ -n "$ALSO_POOL" ]; then
   "$SURGE" serve --database-url "$URL" --port $ALSO_PORT --seed-products 0 --pool-size "$ALSO_POOL" --profile naive >"$WORK/serve-also.log" 2>&1 &
   ALSO_PID=$!
@@ -112,13 +118,14 @@ run_wrk() {
 }
 run_pgbench() { pgbench -n -M prepared -c "$CONNS" -j 1 -T "$SECONDS_EACH" -f "$WORK/$1.sql" "$URL" 2>/dev/null | awk '/^tps/ {print $3}'; }
 
-printf "%-24s %12s %12s %8s %9s\n" "workload" "store 2xx/s" "pgbench tps" "ratio" "store !2xx"
+printf "%-27s %12s %12s %8s %9s\n" "workload" "store 2xx/s" "pgbench tps" "ratio" "store !2xx"
 row() { # label port workload
   read -r store bad < <(run_wrk "$2" "$3")
   pg=$(run_pgbench "$3")
-  printf "%-24s %12.0f %12.0f %7.2fx %9d\n" "$1" "$store" "$pg" "$(echo "$store / $pg" | bc -l)" "$bad"
+  printf "%-27s %12.0f %12.0f %7.2fx %9d\n" "$1" "$store" "$pg" "$(echo "$store / $pg" | bc -l)" "$bad"
 }
 row "detail, no cache (naive)" $NAIVE_PORT detail
+row "detail, no cache (guarded)" $NOCACHE_PORT detail
 [ -z "$ALSO_POOL" ] || row "detail, naive, pool $ALSO_POOL" $ALSO_PORT detail
 row "detail (guarded, cache)" $PORT detail
 row "listing (guarded)" $PORT listing
@@ -132,5 +139,5 @@ if [ "${SEED_1M:-1}" = "1" ]; then
   surge_s=$(echo "$end - $start" | bc -l)
   start=$(date +%s.%N); pgbench -i -q -s 10 "$URL" >/dev/null 2>&1; end=$(date +%s.%N)
   pg_s=$(echo "$end - $start" | bc -l)
-  printf "%-24s %11.1fs %11.1fs %7.2fx\n" "seed 1M (s, lower wins)" "$surge_s" "$pg_s" "$(echo "$surge_s / $pg_s" | bc -l)"
+  printf "%-27s %11.1fs %11.1fs %7.2fx\n" "seed 1M (s, lower wins)" "$surge_s" "$pg_s" "$(echo "$surge_s / $pg_s" | bc -l)"
 fi

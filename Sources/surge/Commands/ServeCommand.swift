@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "URL that alert transitions are POSTed to (JSON).")
     var alertWebhook: String?
 
+    @Option(help: "Catalog cache budget in MiB (guarded; product pages, listings): 0 turns the cache off.")
+    var catalogCacheMb = 32
+
     @Flag(inversion: .prefixedNo,
           help: "Under overload, answer catalog pages the cache holds (fresh or stale, no query) instead of shedding them (guarded).")
     var serveCachedUnderOverload = true
@@ -74,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard seedProducts >= 0 else { throw ValidationError("--seed-products must be 0 or more") }
         guard (0...1).contains(paymentDeclineRate) else { throw ValidationError("--payment-decline-rate must be from 0 to 1") }
+        guard (0...65536).contains(catalogCacheMb) else { throw ValidationError("--catalog-cache-mb must be from 0 to 65536 (0 turns the cache off)") }
     }
 
     func run() async throws {
@@ -131,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
                 )
                 store.profile = profile
                 store.serveCachedUnderOverload = serveCachedUnderOverload
+                store.catalogCacheBytes = catalogCacheMb << 20
                 return store
             }()
             let seedProducts = self.seedProducts
