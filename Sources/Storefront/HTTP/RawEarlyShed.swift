@@ -14,6 +14,10 @@ import NIOCore
 ///   reads), where `EarlyShedHandler` still sheds after the decoder;
 /// - `GET … HTTP/1.1`, no `Connection: close`, no request ahead of it awaiting its response;
 /// - the limiter would reject it now, and its path is a browse route.
+///
+/// Such a request whose page the catalog cache holds (a product page) is answered from the cache's
+/// bytes instead of the 503, with the head the router would send (`StoreAPI.productPageResponse`);
+/// one the cache could answer only through the router (a listing) is passed on.
 final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
