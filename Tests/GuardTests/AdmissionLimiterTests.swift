@@ -251,3 +251,47 @@ struct SplitMix {
         #expect(limiter.queueTimeout(.cart, now: later) == c.queueTimeout[.cart])
     }
 }
+
+@Suite struct AdmissionSuspensionTests {
+    @Test func aSuspendedRequestsSlotGoesToTheNextWaiterAndItComesBackAboveTheLimit() {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 2
+        c.limit.minimumLimit = 2
+        c.limit.maximumLimit = 2
+        let t0 = ContinuousClock.now
+        var l = AdmissionLimiter(c)
+        #expect(l.acquire(id: 1, priority: .checkout, now: t0) == .admit)
+        #expect(l.acquire(id: 2, priority: .checkout, now: t0) == .admit)
+        guard case .enqueue = l.acquire(id: 3, priority: .cart, now: t0) else { Issue.record("the cart should wait"); return }
+        // The first checkout waits on the payment provider: the waiting cart gets its slot.
+        let actions = l.suspend(priority: .checkout, now: t0 + .milliseconds(1))
+        #expect(actions.admit == [3])
+        #expect(l.totalInFlight == 2)
+        // The checkout comes back to a full limit and runs anyway.
+        l.resume(priority: .checkout)
+        #expect(l.totalInFlight == 3)
+        #expect(l.inFlight[.checkout] == 2)
+    }
+
+    @Test func outsideGivesTheSlotBackForItsBodyAndLeavesItOutOfTheSample() async throws {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 4
+        let controller = AdmissionController(c)
+        let permit = try await controller.acquire(.checkout)
+        let scope = AdmissionScope(controller: controller, permit: permit)
+        #expect(controller.inFlight == 1)
+        let during = try await AdmissionScope.$current.withValue(scope) {
+            try await AdmissionScope.outside {
+                try await Task.sleep(for: .milliseconds(20))
+                return controller.inFlight
+            }
+        }
+        #expect(during == 0)
+        #expect(controller.inFlight == 1)
+        #expect(scope.suspended >= .milliseconds(20))
+        controller.release(permit, excluding: scope.suspended)
+        #expect(controller.inFlight == 0)
+        // Outside any admitted request it only runs the body.
+        #expect(try await AdmissionScope.outside { controller.inFlight } == 0)
+    }
+}

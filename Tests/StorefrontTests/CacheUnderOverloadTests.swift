@@ -205,4 +205,37 @@ import TestSupport
             #expect(try ProductQuery(parameters: parameters).cacheKey != a.cacheKey, "\(parameters)")
         }
     }
+
+    /// Records the admission limiter's in-flight count when the payment provider is called.
+    final class WatchingGateway: PaymentGateway {
+        let admission: AdmissionController
+        private let seen = Mutex<[Int]>([])
+        init(admission: AdmissionController) { self.admission = admission }
+        var inFlightDuringPayment: [Int] { seen.withLock { $0 } }
+        func authorize(amount: Money, token: String, reference: UUID) async throws -> PaymentAuthorization {
+            seen.withLock { $0.append(admission.inFlight) }
+            return PaymentAuthorization(reference: "auth-\(reference)")
+        }
+    }
+
+    @Test func aCheckoutWaitingOnThePaymentProviderHoldsNoAdmissionSlot() async throws {
+        try await TestPostgres.withFreshDatabase { database, _ in
+            var logger = Logger(label: "surge.tests.cache-overload")
+            logger.logLevel = .critical
+            let admission = AdmissionController()
+            let gateway = WatchingGateway(admission: admission)
+            let api = StoreApplication.api(database: database, configuration: .init(), gateway: gateway, logger: logger)
+            let app = Application(router: StoreApplication.router(api: api, admission: admission), logger: logger)
+            try await app.test(.router) { client in
+                let store = StoreHarness(database: database, api: api, client: client)
+                let variant = try await store.product(id: 3, variants: [(price: 500, onHand: 5)])[0]
+                let cart = try await store.createCart()
+                #expect(try await store.add(cart: cart, variant: variant).status == .ok)
+                let order = try await store.checkout(cart: cart, key: UUID().uuidString)
+                #expect(order.status == .created)
+                #expect(gateway.inFlightDuringPayment == [0], "the checkout's slot was given back during the payment")
+                #expect(admission.inFlight == 0)
+            }
+        }
+    }
 }

@@ -112,11 +112,23 @@ public final class AdmissionController: Sendable {
         cacheAnswered[priority]?.increment()
     }
 
-    /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool timeout).
-    public func release(_ permit: Permit, dropped: Bool = false) {
+    /// Gives `permit`'s slot back while its request waits on another service (see `AdmissionScope.outside`).
+    func suspend(_ permit: Permit) {
+        let now = ContinuousClock.now
+        state.withLock { state in Self.apply(state.limiter.suspend(priority: permit.priority, now: now), in: &state) }
+    }
+
+    /// Takes a suspended `permit`'s slot again, without waiting and above the limit if need be.
+    func resume(_ permit: Permit) {
+        state.withLock { $0.limiter.resume(priority: permit.priority) }
+    }
+
+    /// Returns the permit; `dropped` when the request failed for lack of capacity (deadline, pool
+    /// timeout); `excluding` is time it spent suspended, left out of its latency sample.
+    public func release(_ permit: Permit, dropped: Bool = false, excluding suspended: Duration = .zero) {
         let now = ContinuousClock.now
         let (limit, inFlight) = state.withLock { state -> (Int, Int) in
-            let actions = state.limiter.release(priority: permit.priority, rtt: now - permit.started, dropped: dropped,
+            let actions = state.limiter.release(priority: permit.priority, rtt: now - permit.started - suspended, dropped: dropped,
                                                 inFlightAtStart: permit.inFlightAtStart, now: now)
             Self.apply(actions, in: &state)
             return (state.limiter.limit, state.limiter.totalInFlight)

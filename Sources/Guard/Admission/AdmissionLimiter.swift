@@ -145,6 +145,20 @@ public struct AdmissionLimiter: Sendable {
         return drain(now: now)
     }
 
+    /// An admitted request of `priority` stepped out to wait on something that uses none of this
+    /// store's capacity (the payment provider): its slot goes to the next waiter until `resume`.
+    public mutating func suspend(priority: Priority, now: ContinuousClock.Instant) -> Actions {
+        inFlight[priority, default: 0] -= 1
+        totalInFlight -= 1
+        return drain(now: now)
+    }
+
+    /// A suspended request is back: it runs at once, above the limit if need be, since what is left of
+    /// it (a paid checkout's order) must not be refused.
+    public mutating func resume(priority: Priority) {
+        start(priority)
+    }
+
     /// An admitted request finished without a meaningful sample (client error before any work).
     public mutating func releaseWithoutSample(priority: Priority, now: ContinuousClock.Instant) -> Actions {
         inFlight[priority, default: 0] -= 1

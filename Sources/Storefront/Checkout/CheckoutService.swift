@@ -149,7 +149,10 @@ public struct CheckoutService: Sendable {
 
         let authorization: PaymentAuthorization
         do {
-            authorization = try await gateway.authorize(amount: total, token: request.paymentToken, reference: holdID)
+            // No row lock, no connection and no admission slot is held while the provider answers.
+            authorization = try await AdmissionScope.outside {
+                try await gateway.authorize(amount: total, token: request.paymentToken, reference: holdID)
+            }
         } catch let error as PaymentError {
             try await releaseHold(holdID, reason: "release")
             switch error {

@@ -40,12 +40,13 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as Overloaded {
             throw StoreError.unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: error.retryAfterSeconds)
         }
+        let scope = AdmissionScope(controller: controller, permit: permit)
         do {
-            let response = try await next(request, context)
-            controller.release(permit)
+            let response = try await AdmissionScope.$current.withValue(scope) { try await next(request, context) }
+            controller.release(permit, excluding: scope.suspended)
             return response
         } catch {
-            controller.release(permit, dropped: Self.isCapacityFailure(error))
+            controller.release(permit, dropped: Self.isCapacityFailure(error), excluding: scope.suspended)
             throw error
         }
     }
