@@ -106,7 +106,9 @@ import Testing
     }
 
     @Test func expiredHoldReturnsItsStock() async throws {
-        let gateway = SimulatedGateway(.init(medianLatency: .milliseconds(300), latencySigma: 0))
+        // A slow provider (2 s) leaves the sweeper a wide window even when the whole suite loads the
+        // machine (with 300 ms, a loaded run once let the payment finish before the hold was swept).
+        let gateway = SimulatedGateway(.init(medianLatency: .seconds(2), latencySigma: 0))
         try await StoreHarness.run(gateway: gateway, configuration: .init(holdTTL: .milliseconds(1))) { store in
             let variant = try await store.product(id: 7, variants: [(price: 1000, onHand: 2)])[0]
             let cart = try await store.createCart()
@@ -114,7 +116,7 @@ import Testing
             async let checkout = store.checkout(cart: cart, key: "k-expire")
             // While the payment is in flight, the hold (TTL 1 ms) is past its expiry: the sweeper returns it.
             var expired = 0
-            for _ in 0..<100 where expired == 0 {
+            for _ in 0..<1000 where expired == 0 {
                 try await Task.sleep(for: .milliseconds(10))
                 expired = try await store.api.checkout.expireHolds()
             }
