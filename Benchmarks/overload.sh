@@ -190,6 +190,7 @@ def share_within(hist, limit_ms):
     return sum(c for v, c in pairs if v / 1000.0 <= limit_ms) / total if total else 0.0
 
 print(f"{'profile':12} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
+by_kind = []   # the second table's rows, gathered in the same pass
 for profile in sys.argv[3].split():
     with open(f"{work}/{profile}.json") as f:
         run = json.load(f)
@@ -207,16 +208,12 @@ for profile in sys.argv[3].split():
         print(f"{profile:12} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {timely:9.1f} {timely / capacity:6.2f} {ok * 100:11.2f}% "
               f"{percentile(checkout['latency'], 99):11.1f}ms {shed_total:7d} "
               f"{(shed_browse / shed_total * 100 if shed_total else 0):11.1f}% {percentile(phase['latency'], 99):7.1f}ms")
+        by_kind.append(f"{profile:12} {phase['name']:>8} {journeys['browse']['succeeded'] / duration:8.1f} "
+                       f"{journeys['product']['succeeded'] / duration:8.1f} {journeys['cart']['succeeded'] / duration:8.1f} "
+                       f"{journeys['checkout']['succeeded'] / duration:9.1f}")
 print()
 print("successful journeys/s by kind (the goodput above, split)")
 print(f"{'profile':12} {'offered':>8} {'browse':>8} {'product':>8} {'cart':>8} {'checkout':>9}")
-for profile in sys.argv[3].split():
-    with open(f"{work}/{profile}.json") as f:
-        run = json.load(f)
-    for phase in run["phases"]:
-        duration = phase["durationSeconds"] or 1
-        journeys = {j["name"]: j for j in phase["journeys"]}
-        print(f"{profile:12} {phase['name']:>8} " + " ".join(f"{journeys[name]['succeeded'] / duration:{8 if name != 'checkout' else 9}.1f}"
-                                                          for name in ("browse", "product", "cart", "checkout")))
+print("\n".join(by_kind))
 print(f"(JSON and HTML reports in {work})")
 PY

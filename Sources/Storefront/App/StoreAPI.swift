@@ -45,9 +45,7 @@ public struct StoreAPI: Sendable {
             (.init(method: .get, path: "/v1/products", routeClass: .browse), { request, _ in
                 var parameters: [String: String] = [:]
                 for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-                let query = try ProductQuery(parameters: parameters)
-                catalog.rememberListing(target: request.uri.string, key: query.cacheKey)
-                return try Self.json(try await catalog.products(query))
+                return try Self.json(try await catalog.products(ProductQuery(parameters: parameters), target: request.uri.string))
             }),
             (.init(method: .get, path: "/v1/products/{id}", routeClass: .browse), { _, context in
                 // PostgreSQL built the body: pass it through (see ProductDetailStatement).

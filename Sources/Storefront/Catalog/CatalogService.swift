@@ -53,15 +53,14 @@ public final class CatalogService: Sendable {
 
     /// Whether the listing page a request `target` (path and query, as sent) asked for before can be
     /// answered from the cache now. Checked for every listing the limiter would shed, so it only
-    /// looks the target up among those already served (`rememberListing`) rather than parse it.
+    /// looks the target up among those already served (`products(_:target:)`) rather than parse it.
     public func canAnswerListing(target: String) -> Bool {
         guard let listingCache, let key = listingTargets.withLock({ $0[target] }) else { return false }
         return listingCache.canServe(key)
     }
 
     /// Notes that the listing request `target` is the query whose cache key is `key`.
-    public func rememberListing(target: String, key: String) {
-        guard listingCache != nil else { return }
+    private func rememberListing(target: String, key: String) {
         listingTargets.withLock { targets in
             if targets.count >= Self.maximumListingTargets { targets.removeAll(keepingCapacity: true) }
             targets[target] = key
@@ -125,14 +124,17 @@ public final class CatalogService: Sendable {
         return json
     }
 
-    /// One page of products matching the query.
-    public func products(_ query: ProductQuery) async throws -> ProductPage {
+    /// One page of products matching the query; `target` is the request's path and query as sent,
+    /// remembered with the cache key so that `canAnswerListing(target:)` need not parse it.
+    public func products(_ query: ProductQuery, target: String? = nil) async throws -> ProductPage {
         guard let listingCache else { return try await loadProducts(query) }
+        let key = query.cacheKey
+        if let target { rememberListing(target: target, key: key) }
         if Self.cacheOnly {
-            guard let page = listingCache.cached(query.cacheKey) else { throw Self.shedInstead }
+            guard let page = listingCache.cached(key) else { throw Self.shedInstead }
             return page
         }
-        return try await listingCache.value(for: query.cacheKey, size: \.estimatedBytes) {
+        return try await listingCache.value(for: key, size: \.estimatedBytes) {
             try await loadProducts(query)
         }
     }
