@@ -154,14 +154,24 @@ public struct StoreAPI: Sendable {
     func productPageResponse(route: String, target: Substring, conditions: CachedAnswers.Conditions, serverName: String?) -> CachedAnswers.Answer? {
         guard route == "/v1/products/{id}", let id = Self.productID(target), let body = catalog.cachedProductJSON(id: id),
               body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes else { return nil }
-        let tag = "\"\(EntityTag.hash(body.readableBytesView))\""
-        let cacheControl = conditions.anonymous ? "Cache-Control: \(ConditionalGetMiddleware<StoreRequestContext>.cacheControl)\r\n" : ""
+        return Self.productPageAnswer(body: body, conditions: conditions, httpCaching: true, serverName: serverName)
+    }
+
+    /// The router's answer to `GET /v1/products/{id}` whose page is `body`, as HTTP/1.1 bytes: with
+    /// `httpCaching` (the guarded profile's `ConditionalGetMiddleware`), an `ETag`, `Cache-Control`
+    /// when anonymous, and 304 for a matching `If-None-Match`.
+    static func productPageAnswer(body: ByteBuffer, conditions: CachedAnswers.Conditions, httpCaching: Bool, serverName: String?) -> CachedAnswers.Answer {
         let trailer = "Date: \(HTTPDate.now)\r\n" + (serverName.map { "Server: \($0)\r\n" } ?? "") + "\r\n"
-        if let condition = conditions.ifNoneMatch, EntityTag.matches(condition, tag) {
-            return .init(status: 304, bytes: ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(tag)\r\n" + cacheControl + trailer))
+        var head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n"
+        if httpCaching && body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes {
+            let tag = "\"\(EntityTag.hash(body.readableBytesView))\""
+            let cacheControl = conditions.anonymous ? "Cache-Control: \(ConditionalGetMiddleware<StoreRequestContext>.cacheControl)\r\n" : ""
+            if let condition = conditions.ifNoneMatch, EntityTag.matches(condition, tag) {
+                return .init(status: 304, bytes: ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(tag)\r\n" + cacheControl + trailer))
+            }
+            head += "ETag: \(tag)\r\n" + cacheControl
         }
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n"
-            + "ETag: \(tag)\r\n" + cacheControl + trailer
+        head += trailer
         var buffer = ByteBuffer()
         buffer.reserveCapacity(head.utf8.count + body.readableBytes)
         buffer.writeString(head)

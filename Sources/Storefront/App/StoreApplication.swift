@@ -70,10 +70,14 @@ public enum StoreApplication {
                 telemetry?.requests.record(route: route, method: "GET", status: status, duration: duration)
             }
         }
+        let pages = configuration.productPagesOnEventLoop
+            ? ProductPages(api: api, admission: admission, httpCaching: configuration.profile == .guarded, serverName: serverName,
+                           telemetry: telemetry, logger: logger)
+            : nil
         var app = Application(
             router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded,
                            serveCachedUnderOverload: configuration.serveCachedUnderOverload),
-            server: earlyShed.map { shed in .http1(configuration: .init(additionalChannelHandlers: [shed.handler(raw: true)])) } ?? .http1(),
+            server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]

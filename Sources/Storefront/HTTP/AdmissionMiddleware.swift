@@ -34,6 +34,13 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
             controller.recordCacheAnswer(priority)
             return try await CatalogService.$cacheOnly.withValue(true) { try await next(request, context) }
         }
+        return try await Self.admitted(controller, priority) { try await next(request, context) }
+    }
+
+    /// Runs `work` holding a permit of `priority` (503 `overloaded` when none is given), and gives the
+    /// limiter its latency sample: a capacity failure lowers the limit. `ProductPages` admits the same way.
+    static func admitted<Result>(_ controller: AdmissionController, _ priority: Priority,
+                                 _ work: () async throws -> Result) async throws -> Result {
         let permit: AdmissionController.Permit
         do {
             permit = try await controller.acquire(priority)
@@ -42,11 +49,11 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let scope = AdmissionScope(controller: controller, permit: permit)
         do {
-            let response = try await AdmissionScope.$current.withValue(scope) { try await next(request, context) }
+            let result = try await AdmissionScope.$current.withValue(scope) { try await work() }
             controller.release(permit, excluding: scope.suspended)
-            return response
+            return result
         } catch {
-            controller.release(permit, dropped: Self.isCapacityFailure(error), excluding: scope.suspended)
+            controller.release(permit, dropped: isCapacityFailure(error), excluding: scope.suspended)
             throw error
         }
     }

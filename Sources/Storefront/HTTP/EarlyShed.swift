@@ -101,18 +101,27 @@ public struct EarlyShed: Sendable {
     /// A new handler for one connection (for `HTTP1Channel`'s `additionalChannelHandlers`). With
     /// `raw`, it also puts a `RawEarlyShedHandler` first in the pipeline, before the HTTP/1 decoder.
     public func handler(raw: Bool = false) -> any RemovableChannelHandler { EarlyShedHandler(shed: self, raw: raw) }
+
+    /// The connection handlers in front of the router: early shedding (`shed`), product pages on the
+    /// event loop (`pages`), either, or both (for `HTTP1Channel`'s `additionalChannelHandlers`).
+    static func handlers(shed: EarlyShed?, pages: ProductPages?) -> [any RemovableChannelHandler] {
+        guard shed != nil || pages != nil else { return [] }
+        return [EarlyShedHandler(shed: shed, raw: true, pages: pages)]
+    }
 }
 
 /// One connection's early shed: sits after the HTTP/1 codec, sees `HTTPRequestPart`s. It answers only
 /// when no earlier request on the connection is still waiting for its response, so answers never
-/// overtake each other on a pipelined connection.
+/// overtake each other on a pipelined connection. Without `shed` it only counts the responses owed,
+/// for the `RawEarlyShedHandler` it puts in front of the decoder.
 final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    private let shed: EarlyShed
+    private let shed: EarlyShed?
+    private let pages: ProductPages?
     /// Requests passed on whose response has not ended yet.
     private var pending = 0
     /// Dropping the rest of a shed request (its body and end).
@@ -121,9 +130,10 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether to put a `RawEarlyShedHandler` in front of the HTTP/1 decoder when added.
     private let raw: Bool
 
-    init(shed: EarlyShed, raw: Bool = false) {
+    init(shed: EarlyShed?, raw: Bool = false, pages: ProductPages? = nil) {
         self.shed = shed
         self.raw = raw
+        self.pages = pages
     }
 
     /// A request passed on has not had its whole response yet.
@@ -132,7 +142,7 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         guard raw else { return }
         // Best effort: if it cannot be added, shedding still happens here, after the decoder.
-        try? context.pipeline.syncOperations.addHandler(RawEarlyShedHandler(shed: shed, partner: self), position: .first)
+        try? context.pipeline.syncOperations.addHandler(RawEarlyShedHandler(shed: shed, pages: pages, partner: self), position: .first)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -140,7 +150,7 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let request):
             let start = ContinuousClock.now
-            if pending == 0, request.headerFields[.connection] != "close", let route = shed.shouldShed(request) {
+            if pending == 0, request.headerFields[.connection] != "close", let shed, let route = shed.shouldShed(request) {
                 dropping = true
                 context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
                 context.write(wrapOutboundOut(.body(shed.body)), promise: nil)

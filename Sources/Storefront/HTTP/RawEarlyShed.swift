@@ -1,11 +1,14 @@
 import Guard
 import NIOCore
 
-/// Sheds a browse `GET` from the bytes the socket delivered, before the HTTP/1 decoder parses it.
+/// Answers what it can of a request from the bytes the socket delivered, before the HTTP/1 decoder
+/// parses it: a browse `GET` the limiter would shed (503, or the cached page), and a product page
+/// (`ProductPages`, loaded on this event loop).
 ///
 /// Under a 10× surge nine requests in ten are shed, and on the store's one core parsing them (NIO's
 /// `HTTPDecoder`, `HTTPHeaders`, the HTTPTypes conversion) and encoding the 503 cost more than the
-/// rejection itself (BENCHMARKS.md, overload session 4). This handler sits first in the pipeline
+/// rejection itself (BENCHMARKS.md, overload session 4); a product page through Hummingbird cost
+/// twice what it does here (store vs pgbench, session 6). This handler sits first in the pipeline
 /// and answers a request only when all of these hold, otherwise it passes the bytes on untouched:
 /// - the read holds exactly one complete request with no body (the usual case for a `GET` from a
 ///   keep-alive client), and every byte passed on before ended on a request boundary, so the
@@ -13,29 +16,43 @@ import NIOCore
 ///   and gives up for the rest of the connection on anything else (chunked bodies, pipelined or split
 ///   reads), where `EarlyShedHandler` still sheds after the decoder;
 /// - `GET … HTTP/1.1`, no `Connection: close`, no request ahead of it awaiting its response;
-/// - the limiter would reject it now, and its path is a browse route.
+/// - the limiter would reject it now, and its path is a browse route; or its path is a product page.
 ///
 /// Such a request whose page the catalog cache holds (a product page) is answered from the cache's
 /// bytes instead of the 503, with the head the router would send (`StoreAPI.productPageResponse`);
 /// one the cache could answer only through the router (a listing) is passed on.
-final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// While a product page is being loaded, nothing else is read from the connection (a `read` is held
+/// back, bytes already read wait here), so answers keep their order.
+final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
-    private let shed: EarlyShed
+    private let shed: EarlyShed?
+    private let pages: ProductPages?
     /// The parsed-request handler of the same connection: knows whether a response is still owed.
     private let partner: EarlyShedHandler
     /// Every byte passed on so far ended on a request boundary (or inside a body we are counting).
     private var inSync = true
     /// Body bytes of the last request passed on that have not arrived yet.
     private var bodyRemaining = 0
+    /// A product page is being loaded for this connection.
+    private var loading = false
+    /// Reads that arrived while loading, and whether a `read` was held back.
+    private var held: [NIOAny] = []
+    private var readHeld = false
+    private var executor: EventLoopTaskExecutor?
 
-    init(shed: EarlyShed, partner: EarlyShedHandler) {
+    init(shed: EarlyShed?, pages: ProductPages?, partner: EarlyShedHandler) {
         self.shed = shed
+        self.pages = pages
         self.partner = partner
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if loading { return held.append(data) }
         guard inSync else { return context.fireChannelRead(data) }
         let buffer = unwrapInboundIn(data)
         if bodyRemaining > 0 {
@@ -55,23 +72,69 @@ final class RawEarlyShedHandler: ChannelInboundHandler, RemovableChannelHandler 
         } else {
             bodyRemaining = request.bodyLength - request.bodyBytesInRead
         }
-        // Below the limit (the usual case) nothing is decoded: when bots are not shed, nothing is.
-        guard request.sheddable, !partner.owesResponse, shed.controller.wouldShed(.bot) else { return context.fireChannelRead(data) }
+        guard request.sheddable, !partner.owesResponse else { return context.fireChannelRead(data) }
         let bytes = buffer.readableBytesView
-        let start = ContinuousClock.now
-        let path = request.path(in: bytes)
-        switch shed.decide(path: path, userAgent: request.userAgent(in: bytes)) {
-        case .pass:
-            context.fireChannelRead(data)
-        case .shed(let route):
-            context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
-            shed.onAnswer(route, 503, .now - start)
-        case .cached(let route, let priority):
-            let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
-            guard let answer = shed.cache.response(route, path, conditions) else { return context.fireChannelRead(data) }
-            shed.controller.recordCacheAnswer(priority)
-            context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
-            shed.onAnswer(route, answer.status, .now - start)
+        // Below the limit (the usual case) nothing is decoded for shedding: when bots are not shed, nothing is.
+        if let shed, shed.controller.wouldShed(.bot) {
+            let start = ContinuousClock.now
+            let path = request.path(in: bytes)
+            switch shed.decide(path: path, userAgent: request.userAgent(in: bytes)) {
+            case .pass:
+                break
+            case .shed(let route):
+                context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
+                return shed.onAnswer(route, 503, .now - start)
+            case .cached(let route, let priority):
+                let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
+                if let answer = shed.cache.response(route, path, conditions) {
+                    shed.controller.recordCacheAnswer(priority)
+                    context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
+                    return shed.onAnswer(route, answer.status, .now - start)
+                }
+            }
+        }
+        guard let pages, let id = ProductPages.productID(request.path(in: bytes)) else { return context.fireChannelRead(data) }
+        load(id: id, pages: pages, request: request, bytes: bytes, context: context)
+    }
+
+    /// Loads product `id`'s page in a task on this event loop and writes the answer there.
+    private func load(id: Int64, pages: ProductPages, request: RawRequest, bytes: ByteBufferView, context: ChannelHandlerContext) {
+        loading = true
+        let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
+        let priority: Priority = Priority.isBot(userAgent: request.userAgent(in: bytes)) ? .bot : .browse
+        let requestID = request.requestID(in: bytes)
+        let loop = context.eventLoop
+        let executor = self.executor ?? EventLoopTaskExecutor(loop)
+        self.executor = executor
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        Task(executorPreference: executor) {
+            let answer = await pages.answer(id: id, conditions: conditions, priority: priority, requestID: requestID)
+            if loop.inEventLoop {
+                bound.value.0.loaded(answer, context: bound.value.1)
+            } else {
+                loop.execute { bound.value.0.loaded(answer, context: bound.value.1) }
+            }
+        }
+    }
+
+    private func loaded(_ answer: CachedAnswers.Answer, context: ChannelHandlerContext) {
+        loading = false
+        context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
+        let waiting = held
+        held = []
+        for data in waiting { channelRead(context: context, data: data) }
+        if !waiting.isEmpty { context.fireChannelReadComplete() }
+        if readHeld && !loading {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if loading {
+            readHeld = true
+        } else {
+            context.read()
         }
     }
 }
@@ -83,6 +146,7 @@ struct RawRequest {
     var pathRange: Range<Int>
     var userAgentRange: Range<Int>?
     var ifNoneMatchRange: Range<Int>?
+    var requestIDRange: Range<Int>?
     /// No `Authorization` and no `X-Cart-Token` header.
     var anonymous: Bool
     /// `Content-Length` (0 without one).
@@ -98,6 +162,10 @@ struct RawRequest {
 
     func ifNoneMatch<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
         ifNoneMatchRange.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+
+    func requestID<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
+        requestIDRange.map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 
     func userAgent<Bytes: RandomAccessCollection>(in bytes: Bytes) -> String? where Bytes.Element == UInt8, Bytes.Index == Int {
@@ -120,6 +188,7 @@ struct RawRequest {
         var close = false
         var agent: Range<Int>?
         var ifNoneMatch: Range<Int>?
+        var requestID: Range<Int>?
         var anonymous = true
         var start = lineEnd + 2
         while start < contentEnd {
@@ -142,6 +211,8 @@ struct RawRequest {
             } else if Self.equalsIgnoringCase(name, "if-none-match") {
                 guard ifNoneMatch == nil else { return nil }   // repeated: leave it to the decoder
                 ifNoneMatch = valueStart..<valueEnd
+            } else if Self.equalsIgnoringCase(name, "x-request-id") {
+                requestID = valueStart..<valueEnd
             } else if Self.equalsIgnoringCase(name, "authorization") || Self.equalsIgnoringCase(name, "x-cart-token") {
                 anonymous = false
             }
@@ -152,6 +223,7 @@ struct RawRequest {
         pathRange = (firstSpace + 1)..<secondSpace
         userAgentRange = agent
         ifNoneMatchRange = ifNoneMatch
+        requestIDRange = requestID
         self.anonymous = anonymous
         sheddable = isGet && isHTTP11 && bodyLength == 0 && bodyBytesInRead == 0 && !close
     }

@@ -41,7 +41,8 @@ public struct TelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-enum RequestID {
+/// Request ids for per-request query counts and logs.
+public enum RequestID {
     private static let header = HTTPField.Name("X-Request-Id")
 
     /// The client's `X-Request-Id`, or a new one.
@@ -50,7 +51,7 @@ enum RequestID {
     }
 
     /// 16 hex digits: a random per-process prefix and a counter (no system call per request).
-    static func make() -> String {
+    public static func make() -> String {
         QueryFingerprint.hexID(prefix | (counter.wrappingAdd(1, ordering: .relaxed).newValue & 0xFFFF_FFFF))
     }
 

@@ -1,0 +1,102 @@
+import Database
+import Guard
+import Logging
+import NIOCore
+import Telemetry
+
+/// Serves `GET /v1/products/{id}`, the store's hottest read, on the connection's event loop from the
+/// request's bytes, with the router's answer byte for byte.
+///
+/// Through Hummingbird a product page cost the store ~230 µs of CPU, of which only a fraction was
+/// the statement: the HTTP/1 decoder and encoder, `HTTPTypes` conversions, the async channel's
+/// streams, the router and five middlewares, and the task and thread hops between them
+/// (BENCHMARKS.md, "Store vs pgbench, session 6"). `RawEarlyShedHandler` hands a plain keep-alive
+/// `GET` of a product page here instead (it already parses the request line and the few headers
+/// that matter, without allocating); the page is loaded in a task that runs on the connection's
+/// event loop, and the answer is written there.
+///
+/// Everything the router does for this route is done here, through the same code:
+/// - the request's `QueryContext` (route, `X-Request-Id` or a new id, the browse deadline), so the
+///   statement is attributed, timed and bounded as before;
+/// - admission (guarded profile): a permit of the request's priority (browse, or bot), 503
+///   `overloaded` without one, the latency sample (`AdmissionMiddleware.admitted`); shedding and
+///   answers from the cache under overload happen before, in `RawEarlyShedHandler`, as for every route;
+/// - the catalog cache (`CatalogService.productJSON`), the ETag, 304 and `Cache-Control` of
+///   `ConditionalGetMiddleware` (guarded), the problem+json of `ProblemMiddleware` for every failure;
+/// - request metrics and per-request statistics (`TelemetryMiddleware`).
+///
+/// Anything unusual (a body, a pipelined read, `Connection: close`, HTTP/1.0, an id that is not
+/// plain digits, an earlier request still owed its answer) goes to the router as before.
+struct ProductPages: Sendable {
+    static let route = "/v1/products/{id}"
+
+    let api: StoreAPI
+    let admission: AdmissionController?
+    /// `ETag`, 304 and `Cache-Control` as `ConditionalGetMiddleware` adds them (guarded profile).
+    let httpCaching: Bool
+    let serverName: String?
+    /// The browse deadline, as `StoreAPI.register` sets it.
+    let deadline: Duration
+    let telemetry: Telemetry?
+    let logger: Logger
+
+    init(api: StoreAPI, admission: AdmissionController?, httpCaching: Bool, serverName: String?, telemetry: Telemetry?, logger: Logger) {
+        self.api = api
+        self.admission = admission
+        self.httpCaching = httpCaching
+        self.serverName = serverName
+        self.deadline = api.deadlines[.browse] ?? RouteClass.browse.deadline
+        self.telemetry = telemetry
+        self.logger = logger
+    }
+
+    /// The product id of a target this serves: `/v1/products/` then 1 to 18 digits, not starting with
+    /// 0 (so positive and in range: what the router accepts), and an optional query (ignored, as the
+    /// router ignores it). `nil` for anything else, which the router answers.
+    static func productID(_ target: Substring) -> Int64? {
+        let utf8 = target.utf8
+        let prefix = "/v1/products/".utf8
+        guard utf8.starts(with: prefix) else { return nil }
+        let digits = utf8.dropFirst(prefix.count).prefix { $0 != UInt8(ascii: "?") }
+        guard let first = digits.first, first != UInt8(ascii: "0"), let id = RawRequest.decimal(digits) else { return nil }
+        return Int64(id)
+    }
+
+    /// The whole answer to a `GET` of product `id`; never throws: a failure is its problem+json.
+    func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?) async -> CachedAnswers.Answer {
+        let start = ContinuousClock.now
+        let requestID = requestID ?? RequestID.make()
+        let context = QueryContext(route: "GET \(Self.route)", requestID: requestID, deadline: start + deadline)
+        let answer: CachedAnswers.Answer
+        do {
+            let body = try await QueryContext.$current.withValue(context) {
+                guard let admission else { return try await api.catalog.productJSON(id: id) }
+                return try await AdmissionMiddleware<StoreRequestContext>.admitted(admission, priority) {
+                    try await api.catalog.productJSON(id: id)
+                }
+            }
+            answer = StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)
+        } catch {
+            answer = ProblemMiddleware<StoreRequestContext>.translate(error, logger: logger).rawAnswer(serverName: serverName)
+        }
+        telemetry?.requests.record(route: Self.route, method: "GET", status: answer.status, duration: .now - start)
+        telemetry?.statistics.requestFinished(requestID)
+        return answer
+    }
+}
+
+/// Runs a Swift task's jobs on one NIO event loop: a task that prefers it (`Task(executorPreference:)`)
+/// resumes on the loop whose I/O woke it, instead of hopping to Swift's cooperative pool and back.
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: immutable; EventLoop is Sendable.
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
