@@ -22,8 +22,8 @@ import NIOCore
 /// bytes instead of the 503, with the head the router would send (`StoreAPI.productPageResponse`);
 /// one the cache could answer only through the router (a listing) is passed on.
 ///
-/// While a product page is being loaded, nothing else is read from the connection (a `read` is held
-/// back, bytes already read wait here), so answers keep their order.
+/// While a product page is being loaded, nothing read from the connection goes on (bytes read wait
+/// here, and once some have, reading is held back), so answers keep their order.
 final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -130,8 +130,11 @@ final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Holds reading back only once the client has sent more while a page loads (a pipelining
+    /// client): a keep-alive client waits for its answer, and holding its `read` would cost two
+    /// `epoll_ctl` calls per page (read interest dropped, then added back).
     func read(context: ChannelHandlerContext) {
-        if loading {
+        if loading && !held.isEmpty {
             readHeld = true
         } else {
             context.read()
