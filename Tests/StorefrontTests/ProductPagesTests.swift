@@ -151,7 +151,7 @@ import TestSupport
                     ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test-client\r\n\r\n")
                 }
                 try await channel.writeAndFlush(get("/v1/products/7"))
-                try await Task.sleep(for: .milliseconds(100))
+                for _ in 0..<500 where admission.queueLength == 0 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(admission.queueLength == 1, "the page waits for admission")
                 try await channel.writeAndFlush(get("/v1/products/8"))
                 try await Task.sleep(for: .milliseconds(50))
