@@ -150,7 +150,7 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let request):
             let start = ContinuousClock.now
-            if pending == 0, request.headerFields[.connection] != "close", let shed, let route = shed.shouldShed(request) {
+            if let shed, pending == 0, request.headerFields[.connection] != "close", let route = shed.shouldShed(request) {
                 dropping = true
                 context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
                 context.write(wrapOutboundOut(.body(shed.body)), promise: nil)
