@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 extension ConnectionGate {
@@ -33,8 +35,9 @@ extension ConnectionGate {
                 offer.finish()
             }
         }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
+        // An event loop's timer, not a task sleeping: no task, no Dispatch timer and no thread hop per
+        // lease (on the event loop the caller runs on, when it runs on one).
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
             offer.finish()
         }
         defer {

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -24,21 +25,20 @@ final class DeadlineCanceller: Sendable {
                                _ body: () async throws -> Result) async throws -> Result {
         guard deadline > .now else { throw DeadlineExceeded() }
         let pid = try await pid(of: connection)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            let slot = slot
-            group.addTask { [logger] in
-                try await Task.sleep(until: deadline)
-                // Not awaited: the request must not wait on the cancel's own lease (after an outage
-                // the pool may be replaced, and a retired pool never answers a late lease).
-                Task {
-                    _ = try? await ConnectionGate.lease(from: slot.current.client, timeout: .seconds(2)) { connection in
-                        try await connection.query(Self.cancel(pid), logger: logger).collect()
-                    }
+        let slot = slot
+        let logger = logger
+        // A timer on the connection's event loop (no task, no Dispatch timer per statement); a task
+        // is started only when it fires. Not awaited: the request must not wait on the cancel's own
+        // lease (after an outage the pool may be replaced, and a retired pool never answers a late lease).
+        let timer = connection.eventLoop.scheduleTask(in: TimeAmount(deadline - .now)) {
+            Task {
+                _ = try? await ConnectionGate.lease(from: slot.current.client, timeout: .seconds(2)) { connection in
+                    try await connection.query(Self.cancel(pid), logger: logger).collect()
                 }
             }
-            defer { group.cancelAll() }
-            return try await body()
         }
+        defer { timer.cancel() }
+        return try await body()
     }
 
     private func pid(of connection: PostgresConnection) async throws -> Int32 {
