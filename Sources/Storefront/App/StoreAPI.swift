@@ -103,11 +103,14 @@ public struct StoreAPI: Sendable {
         ]
     }
 
+    /// The deadline of requests of `routeClass` (configured, or the class's default).
+    func deadline(_ routeClass: RouteClass) -> Duration { deadlines[routeClass] ?? routeClass.deadline }
+
     /// Adds every endpoint to `router`, each wrapped with its deadline and query attribution.
     public func register(on router: Router<StoreRequestContext>) {
         for (endpoint, handler) in endpoints() {
             let route = endpoint.route
-            let deadline = deadlines[endpoint.routeClass] ?? endpoint.routeClass.deadline
+            let deadline = deadline(endpoint.routeClass)
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
                 // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
                 let requestID = QueryContext.current?.requestID ?? context.id
@@ -152,8 +155,7 @@ public struct StoreAPI: Sendable {
     /// body the router sends (`ConditionalGetMiddleware`'s `ETag`, `Cache-Control` and 304, the
     /// server's `Date` and `Server`): `CachedAnswersTests` compares the two. `nil` for anything else.
     func productPageResponse(route: String, target: Substring, conditions: CachedAnswers.Conditions, serverName: String?) -> CachedAnswers.Answer? {
-        guard route == "/v1/products/{id}", let id = Self.productID(target), let body = catalog.cachedProductJSON(id: id),
-              body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes else { return nil }
+        guard route == "/v1/products/{id}", let id = Self.productID(target), let body = catalog.cachedProductJSON(id: id) else { return nil }
         return Self.productPageAnswer(body: body, conditions: conditions, httpCaching: true, serverName: serverName)
     }
 

@@ -49,11 +49,7 @@ public struct EarlyShed: Sendable {
         fields[.contentLength] = "\(data.count)"
         self.head = HTTPResponse(status: error.status, headerFields: fields)
         self.body = ByteBuffer(bytes: data)
-        var raw = ByteBuffer(string: "HTTP/1.1 \(error.status.code) \(error.status.reasonPhrase)\r\n")
-        for field in fields { raw.writeString("\(field.name.rawName): \(field.value)\r\n") }
-        raw.writeString("\r\n")
-        raw.writeBytes(data)
-        self.rawResponse = raw
+        self.rawResponse = error.rawBytes()
     }
 
     /// What to do with a browse (or bot) `GET` the limiter would reject now.
