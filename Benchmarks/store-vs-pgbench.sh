@@ -12,8 +12,10 @@
 #   no cache (the default profile with `--catalog-cache-mb 0`): admission control, the default pool
 #            ((cores x 2) + 1), bounded pool waits, deadlines, but every page read from PostgreSQL
 #   guarded  (the default profile): the above with the catalog cache
-#   router   (naive with `--no-fast-product-pages`): product pages through Hummingbird's router, as
-#            before session 6, for the gain of answering them on the event loop (ROUTER_ROW=0 skips it)
+#   pool only (naive with `--no-pipelined-reads`): product pages read through PostgresNIO's pool, as
+#            before session 7, for the gain of the pipelined connections (POOL_ROW=0 skips it)
+#   router   (naive with `--no-fast-product-pages --no-pipelined-reads`): product pages through
+#            Hummingbird's router, as before session 6 (ROUTER_ROW=1 adds it)
 # Then times seeding 1,000,000 products beside `pgbench -i` loading 1,000,000 accounts
 # (skip with SEED_1M=0).
 set -euo pipefail
@@ -28,7 +30,9 @@ NAIVE_PORT=18182
 ALSO_PORT=18183
 NOCACHE_PORT=18184
 ROUTER_PORT=18185
-ROUTER_ROW=${ROUTER_ROW:-1}
+POOLONLY_PORT=18186
+ROUTER_ROW=${ROUTER_ROW:-0}
+POOL_ROW=${POOL_ROW:-1}
 # ALSO_POOL=N adds a third store, naive with a pool of N connections, for an A/B of pool sizes in one run.
 ALSO_POOL=${ALSO_POOL:-}
 # SWIFT_SCRATCH_PATH lets a benchmark reuse a release build folder (it holds only build products).
@@ -42,6 +46,7 @@ cleanup() {
   [ -n "${NAIVE_PID:-}" ] && kill -INT "$NAIVE_PID" 2>/dev/null && wait "$NAIVE_PID" 2>/dev/null || true
   [ -n "${ALSO_PID:-}" ] && kill -INT "$ALSO_PID" 2>/dev/null && wait "$ALSO_PID" 2>/dev/null || true
   [ -n "${ROUTER_PID:-}" ] && kill -INT "$ROUTER_PID" 2>/dev/null && wait "$ROUTER_PID" 2>/dev/null || true
+  [ -n "${POOLONLY_PID:-}" ] && kill -INT "$POOLONLY_PID" 2>/dev/null && wait "$POOLONLY_PID" 2>/dev/null || true
   [ -n "${NOCACHE_PID:-}" ] && kill -INT "$NOCACHE_PID" 2>/dev/null && wait "$NOCACHE_PID" 2>/dev/null || true
   "$SURGE" db stop --data-dir "$WORK/pg" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -59,9 +64,14 @@ NAIVE_PID=$!
 NOCACHE_PID=$!
 PORTS="$PORT $NAIVE_PORT $NOCACHE_PORT"
 if [ "$ROUTER_ROW" = "1" ]; then
-  "$SURGE" serve --database-url "$URL" --port $ROUTER_PORT --seed-products 0 --pool-size "$CONNS" --profile naive --no-fast-product-pages >"$WORK/serve-router.log" 2>&1 &
+  "$SURGE" serve --database-url "$URL" --port $ROUTER_PORT --seed-products 0 --pool-size "$CONNS" --profile naive --no-fast-product-pages --no-pipelined-reads >"$WORK/serve-router.log" 2>&1 &
   ROUTER_PID=$!
   PORTS="$PORTS $ROUTER_PORT"
+fi
+if [ "$POOL_ROW" = "1" ]; then
+  "$SURGE" serve --database-url "$URL" --port $POOLONLY_PORT --seed-products 0 --pool-size "$CONNS" --profile naive --no-pipelined-reads >"$WORK/serve-poolonly.log" 2>&1 &
+  POOLONLY_PID=$!
+  PORTS="$PORTS $POOLONLY_PORT"
 fi
 if [ -n "$ALSO_POOL" ]; then
   "$SURGE" serve --database-url "$URL" --port $ALSO_PORT --seed-products 0 --pool-size "$ALSO_POOL" --profile naive >"$WORK/serve-also.log" 2>&1 &
@@ -135,6 +145,7 @@ row() { # label port workload
   printf "%-27s %12.0f %12.0f %7.2fx %9d\n" "$1" "$store" "$pg" "$(echo "$store / $pg" | bc -l)" "$bad"
 }
 row "detail, no cache (naive)" $NAIVE_PORT detail
+[ "$POOL_ROW" != "1" ] || row "detail, naive, pool only" $POOLONLY_PORT detail
 [ "$ROUTER_ROW" != "1" ] || row "detail, naive, via router" $ROUTER_PORT detail
 row "detail, no cache (guarded)" $NOCACHE_PORT detail
 [ -z "$ALSO_POOL" ] || row "detail, naive, pool $ALSO_POOL" $ALSO_PORT detail

@@ -40,20 +40,24 @@ import TestSupport
 
     /// Two live servers on one database, one serving product pages through the router only, the
     /// other from the event loop; the same requests get the same status, fields (in order) and body.
+    /// The event-loop server reads through its own `Database` whose product statement is pipelined
+    /// (`StatementPipeline`), and its own cache: so this also compares pipelined bytes with the pool's.
     @Test(arguments: [StoreProfile.naive, .guarded])
     func theEventLoopsAnswerIsTheRoutersAnswer(profile: StoreProfile) async throws {
-        try await TestPostgres.withFreshDatabase { database, _ in
+        try await TestPostgres.withFreshDatabase { database, url in
+          try await TestPostgres.withDatabase(url, pipeline: CatalogService.pipelinedStatements) { piped in
             var configuration = StoreConfiguration()
             configuration.profile = profile
             let api = StoreApplication.api(database: database, configuration: configuration, logger: Self.logger)
+            let pipedAPI = StoreApplication.api(database: piped, configuration: configuration, logger: Self.logger)
             let guarded = profile == .guarded
             let admission = guarded ? AdmissionController() : nil
             let routed = Counter()
-            let router = RouterCounter(inner: StoreApplication.router(api: api, admission: admission, httpCaching: guarded).buildResponder(),
+            let router = RouterCounter(inner: StoreApplication.router(api: pipedAPI, admission: admission, httpCaching: guarded).buildResponder(),
                                        count: routed)
             let plain = Application(router: StoreApplication.router(api: api, admission: admission, httpCaching: guarded),
                                     configuration: .init(serverName: "surge"), logger: Self.logger)
-            let pages = ProductPages(api: api, admission: admission, httpCaching: guarded, serverName: "surge", telemetry: nil, logger: Self.logger)
+            let pages = ProductPages(api: pipedAPI, admission: admission, httpCaching: guarded, serverName: "surge", telemetry: nil, logger: Self.logger)
             let fast = Application(responder: router,
                                    server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: nil, pages: pages))),
                                    configuration: .init(serverName: "surge"), logger: Self.logger)
@@ -93,8 +97,10 @@ import TestSupport
                     }
                     #expect(routed.value == 4)
                     if let admission { #expect(admission.inFlight == 0, "every permit was given back") }
+                    #expect((piped.pipeline?.answered ?? 0) > 0, "the event-loop server's pages were pipelined")
                 }
             }
+          }
         }
     }
 

@@ -56,6 +56,7 @@ public enum TestPostgres {
     /// A new, migrated, empty database for one test; dropped when `body` returns.
     public static func withFreshDatabase<T: Sendable>(
         observers: [any QueryObserver] = [],
+        pipeline: [PipelinedStatement]? = nil,
         _ body: (Database, DatabaseURL) async throws -> T
     ) async throws -> T {
         let server = try await serverURL()
@@ -70,7 +71,7 @@ public enum TestPostgres {
         }
         let url = server.with(database: name)
         do {
-            let result = try await withDatabase(url, observers: observers) { try await body($0, url) }
+            let result = try await withDatabase(url, observers: observers, pipeline: pipeline) { try await body($0, url) }
             try await dropDatabase(name, server: server)
             return result
         } catch {
@@ -85,12 +86,15 @@ public enum TestPostgres {
         }
     }
 
-    /// Runs `body` with a pooled `Database` on `url`, shutting the pool down afterwards.
+    /// Runs `body` with a pooled `Database` on `url`, shutting the pool down afterwards. With
+    /// `pipeline`, the database also pipelines those statements (`StatementPipeline`, one connection
+    /// per event loop of the singleton group), and `body` starts once every connection is ready.
     @discardableResult
     public static func withDatabase<T: Sendable>(
         _ url: DatabaseURL,
         observers: [any QueryObserver] = [],
         settings: SessionSettings = .init(),
+        pipeline statements: [PipelinedStatement]? = nil,
         _ body: (Database) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "surge.tests.db")
@@ -101,10 +105,13 @@ public enum TestPostgres {
         var poolLogger = logger
         poolLogger.logLevel = .error
         let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
-        let database = Database(client: client, observers: observers, logger: logger)
+        let pipeline = statements.map { StatementPipeline(.init(url: url, settings: settings, statements: $0), logger: poolLogger) }
+        let database = Database(client: client, observers: observers, logger: logger, pipeline: pipeline)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
+            if let pipeline { group.addTask { await pipeline.run() } }
             defer { group.cancelAll() }
+            if let pipeline { try await pipeline.waitUntilOpen(timeout: .seconds(30)) }
             return try await body(database)
         }
     }

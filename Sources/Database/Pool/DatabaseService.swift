@@ -87,6 +87,9 @@ public struct DatabaseService: Service {
                 if let breaker = database.breaker, let recovery = database.recovery {
                     group.addTask { await supervise(breaker, recovery) }
                 }
+                if let pipeline = database.pipeline {
+                    group.addTask { await pipeline.run() }
+                }
                 for await generation in database.slot.launches {
                     group.addTask {
                         await withDiscardingTaskGroup { pool in

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -32,10 +33,13 @@ public final class Database: Sendable {
     let poolCapacity: Int
     /// Callers inside `withConnection`: leased or waiting for a connection.
     private let demand = Atomic<Int>(0)
+    /// Dedicated connections for hot reads (`pipelined`); run by `DatabaseService`.
+    public let pipeline: StatementPipeline?
 
     public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger,
                 gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false, recovery: RecoveryConfiguration? = nil,
-                poolObserver: (any PoolObserver)? = nil, poolCapacity: Int? = nil) {
+                poolObserver: (any PoolObserver)? = nil, poolCapacity: Int? = nil, pipeline: StatementPipeline? = nil) {
+        self.pipeline = pipeline
         self.poolObserver = poolObserver
         self.poolCapacity = gate?.configuration.permits ?? poolCapacity ?? 1
         let slot = ClientSlot(client)
@@ -54,6 +58,30 @@ public final class Database: Sendable {
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
         try await withConnection { try await $0.queryWithDeadline(query) }
+    }
+
+    /// Runs a read-only statement on the pipelined connection of the caller's event loop and returns
+    /// the first column of each row, timed and observed like every other statement. `nil` when there
+    /// is no pipeline, or it cannot take the statement now (down, reconnecting, too deep, or the
+    /// connection was lost before it answered): the caller then runs it on the pool. Past the task's
+    /// deadline (when the database cancels at deadlines) the wait ends with `DeadlineExceeded`.
+    public func pipelined(_ statement: PipelinedStatement, _ parameters: [PipelineParameter]) async throws -> [ByteBuffer?]? {
+        guard let pipeline else { return nil }
+        try breaker?.admit()
+        var timeout: Duration? = nil
+        if deadlines != nil, let remaining = QueryContext.current?.remaining {
+            guard remaining > .zero else { throw DeadlineExceeded() }
+            timeout = remaining
+        }
+        let start = ContinuousClock.now
+        do {
+            guard let rows = try await pipeline.execute(statement, parameters, timeout: timeout) else { return nil }
+            notify(sql: statement.sql, start: start, rows: rows.count, error: nil)
+            return rows
+        } catch {
+            notify(sql: statement.sql, start: start, rows: 0, error: error)
+            throw error
+        }
     }
 
     /// Leases one connection for several statements (cheaper than one lease per statement).

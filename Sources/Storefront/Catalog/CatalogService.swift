@@ -118,7 +118,14 @@ public final class CatalogService: Sendable {
         }
     }
 
+    /// The statements `StatementPipeline` should prepare for this service (`loadProductJSON`).
+    public static let pipelinedStatements = [ProductDetailStatement.pipelined]
+
     private func loadProductJSON(id: Int64) async throws -> ByteBuffer {
+        if let rows = try await database.pipelined(ProductDetailStatement.pipelined, [.int64(id)]) {
+            guard let row = rows.first, let json = row else { throw StoreError.notFound("product \(id) does not exist") }
+            return json
+        }
         let rows = try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }
         guard let json = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
         return json

@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -45,6 +46,9 @@ struct ProductDetailStatement: PostgresPreparedStatement {
         ) v
         WHERE p.id = $1
         """
+
+    /// The same statement for `StatementPipeline` (text results: the JSON's bytes as they are).
+    static let pipelined = PipelinedStatement(name: "product_detail_p2", sql: sql, parameterTypes: [.int8])
 
     var id: Int64
 

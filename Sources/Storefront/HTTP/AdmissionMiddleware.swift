@@ -72,6 +72,7 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case is DeadlineExceeded, is Overloaded, is PoolOverloaded: true
         case let error as PSQLError: error.sqlState == "57014" || error.sqlState == "53300"
+        case let error as PipelineServerError: error.sqlState == "57014" || error.sqlState == "53300"
         case let error as StoreError: error.code == "deadline_exceeded" || error.code == "overloaded"
         default: false
         }

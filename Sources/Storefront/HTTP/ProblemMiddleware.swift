@@ -19,6 +19,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The answer for a statement the server refused for time or capacity, by SQLSTATE.
+    static func serverRefusal(_ sqlState: String?) -> StoreError? {
+        switch sqlState {
+        case "57014": .unavailable("deadline_exceeded", "the request ran out of time: retry later")
+        case "55P03", "40P01", "40001": .unavailable("busy", "the store is busy with this item: retry shortly")
+        case "53300": .unavailable("overloaded", "the database has no free connections: retry shortly")
+        default: nil
+        }
+    }
+
     static func translate(_ error: any Error, logger: Logger) -> StoreError {
         switch error {
         case let error as StoreError:
@@ -36,15 +46,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error where CircuitBreaker.isConnectionFailure(error):
             return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
         case let error as PSQLError:
-            switch error.sqlState {
-            case "57014": return .unavailable("deadline_exceeded", "the request ran out of time: retry later")
-            case "55P03", "40P01", "40001": return .unavailable("busy", "the store is busy with this item: retry shortly")
-            case "53300": return .unavailable("overloaded", "the database has no free connections: retry shortly")
-            default:
-                if error.code == .clientClosedConnection || error.code == .poolClosed {
-                    return .unavailable("database_unavailable", "the database connection was closed: retry shortly")
-                }
+            if let answer = serverRefusal(error.sqlState) { return answer }
+            if error.code == .clientClosedConnection || error.code == .poolClosed {
+                return .unavailable("database_unavailable", "the database connection was closed: retry shortly")
             }
+        case let error as PipelineServerError:
+            if let answer = serverRefusal(error.sqlState) { return answer }
         case is PoolOverloaded, is Overloaded:
             return .unavailable("overloaded", "the store is at capacity: retry shortly")
         case is DeadlineExceeded:

@@ -1,0 +1,28 @@
+import Database
+import Logging
+@testable import Storefront
+import Testing
+
+/// A pipelined statement the server refused is answered like the same refusal from the pool.
+@Suite struct PipelineErrorTests {
+    static let logger = Logger(label: "surge.tests.pipeline-errors")
+
+    @Test(arguments: [("57014", "deadline_exceeded"), ("55P03", "busy"), ("40P01", "busy"), ("40001", "busy"), ("53300", "overloaded")])
+    func refusalsForTimeOrCapacityAre503s(sqlState: String, code: String) {
+        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
+        #expect(answer.code == code)
+        #expect(answer.status == .serviceUnavailable)
+    }
+
+    @Test func anyOtherRefusalIsAnInternalError() {
+        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: "22012", message: "division by zero"), logger: Self.logger)
+        #expect(answer.code == "internal_error")
+        #expect(answer.status == .internalServerError)
+        #expect(!answer.detail.contains("division"), "no internals in the answer")
+    }
+
+    @Test func timeoutsLowerTheAdmissionLimit() {
+        #expect(AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "57014", message: "canceling statement")))
+        #expect(!AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "22012", message: "division by zero")))
+    }
+}
