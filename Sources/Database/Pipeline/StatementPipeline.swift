@@ -91,11 +91,11 @@ public final class StatementPipeline: Sendable {
     private let openCount = Atomic<Int>(0)
     private let answeredCount = Atomic<Int>(0)
     /// Connections open and taking statements.
-    private let open = Gauge(label: "surge_database_pipeline_connections")
+    private let open = Gauge(label: "surge_db_pipeline_connections")
     /// Connections opened (a rise beyond the first ones means reconnects).
-    private let opened = Counter(label: "surge_database_pipeline_connects_total")
+    private let opened = Counter(label: "surge_db_pipeline_connects_total")
     /// Statements that went to the pool instead (no open connection, too deep, or lost on the way).
-    let fallbacks = Counter(label: "surge_database_pipeline_fallbacks_total")
+    let fallbacks = Counter(label: "surge_db_pipeline_fallbacks_total")
 
     public init(_ configuration: Configuration, logger: Logger) {
         self.configuration = configuration
