@@ -87,7 +87,7 @@ public final class StatementPipeline: Sendable {
     public let configuration: Configuration
     let slots: [Slot]
     let logger: Logger
-    private let next = Atomic<Int>(0)
+    private let next = Atomic<UInt>(0)
     private let openCount = Atomic<Int>(0)
     private let answeredCount = Atomic<Int>(0)
     /// Connections open and taking statements.
@@ -101,11 +101,6 @@ public final class StatementPipeline: Sendable {
         self.configuration = configuration
         self.slots = configuration.url.requireTLS ? [] : configuration.eventLoops.map(Slot.init)
         self.logger = logger
-    }
-
-    /// Whether `statement` can be pipelined (it is one of the configured statements).
-    public func serves(_ statement: PipelinedStatement) -> Bool {
-        configuration.statements.contains(statement)
     }
 
     /// Runs `statement` on the connection of the caller's event loop (or the next one), returning the
@@ -173,7 +168,7 @@ public final class StatementPipeline: Sendable {
         if let current = MultiThreadedEventLoopGroup.currentEventLoop {
             for slot in slots where slot.eventLoop === current { return slot }
         }
-        return slots[next.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
+        return slots[Int(next.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(slots.count))]
     }
 
     /// Keeps one connection open per event loop until the task is cancelled, reconnecting after a
