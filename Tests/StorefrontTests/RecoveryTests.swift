@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import PostgresNIO
 import Storefront
 import Synchronization
@@ -62,6 +63,51 @@ struct RecoveryTests {
         try server.stopWhenProcessExits(removing: directory)
         do {
             try await run(server, logger: logger)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Pipelined reads through a restart: while the server is down every execution is handed back to
+    /// the caller for the pool (nil, at once), and the pipeline reconnects by itself once it is back.
+    @Test(.timeLimit(.minutes(2)))
+    func pipelinedReadsComeBackAfterARestart() async throws {
+        var logger = Logger(label: "surge.tests.recovery.pipeline")
+        logger.logLevel = .error
+        let directory = NSTemporaryDirectory() + "surge-recovery-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = chmod(directory, 0o755)
+        let server = try LocalPostgres(
+            configuration: .init(dataDirectory: directory + "/data", port: try LocalPostgres.pickPort(), databaseName: "surge",
+                                 extraSettings: ["fsync = off"]),
+            logger: logger)
+        try await server.start()
+        try server.stopWhenProcessExits(removing: directory)
+        let echo = PipelinedStatement(name: "t_echo", sql: "SELECT ($1::int8 + 1)::text", parameterTypes: [.int8])
+        let pipeline = StatementPipeline(.init(url: try DatabaseURL(server.url()), settings: .init(), statements: [echo]), logger: logger)
+        func next(_ n: Int64) async throws -> String? {
+            try await pipeline.execute(echo, [.int64(n)]).map { rows in rows.first.flatMap { $0 }.map { String(buffer: $0) } ?? "" }
+        }
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await pipeline.run() }
+                defer { group.cancelAll() }
+                try await pipeline.waitUntilOpen(timeout: .seconds(30))
+                #expect(try await next(1) == "2")
+                try await server.stop()
+                for _ in 0..<500 where pipeline.openConnections > 0 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(pipeline.openConnections == 0)
+                let clock = ContinuousClock.now
+                let whileDown = try await next(2)
+                #expect(whileDown == nil)
+                #expect(clock.duration(to: .now) < .milliseconds(500), "handed back at once, not after a timeout")
+                try await server.start()
+                try await pipeline.waitUntilOpen(timeout: .seconds(15))
+                #expect(try await next(3) == "4")
+            }
         } catch {
             try? await server.stop()
             throw error
