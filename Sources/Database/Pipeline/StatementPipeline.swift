@@ -62,6 +62,9 @@ public final class StatementPipeline: Sendable {
         public var eventLoops: [any EventLoop]
         public var maximumDepth: Int
 
+        /// Connections the pipeline keeps open: one per event loop, none for a URL that requires TLS.
+        public var connections: Int { url.requireTLS ? 0 : eventLoops.count }
+
         public init(url: DatabaseURL, settings: SessionSettings, statements: [PipelinedStatement],
                     eventLoops: [any EventLoop] = Array(MultiThreadedEventLoopGroup.singleton.makeIterator()),
                     maximumDepth: Int = 64) {
@@ -99,7 +102,7 @@ public final class StatementPipeline: Sendable {
 
     public init(_ configuration: Configuration, logger: Logger) {
         self.configuration = configuration
-        self.slots = configuration.url.requireTLS ? [] : configuration.eventLoops.map(Slot.init)
+        self.slots = configuration.connections == 0 ? [] : configuration.eventLoops.map(Slot.init)
         self.logger = logger
     }
 

@@ -3,11 +3,14 @@ import PostgresNIO
 
 /// The default pool size: HikariCP's starting point `(cores × 2) + spindles`, but never more than
 /// this instance's fair part of the server's `max_connections` (minus the superuser reserve and a
-/// margin for admin sessions), shared by `instances` store processes.
+/// margin for admin sessions), shared by `instances` store processes, less the `dedicated`
+/// connections each instance opens beside its pool (the guarded profile's two for cancels and LISTEN,
+/// the pipelined reads' one per event loop).
 public enum PoolSizing {
-    public static func size(cores: Int, spindles: Int = 1, maxConnections: Int, reserved: Int, instances: Int) -> Int {
+    public static func size(cores: Int, spindles: Int = 1, maxConnections: Int, reserved: Int, instances: Int,
+                            dedicated: Int = 0) -> Int {
         let usable = max(1, maxConnections - reserved - 5)
-        let share = max(1, usable / max(1, instances))
+        let share = max(1, usable / max(1, instances) - dedicated)
         return max(2, min(cores * 2 + spindles, share))
     }
 

@@ -103,6 +103,10 @@ struct ServeCommand: AsyncParsableCommand {
                 url = try DatabaseURL(server.url())
             }
             let profile = StoreProfile(rawValue: self.profile) ?? .guarded
+            let guarded = profile == .guarded
+            let pipelineConfiguration = StatementPipeline.Configuration(
+                url: url, settings: guarded ? .init() : .unbounded, statements: CatalogService.pipelinedStatements)
+            let pipelinedConnections = pipelinedReads ? pipelineConfiguration.connections : 0
             let poolSize: Int
             if let explicit = self.poolSize {
                 poolSize = explicit
@@ -111,9 +115,9 @@ struct ServeCommand: AsyncParsableCommand {
             } else {
                 let limits = try await PoolSizing.serverLimits(url, logger: logger)
                 poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
-                                           reserved: limits.reserved, instances: instances)
+                                           reserved: limits.reserved, instances: instances,
+                                           dedicated: 2 + pipelinedConnections)
             }
-            let guarded = profile == .guarded
             var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
             // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
             PoolSizing.fixed(&clientConfiguration, connections: guarded ? poolSize + 2 : poolSize)
@@ -131,14 +135,14 @@ struct ServeCommand: AsyncParsableCommand {
             // A token the user chose is never echoed; a generated one must be, or nobody could use it.
             let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
             MetricsSystem.bootstrap(telemetry.metricsFactory)
-            let pipeline = pipelinedReads ? StatementPipeline(
-                .init(url: url, settings: guarded ? .init() : .unbounded, statements: CatalogService.pipelinedStatements),
-                logger: logger) : nil
+            // After the metrics bootstrap: the pipeline's gauges and counters are made in its init.
+            let pipeline = pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
             let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
                               gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded,
                               recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
                               poolObserver: telemetry.pool, poolCapacity: poolSize, pipeline: pipeline)
-            logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)"])
+            logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)",
+                                           "pipelined_connections": "\(pipelinedConnections)"])
             let store = {
                 var store = StoreConfiguration(
                     host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
