@@ -63,9 +63,10 @@ public final class Telemetry: Sendable {
 
     /// A swift-metrics factory over the same registry, for `MetricsSystem.bootstrap`: other
     /// libraries' swift-metrics then appear on `GET /metrics` too. (Telemetry's own series are
-    /// registered directly, with HELP text, which swift-metrics cannot carry and promtool requires.)
-    public var metricsFactory: PrometheusMetricsFactory {
-        PrometheusMetricsFactory(registry: registry)
+    /// registered directly, with HELP text, which swift-metrics cannot carry and promtool requires;
+    /// the store's swift-metrics series get theirs from `DescribedMetricsFactory.help`.)
+    public var metricsFactory: DescribedMetricsFactory {
+        DescribedMetricsFactory(registry: registry)
     }
 
     /// The observer to hand to `Database(observers:)`: statistics, statement metrics, slow-query log.
