@@ -137,6 +137,9 @@ struct AlertInputSource: Sendable {
                 gauges[.lockWaits] = Double(sample.lockWaits)
                 gauges[.oldestTransactionSeconds] = sample.oldestTransactionSeconds
             }
+            if let pipeline = sampler.database.pipeline, pipeline.configuration.connections > 0 {
+                gauges[.pipelineDown] = pipeline.openConnections == 0 ? 1 : 0
+            }
         }
         return AlertInputs(requests: requests.windowsSnapshot(), gauges: gauges)
     }

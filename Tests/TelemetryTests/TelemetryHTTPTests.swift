@@ -149,6 +149,27 @@ enum MiniStore {
         #expect(telemetry.alertInputs().gauges[.serverDown] == 1)
     }
 
+    /// SurgeDBPipelineDown's in-process input: 0 while the pipeline's connections are open, 1 once
+    /// none is, absent for a store that does not pipeline.
+    @Test func thePipelineAlertSeesOpenConnections() async throws {
+        let telemetry = MiniStore.telemetry()
+        let echo = PipelinedStatement(name: "t_echo", sql: "SELECT ($1::int8)::text", parameterTypes: [.int8])
+        let database = try await TestPostgres.withFreshDatabase(pipeline: [echo]) { database, _ in
+            _ = telemetry.makeSampler(database: database)
+            #expect(telemetry.alertInputs().gauges[.pipelineDown] == 0)
+            return database
+        }
+        // The pipeline stopped with the test database: no connection is open any more.
+        #expect(database.pipeline?.openConnections == 0)
+        #expect(telemetry.alertInputs().gauges[.pipelineDown] == 1)
+
+        let plain = MiniStore.telemetry()
+        try await TestPostgres.withFreshDatabase { database, _ in
+            _ = plain.makeSampler(database: database)
+            #expect(plain.alertInputs().gauges[.pipelineDown] == nil)
+        }
+    }
+
     @Test func swiftMetricsUsersShareTheRegistry() {
         let telemetry = MiniStore.telemetry()
         let counter = CoreMetrics.Counter(label: "guard_shed_total", dimensions: [("class", "browse")], factory: telemetry.metricsFactory)

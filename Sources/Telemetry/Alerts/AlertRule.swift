@@ -18,6 +18,8 @@ public struct AlertRule: Sendable {
         case oldestTransactionSeconds = "surge_pg_oldest_transaction_age_seconds"
         /// 1 when the last PostgreSQL sample failed.
         case serverDown = "surge_pg_up == 0"
+        /// 1 while no pipelined read connection is open (only when the store pipelines reads).
+        case pipelineDown = "surge_db_pipeline_connections == 0"
     }
 
     public var name: String
@@ -108,6 +110,8 @@ extension AlertRule {
                       summary: "a transaction has been open for more than 5 minutes", runbook: "surgepglongtransaction"),
             AlertRule(name: "SurgePGDown", severity: "page", condition: .above(.serverDown, 0), holdFor: .seconds(60),
                       summary: "the store cannot sample PostgreSQL", runbook: "surgepgdown"),
+            AlertRule(name: "SurgeDBPipelineDown", severity: "ticket", condition: .above(.pipelineDown, 0), holdFor: .seconds(300),
+                      summary: "no pipelined read connection for 5 minutes", runbook: "surgedbpipelinedown"),
         ]
         return rules
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// Samples PostgreSQL's own statistics every few seconds through the instrumented query path and
 /// exports them as `surge_pg_*` metrics, so a user needs no separate exporter.
 public final class ServerSampler: Service {
-    private let database: Database
+    let database: Database
     private let interval: Duration
     private let timeout: Duration
     private let logger: Logger
