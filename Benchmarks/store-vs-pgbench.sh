@@ -7,7 +7,7 @@
 # Prints one table: successful (2xx) requests/s through the store's HTTP API vs transactions/s of
 # pgbench (-M prepared, same client count) for the same SELECT, the store/pgbench ratio per row,
 # and how many store answers were not 2xx (shed with 503 by admission control, for example).
-# Three stores run on the same database:
+# These stores run on the same database (all with pipelined product reads unless said otherwise):
 #   naive    (`--profile naive`, pool = client count): no catalog cache, no admission control
 #   no cache (the default profile with `--catalog-cache-mb 0`): admission control, the default pool
 #            ((cores x 2) + 1), bounded pool waits, deadlines, but every page read from PostgreSQL
