@@ -52,6 +52,12 @@ struct RecoveryTests {
     func restartingPostgresUnderTrafficFailsFastThenRecoversWithoutLosingOrders() async throws {
         var logger = Logger(label: "surge.tests.recovery")
         logger.logLevel = ProcessInfo.processInfo.environment["SURGE_TEST_TRACE"] != nil ? .info : .error
+        try await Self.withPrivateServer(logger: logger) { server in try await run(server, logger: logger) }
+    }
+
+    /// Runs `body` with a private PostgreSQL of its own on a temporary directory (the tests stop and
+    /// start it), stopped and removed afterwards.
+    static func withPrivateServer(logger: Logger, _ body: (LocalPostgres) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "surge-recovery-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = chmod(directory, 0o755)
@@ -62,7 +68,7 @@ struct RecoveryTests {
         try await server.start()
         try server.stopWhenProcessExits(removing: directory)
         do {
-            try await run(server, logger: logger)
+            try await body(server)
         } catch {
             try? await server.stop()
             throw error
@@ -77,21 +83,12 @@ struct RecoveryTests {
     func pipelinedReadsComeBackAfterARestart() async throws {
         var logger = Logger(label: "surge.tests.recovery.pipeline")
         logger.logLevel = .error
-        let directory = NSTemporaryDirectory() + "surge-recovery-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = chmod(directory, 0o755)
-        let server = try LocalPostgres(
-            configuration: .init(dataDirectory: directory + "/data", port: try LocalPostgres.pickPort(), databaseName: "surge",
-                                 extraSettings: ["fsync = off"]),
-            logger: logger)
-        try await server.start()
-        try server.stopWhenProcessExits(removing: directory)
-        let echo = PipelinedStatement(name: "t_echo", sql: "SELECT ($1::int8 + 1)::text", parameterTypes: [.int8])
-        let pipeline = StatementPipeline(.init(url: try DatabaseURL(server.url()), settings: .init(), statements: [echo]), logger: logger)
-        func next(_ n: Int64) async throws -> String? {
-            try await pipeline.execute(echo, [.int64(n)]).map { rows in rows.first.flatMap { $0 }.map { String(buffer: $0) } ?? "" }
-        }
-        do {
+        try await Self.withPrivateServer(logger: logger) { server in
+            let echo = PipelinedStatement(name: "t_echo", sql: "SELECT ($1::int8 + 1)::text", parameterTypes: [.int8])
+            let pipeline = StatementPipeline(.init(url: try DatabaseURL(server.url()), settings: .init(), statements: [echo]), logger: logger)
+            func next(_ n: Int64) async throws -> String? {
+                try await pipeline.execute(echo, [.int64(n)]).map { rows in rows.first.flatMap { $0 }.map { String(buffer: $0) } ?? "" }
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await pipeline.run() }
                 defer { group.cancelAll() }
@@ -108,12 +105,7 @@ struct RecoveryTests {
                 try await pipeline.waitUntilOpen(timeout: .seconds(15))
                 #expect(try await next(3) == "4")
             }
-        } catch {
-            try? await server.stop()
-            throw error
         }
-        try await server.stop()
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     func run(_ server: LocalPostgres, logger: Logger) async throws {

@@ -121,8 +121,7 @@ public final class StatementPipeline: Sendable {
         let maximumDepth = configuration.maximumDepth
         let outcome: Result<[ByteBuffer?], any Error>? = await withUnsafeContinuation { continuation in
             @Sendable func submit() {
-                guard let handler = slot.handler.value, handler.isOpen, handler.prepared.contains(statement.name),
-                      handler.depth < maximumDepth else {
+                guard let handler = slot.handler.value, handler.prepared.contains(statement.name), handler.depth < maximumDepth else {
                     return continuation.resume(returning: nil)
                 }
                 let waiter = handler.execute(statement, parameters) { continuation.resume(returning: $0) }

@@ -272,6 +272,16 @@ extension PSQLError {
     public var sqlState: String? { serverInfo?[.sqlState] }
 }
 
+/// The SQLSTATE of a statement the server refused, whichever path ran it (pool or pipeline); `nil`
+/// for every other error.
+public func serverSQLState(_ error: any Error) -> String? {
+    switch error {
+    case let error as PSQLError: error.sqlState
+    case let error as PipelineServerError: error.sqlState
+    default: nil
+    }
+}
+
 extension Logger {
     /// For PostgresNIO's background logger: its warnings (such as a lease racing `client.run()` at
     /// start) are noise at a user's log level; real failures reach callers as thrown errors.

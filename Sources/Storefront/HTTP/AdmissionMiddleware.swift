@@ -2,7 +2,6 @@ import Database
 import Guard
 import HTTPTypes
 import Hummingbird
-import PostgresNIO
 
 /// Sheds load before any work is done: each request takes a permit from the adaptive limiter for its
 /// priority (its endpoint's `RouteClass`; browsing by bots or clients without a `User-Agent` ranks
@@ -69,10 +68,9 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Failures that mean "too slow or too busy", which should lower the limit.
     static func isCapacityFailure(_ error: any Error) -> Bool {
-        switch error {
+        if let state = serverSQLState(error) { return state == "57014" || state == "53300" }
+        return switch error {
         case is DeadlineExceeded, is Overloaded, is PoolOverloaded: true
-        case let error as PSQLError: error.sqlState == "57014" || error.sqlState == "53300"
-        case let error as PipelineServerError: error.sqlState == "57014" || error.sqlState == "53300"
         case let error as StoreError: error.code == "deadline_exceeded" || error.code == "overloaded"
         default: false
         }

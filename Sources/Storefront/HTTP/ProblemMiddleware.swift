@@ -30,6 +30,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func translate(_ error: any Error, logger: Logger) -> StoreError {
+        // From the pool or the pipeline alike (none of these states is a connection failure).
+        if let answer = serverRefusal(serverSQLState(error)) { return answer }
         switch error {
         case let error as StoreError:
             return error
@@ -45,13 +47,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
         case let error where CircuitBreaker.isConnectionFailure(error):
             return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
-        case let error as PSQLError:
-            if let answer = serverRefusal(error.sqlState) { return answer }
-            if error.code == .clientClosedConnection || error.code == .poolClosed {
-                return .unavailable("database_unavailable", "the database connection was closed: retry shortly")
-            }
-        case let error as PipelineServerError:
-            if let answer = serverRefusal(error.sqlState) { return answer }
+        case let error as PSQLError where error.code == .clientClosedConnection || error.code == .poolClosed:
+            return .unavailable("database_unavailable", "the database connection was closed: retry shortly")
         case is PoolOverloaded, is Overloaded:
             return .unavailable("overloaded", "the store is at capacity: retry shortly")
         case is DeadlineExceeded:
