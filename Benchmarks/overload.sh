@@ -5,8 +5,11 @@
 #
 #   Benchmarks/overload.sh [DURATION_SECONDS=60] [PRODUCTS=20000]
 #
-# Release build, loopback only, bounded: 2 x 4 phases of DURATION plus a capacity search of at most
-# 10 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
+# Then a burst phase (31 s): C* in the background, and three times 5 x C* journeys within one second.
+# "buyers done" is the share of cart and checkout journeys started that finished every step.
+#
+# Release build, loopback only, bounded: 2 x (4 phases of DURATION + 31 s) plus a capacity search of at
+# most 10 steps of 10 s. SWIFT_SCRATCH_PATH=... reuses a release build folder. Prints one table; the raw
 # JSON results stay in the work directory it names.
 #
 # PIN=1 (the default when the machine has at least 2 CPUs) gives the load generator its own CPU and
@@ -161,6 +164,9 @@ for profile in ${PROFILES:-naive guarded}; do
     start_store "$profile"
     scenario 0 0 "$WORK/$profile.yaml"
     for k in 1 2 5 10; do phase "x$k" $((CAPACITY * k)) "$DURATION" >> "$WORK/$profile.yaml"; done
+    # A flash sale's shape: C* in the background and, three times, 5 x C* journeys arriving within one second.
+    printf '  - {name: burst, executor: burst, rate: %s/s, size: %s, within: 1s, every: 10s, bursts: 3, after: 10s}\n' \
+        "$CAPACITY" $((CAPACITY * 5)) >> "$WORK/$profile.yaml"
     set +e
     "${LOAD_RUN[@]}" "$SURGE" load --scenario "$WORK/$profile.yaml" --json "$WORK/$profile.json" --html "$WORK/$profile.html" --quiet >/dev/null 2>&1
     set -e
@@ -189,7 +195,7 @@ def share_within(hist, limit_ms):
     total = sum(c for _, c in pairs)
     return sum(c for v, c in pairs if v / 1000.0 <= limit_ms) / total if total else 0.0
 
-print(f"{'profile':12} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
+print(f"{'profile':12} {'offered':>8} {'goodput/s':>10} {'of C*':>6} {'in 1 s/s':>9} {'of C*':>6} {'checkout ok':>12} {'checkout p99':>13} {'buyers done':>12} {'shed':>7} {'shed browse':>12} {'p99 all':>9}")
 by_kind = []   # the second table's rows, gathered in the same pass
 for profile in sys.argv[3].split():
     with open(f"{work}/{profile}.json") as f:
@@ -204,9 +210,12 @@ for profile in sys.argv[3].split():
         requests = checkout["counts"]["requests"]
         ok = checkout["counts"]["successes"] / requests if requests else float("nan")
         shed_total = sum(s["counts"]["shed"] for j in journeys.values() for s in j["steps"])
+        # Buyer journeys completed: of the cart and checkout journeys started, the share that finished.
+        buyers_started = sum(journeys[name]["started"] for name in ("cart", "checkout"))
+        buyers_done = sum(journeys[name]["succeeded"] for name in ("cart", "checkout")) / buyers_started if buyers_started else float("nan")
         shed_browse = sum(s["counts"]["shed"] for name in ("browse", "product") for s in journeys[name]["steps"])
         print(f"{profile:12} {phase['name']:>8} {goodput:10.1f} {goodput / capacity:6.2f} {timely:9.1f} {timely / capacity:6.2f} {ok * 100:11.2f}% "
-              f"{percentile(checkout['latency'], 99):11.1f}ms {shed_total:7d} "
+              f"{percentile(checkout['latency'], 99):11.1f}ms {buyers_done * 100:11.1f}% {shed_total:7d} "
               f"{(shed_browse / shed_total * 100 if shed_total else 0):11.1f}% {percentile(phase['latency'], 99):7.1f}ms")
         by_kind.append(f"{profile:12} {phase['name']:>8} {journeys['browse']['succeeded'] / duration:8.1f} "
                        f"{journeys['product']['succeeded'] / duration:8.1f} {journeys['cart']['succeeded'] / duration:8.1f} "

@@ -57,11 +57,11 @@ import Testing
         let r10 = l.acquire(id: 5, priority: .browse, now: at(2))
         #expect(r10 == .reject, "full queue, nobody worth less")
         let r11 = l.acquire(id: 6, priority: .cart, now: at(3))
-        #expect(r11 == .enqueue(deadline: at(203), evicted: 3))
+        #expect(r11 == .enqueue(deadline: at(2503), evicted: 4), "the lowest priority's newest waiter leaves")
         #expect(l.queueLength == 2)
     }
 
-    @Test func releaseAdmitsHighestPriorityThenNewestWaiter() {
+    @Test func releaseAdmitsHighestPriorityThenOldestWaiter() {
         var l = limiter(limit: 2, queue: 8)
         _ = l.acquire(id: 1, priority: .checkout, now: at(0))
         _ = l.acquire(id: 2, priority: .checkout, now: at(0))
@@ -71,7 +71,7 @@ import Testing
         var actions = l.release(priority: .checkout, rtt: .milliseconds(5), dropped: false, inFlightAtStart: 2, now: at(5))
         #expect(actions.admit == [20])
         actions = l.release(priority: .checkout, rtt: .milliseconds(5), dropped: false, inFlightAtStart: 2, now: at(6))
-        #expect(actions.admit == [11], "LIFO within a priority")
+        #expect(actions.admit == [10], "FIFO within a priority")
         #expect(l.queueLength == 1)
     }
 
@@ -84,7 +84,7 @@ import Testing
         #expect(r12.isEmpty)
         let r13 = l.expire(now: at(50))
         #expect(r13 == [2])
-        let actions = l.release(priority: .checkout, rtt: .milliseconds(600), dropped: false, inFlightAtStart: 1, now: at(600))
+        let actions = l.release(priority: .checkout, rtt: .milliseconds(9000), dropped: false, inFlightAtStart: 1, now: at(9000))
         #expect(actions.reject == [3], "an expired waiter is rejected, never admitted late")
         #expect(actions.admit.isEmpty)
         #expect(l.totalInFlight == 0)
@@ -293,5 +293,77 @@ struct SplitMix {
         #expect(controller.inFlight == 0)
         // Outside any admitted request it only runs the body.
         #expect(try await AdmissionScope.outside { controller.inFlight } == 0)
+    }
+}
+
+/// A flash sale is a burst, not overload: buyers arriving together wait their turn instead of being
+/// refused (issue 17: 80 simultaneous checkouts on an idle store got 21 × 503).
+@Suite struct BurstAdmissionTests {
+    let t0 = ContinuousClock.now
+    func at(_ ms: Int) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }
+
+    /// A limiter of `limit` that has learnt a round trip of `rtt` (ten windows at that latency).
+    func warmed(limit: Int, rtt: Duration) -> AdmissionLimiter {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = limit
+        c.limit.minimumLimit = limit
+        c.limit.maximumLimit = limit
+        var l = AdmissionLimiter(c)
+        var ms = 0
+        for _ in 0..<10 {
+            for i in 0..<10 {
+                _ = l.acquire(id: UInt64(1_000_000 + ms * 10 + i), priority: .browse, now: at(ms))
+                _ = l.release(priority: .browse, rtt: rtt, dropped: false, inFlightAtStart: 1, now: at(ms + (i == 9 ? 101 : 0)))
+            }
+            ms += 102
+        }
+        #expect(l.gradient.lastWindowSeconds != nil)
+        return l
+    }
+
+    @Test(arguments: [Priority.checkout, .cart], [50, 300, 1_000])
+    func aBurstOfBuyersIsQueuedAndServedNotRefused(priority: Priority, buyers: Int) {
+        var l = warmed(limit: 20, rtt: .milliseconds(5))
+        let start = 2_000
+        var running: [Int] = []   // finishing times (ms) of admitted requests
+        var admitted = 0, refused = 0
+        for id in 0..<buyers {
+            switch l.acquire(id: UInt64(id), priority: priority, now: at(start)) {
+            case .admit: admitted += 1; running.append(start + 5)
+            case .enqueue(_, let evicted): #expect(evicted == nil)
+            case .reject: refused += 1
+            }
+        }
+        #expect(refused == 0)
+        // Each admitted request takes 5 ms; every release admits the next waiter.
+        var now = start
+        while !running.isEmpty {
+            running.sort()
+            now = running.removeFirst()
+            let actions = l.release(priority: priority, rtt: .milliseconds(5), dropped: false, inFlightAtStart: 20, now: at(now))
+            #expect(actions.reject.isEmpty, "a waiter timed out at \(now - start) ms")
+            admitted += actions.admit.count
+            running += actions.admit.map { _ in now + 5 }
+        }
+        #expect(admitted == buyers)
+        #expect(l.totalInFlight == 0 && l.queueLength == 0)
+    }
+
+    @Test func aWaitLongerThanTheQueueTimeoutIsRefusedAtOnce() {
+        // 4 at a time, 100 ms each: 40 checkouts a second. A checkout may wait 8 s, so the 321st
+        // waiter (8.025 s away) is refused on arrival rather than after waiting 8 s for nothing.
+        var l = warmed(limit: 4, rtt: .milliseconds(100))
+        for id in 0..<4 { #expect(l.acquire(id: UInt64(id), priority: .checkout, now: at(2_000)) == .admit) }
+        for id in 4..<324 {
+            guard case .enqueue = l.acquire(id: UInt64(id), priority: .checkout, now: at(2_000)) else {
+                Issue.record("waiter \(id - 4) refused"); return
+            }
+        }
+        #expect(l.wouldReject(.checkout, now: at(2_000)))
+        #expect(l.acquire(id: 999, priority: .checkout, now: at(2_000)) == .reject)
+        // A cart still gets its guaranteed share of the limit; beyond it, it would wait behind every
+        // checkout (longer than a cart's 2.5 s) and is refused at once too.
+        #expect(l.acquire(id: 1_000, priority: .cart, now: at(2_000)) == .admit)
+        #expect(l.acquire(id: 1_001, priority: .cart, now: at(2_000)) == .reject)
     }
 }

@@ -109,3 +109,69 @@ import Testing
         #expect(fast.limit == 200)
     }
 }
+
+/// A database outage must not leave the limit at its floor once the database is back (issue 17: the
+/// limit stayed at 4 for minutes after a 5 s restart, and 60–75% of pages were refused).
+@Suite struct GradientLimitOutageTests {
+    let t0 = ContinuousClock.now
+
+    func steady(_ limit: inout GradientLimit, from start: Int, windows: Int, rtt: Duration, inFlight: Int) -> Int {
+        var ms = start
+        for _ in 0..<windows {
+            for i in 0..<10 {
+                ms += i == 9 ? 100 : 0
+                limit.record(rtt: rtt, dropped: false, inFlight: inFlight, now: t0 + .milliseconds(ms))
+            }
+            ms += 1
+        }
+        return ms
+    }
+
+    /// What happened before the fix: fast failures while the database is down read as the store's
+    /// new normal latency, and real pages afterwards look slow enough to pin the limit to its floor.
+    @Test func fastFailuresFedAsSamplesPinTheLimitToItsFloor() {
+        var limit = GradientLimit()
+        var ms = steady(&limit, from: 0, windows: 100, rtt: .milliseconds(4), inFlight: 40)
+        let before = limit.limit
+        #expect(before > 30)
+        ms = steady(&limit, from: ms, windows: 50, rtt: .microseconds(50), inFlight: 40)   // 5 s of fast 503s
+        _ = steady(&limit, from: ms, windows: 200, rtt: .milliseconds(4), inFlight: 40)    // 20 s back to normal
+        #expect(limit.limit <= limit.configuration.minimumLimit + 1, "limit \(limit.limit): the failure mode this guards against")
+    }
+
+    @Test func anOutageRestoresTheLimitFromBeforeItAndIgnoresSamplesUntilTheGraceEnds() {
+        var limit = GradientLimit()
+        var ms = steady(&limit, from: 0, windows: 100, rtt: .milliseconds(4), inFlight: 40)
+        let before = limit.limit
+        let baseline = limit.baselineSeconds ?? 0
+        #expect(before > 30)
+        // The outage: statements time out first (dropped windows cut the limit), then it is noticed.
+        for _ in 0..<8 {
+            ms += 101
+            limit.record(rtt: .seconds(2), dropped: true, inFlight: 40, now: t0 + .milliseconds(ms))
+        }
+        #expect(limit.limit < before)
+        limit.databaseUnavailable(now: t0 + .milliseconds(ms))
+        #expect(limit.limit >= before, "back to the state from before the timeouts: \(limit.limit) vs \(before)")
+        // While down and reconnecting, nothing is learnt, however fast or slow.
+        for i in 0..<5_000 {
+            limit.record(rtt: i % 2 == 0 ? .microseconds(20) : .seconds(1), dropped: i % 7 == 0, inFlight: 40,
+                         now: t0 + .milliseconds(ms + i % 2_900))
+        }
+        #expect(limit.limit >= before)
+        #expect(limit.baselineSeconds == baseline)
+        // Back to normal after the grace: the limit holds and learning resumes.
+        ms += 3_000
+        _ = steady(&limit, from: ms, windows: 50, rtt: .milliseconds(4), inFlight: 40)
+        #expect(limit.limit >= before)
+        #expect(limit.pausedUntil == nil)
+    }
+
+    @Test func everyOutageSignalExtendsThePause() {
+        var limit = GradientLimit()
+        let ms = steady(&limit, from: 0, windows: 30, rtt: .milliseconds(4), inFlight: 40)
+        limit.databaseUnavailable(now: t0 + .milliseconds(ms))
+        limit.databaseUnavailable(now: t0 + .milliseconds(ms + 2_500))
+        #expect(limit.pausedUntil == t0 + .milliseconds(ms + 5_500))
+    }
+}

@@ -110,7 +110,7 @@ import Testing
         for name in BuiltinScenarios.names {
             let yaml = try #require(BuiltinScenarios.yaml(named: name, target: "http://127.0.0.1:8080", ratePerSecond: 20, products: 50))
             let plan = try ScenarioParser(file: name).parse(yaml)
-            #expect(plan.phases.count == 1, "\(name)")
+            #expect(plan.phases.count == (name == "flash-sale" ? 2 : 1), "\(name)")
             #expect(plan.thresholds.count == 2)
         }
     }
@@ -125,5 +125,23 @@ import Testing
         #expect(profile.rate(atNanos: 19_000_000_000) == 20)
         #expect(profile.rate(atNanos: 30_000_000_000) == 200)
         #expect(profile.peakRate == 200)
+        // On top, the sale opens with bursts of buyers: 200 within one second, three times.
+        guard case .arrivals(let kind, let bursts, _) = plan.phases[1].executor else {
+            Issue.record("sale-opens is not an arrival-rate executor")
+            return
+        }
+        #expect(kind == "burst")
+        #expect(plan.phases[1].startOffsetNanos == 30_000_000_000, "during the spike's hold, not after it")
+        #expect(plan.phases[1].journeys.map(\.name) == ["buy"])
+        #expect(bursts.expectedArrivals.rounded() == 600)
+        #expect(bursts.rate(atNanos: 500_000_000) == 200)
+        #expect(bursts.rate(atNanos: 1_500_000_000) == 0)
+    }
+
+    @Test func burstExecutorRejectsOverlappingBursts() {
+        let yaml = Self.valid.replacingOccurrences(of: "executor: constant-arrival-rate\n    rate: 50/s\n    duration: 10s",
+                                                   with: "executor: burst\n    size: 100\n    within: 2s\n    every: 1s\n    bursts: 2")
+        #expect(yaml != Self.valid)
+        #expect(throws: ScenarioError.self) { _ = try ScenarioParser(file: "shop.yaml").parse(yaml) }
     }
 }

@@ -42,6 +42,30 @@ import Testing
         #expect(Double(arrivals.count) == profile.expectedArrivals.rounded(.up))
     }
 
+    @Test func burstsAddTheirArrivalsWithinTheirWindowOnTheBackgroundRate() {
+        // 10/s in the background; three bursts of 1,000 within 1 s, 10 s apart; 5 s before, 10 s after.
+        let profile = RateProfile.bursts(baseRate: 10, size: 1_000, withinNanos: 1_000_000_000, everyNanos: 10_000_000_000,
+                                         count: 3, beforeNanos: 5_000_000_000, afterNanos: 10_000_000_000)
+        let arrivals = Self.all(ArrivalSchedule(profile: profile))
+        func count(_ from: Double, _ to: Double) -> Int {
+            arrivals.filter { Double($0.offsetNanos) >= from * 1e9 && Double($0.offsetNanos) < to * 1e9 }.count
+        }
+        #expect(profile.durationNanos == 5_000_000_000 + 21_000_000_000 + 10_000_000_000)
+        #expect(count(0, 5) == 50)
+        for start in [5.0, 15, 25] {
+            #expect(abs(count(start, start + 1) - 1_010) <= 1, "burst at \(start) s: \(count(start, start + 1))")
+            #expect(abs(count(start + 1, start + 10) - 90) <= 1)
+        }
+        #expect(abs(arrivals.count - 3_360) <= 2)   // 50 + 3 × 1,010 + 2 × 90 + 100
+    }
+
+    @Test func aBurstWithinZeroArrivesInOneMillisecond() {
+        let profile = RateProfile.bursts(baseRate: 0, size: 500, withinNanos: 0, everyNanos: 0, count: 1, beforeNanos: 0, afterNanos: 0)
+        let arrivals = Self.all(ArrivalSchedule(profile: profile))
+        #expect(arrivals.count == 500)
+        #expect(arrivals.allSatisfy { $0.offsetNanos < 1_000_000 })
+    }
+
     @Test func poissonArrivalsHaveTheMeanRateAndReplayFromTheSeed() {
         let profile = RateProfile.constant(ratePerSecond: 1000, durationNanos: 60_000_000_000)
         let first = Self.all(ArrivalSchedule(profile: profile, poissonSeed: 42))

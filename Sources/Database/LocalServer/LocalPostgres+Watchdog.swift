@@ -16,12 +16,6 @@ extension LocalPostgres {
         var script = "while [ -d /proc/\(pid) ]; do sleep 1; done; "
         script += "\(asUser)\(quote(binaries.path("pg_ctl"))) -D \(quote(dataDirectory)) -m immediate -w stop >/dev/null 2>&1; "
         if let directory { script += "rm -rf \(quote(directory))" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.startDetached(script: script)
     }
 }

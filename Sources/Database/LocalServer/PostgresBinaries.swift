@@ -91,15 +91,6 @@ public struct PostgresBinaries: Sendable {
 
     /// Runs a short, non-daemonising command and returns its standard output.
     static func captureOutput(_ path: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(data: data, encoding: .utf8)
+        ChildProcess.capture(path, arguments)
     }
 }

@@ -137,6 +137,22 @@ public final class AdmissionController: Sendable {
         inFlightGauge.record(inFlight)
     }
 
+    /// Returns the permit of a request that failed because the database is unreachable: no latency
+    /// sample, and the limiter stops learning until the database has been back a while.
+    public func releaseDuringOutage(_ permit: Permit) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.limiter.databaseUnavailable(now: now)
+            Self.apply(state.limiter.releaseWithoutSample(priority: permit.priority, now: now), in: &state)
+        }
+    }
+
+    /// The database is unreachable (the breaker opened): see `GradientLimit.databaseUnavailable`.
+    public func databaseUnavailable() {
+        let now = ContinuousClock.now
+        state.withLock { $0.limiter.databaseUnavailable(now: now) }
+    }
+
     private func wait(id: UInt64, until deadline: ContinuousClock.Instant) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // The queue timeout: a short-lived child, cancelled as soon as the wait ends.

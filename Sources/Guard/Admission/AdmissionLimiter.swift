@@ -3,9 +3,13 @@
 ///
 /// Below the adaptive limit everyone is admitted. When the limit is full, a priority still under its
 /// guaranteed share of the limit is admitted anyway (so a flood of browsing cannot starve checkout);
-/// others wait in a short, bounded queue served highest priority first and newest first (LIFO: the
-/// oldest waiters are the likeliest to have given up), each waiter for at most its priority's queue
-/// timeout. A full queue makes room for a higher priority by evicting the lowest, oldest waiter.
+/// others wait in a queue served highest priority first and, within a priority, in arrival order,
+/// each waiter for at most its priority's queue timeout. The queue is bounded by time, not by a
+/// small count: a flash sale's 1,000 checkouts arriving in the same second wait their turn (a
+/// checkout for up to 8 s, a cart change for 2.5 s), and a request whose expected wait (the waiters
+/// ahead of it, served at `limit` per round trip) would exceed its queue timeout is refused at once
+/// instead of waiting to be refused. `maximumQueue` only bounds memory; a full queue makes room for
+/// a higher priority by evicting the lowest, newest waiter.
 ///
 /// A queue only absorbs bursts. Once it has stayed non-empty for `standingQueueInterval` (CoDel's
 /// "standing queue", as in Facebook's adaptive LIFO), the store is overloaded rather than bursty:
@@ -17,12 +21,14 @@ public struct AdmissionLimiter: Sendable {
         public var limit = GradientLimit.Configuration()
         /// Share of the limit each priority is guaranteed when the limit is full (checkout, cart, browse, bot).
         public var guaranteedShare: [Priority: Double] = [.checkout: 0.5, .cart: 0.25, .browse: 0.25, .bot: 0]
-        /// Longest wait in the queue per priority; zero means never queued.
+        /// Longest wait in the queue per priority; zero means never queued. A buyer may wait most of
+        /// its route's deadline (checkout 10 s, cart 3 s): a flash sale's buyers all want one stock
+        /// row, which serves them one at a time, and a late order beats a 503.
         public var queueTimeout: [Priority: Duration] = [
-            .checkout: .milliseconds(500), .cart: .milliseconds(200), .browse: .milliseconds(50), .bot: .zero,
+            .checkout: .seconds(8), .cart: .milliseconds(2_500), .browse: .milliseconds(50), .bot: .zero,
         ]
-        /// Most requests waiting at once, all priorities together.
-        public var maximumQueue = 32
+        /// Most requests waiting at once, all priorities together (a bound on memory, not on bursts).
+        public var maximumQueue = 4096
         /// A queue non-empty this long is a standing queue: the store is overloaded.
         public var standingQueueInterval: Duration = .milliseconds(100)
         /// How long overload lasts after the last arrival that found a standing queue or a full limit.
@@ -84,13 +90,13 @@ public struct AdmissionLimiter: Sendable {
         }
         if isOverloaded(now) { overloadedUntil = now + configuration.overloadHold }
         let timeout = queueTimeout(priority, now: now)
-        guard timeout > .zero else { return .reject }
+        guard timeout > .zero, !waitWouldExceed(timeout, priority) else { return .reject }
         var evicted: UInt64? = nil
         if queue.count >= configuration.maximumQueue {
-            // The lowest priority, oldest waiter leaves, if it is worth less than the newcomer.
+            // The lowest priority, newest waiter leaves, if it is worth less than the newcomer.
             guard let victim = queue.indices.max(by: { lhs, rhs in
                 let (l, r) = (queue[lhs], queue[rhs])
-                return l.priority != r.priority ? l.priority < r.priority : l.enqueued > r.enqueued
+                return l.priority != r.priority ? l.priority < r.priority : l.enqueued < r.enqueued
             }), queue[victim].priority > priority else { return .reject }
             evicted = queue.remove(at: victim).id
         }
@@ -118,11 +124,22 @@ public struct AdmissionLimiter: Sendable {
         (isOverloaded(now) ? configuration.overloadQueueTimeout[priority] : nil) ?? configuration.queueTimeout[priority] ?? .zero
     }
 
+    /// Whether a newcomer of `priority` would wait longer than `timeout` for admission: the waiters it
+    /// queues behind (its own priority and higher), served `limit` at a time, one round trip each
+    /// (the last window's median, else the baseline). Unknown before the first window closes.
+    func waitWouldExceed(_ timeout: Duration, _ priority: Priority) -> Bool {
+        guard let roundTrip = gradient.lastWindowSeconds ?? gradient.baselineSeconds, roundTrip > 0 else { return false }
+        let ahead = queue.reduce(0) { $0 + ($1.priority <= priority ? 1 : 0) } + 1
+        let expected = Double(ahead) * roundTrip / Double(max(1, limit))
+        return expected > timeout.seconds
+    }
+
     /// Whether `acquire` for `priority` would answer `.reject` at `now` (no state changes): lets the HTTP
     /// layer refuse such a request before it costs a task, a router match or a middleware chain.
     public func wouldReject(_ priority: Priority, now: ContinuousClock.Instant) -> Bool {
         if canAdmit(priority) { return false }
-        guard queueTimeout(priority, now: now) > .zero else { return true }
+        let timeout = queueTimeout(priority, now: now)
+        guard timeout > .zero, !waitWouldExceed(timeout, priority) else { return true }
         guard queue.count >= configuration.maximumQueue else { return false }
         // A full queue takes a newcomer only by evicting a lower-priority waiter.
         return !queue.contains { $0.priority > priority }
@@ -166,6 +183,12 @@ public struct AdmissionLimiter: Sendable {
         return drain(now: now)
     }
 
+    /// The database is unreachable: what requests learn now says nothing about capacity (see
+    /// `GradientLimit.databaseUnavailable`).
+    public mutating func databaseUnavailable(now: ContinuousClock.Instant) {
+        gradient.databaseUnavailable(now: now)
+    }
+
     /// A waiter gave up (cancelled); `true` if it was still queued.
     public mutating func cancel(id: UInt64) -> Bool {
         guard let index = queue.firstIndex(where: { $0.id == id }) else { return false }
@@ -193,11 +216,12 @@ public struct AdmissionLimiter: Sendable {
         return actions
     }
 
-    /// Highest priority first; within a priority, the newest (LIFO).
+    /// Highest priority first; within a priority, the oldest (FIFO): a waiter is only queued when it
+    /// can be served within its timeout, so the first to come is not the likeliest to have given up.
     private func bestWaiter() -> Int? {
         queue.indices.min { lhs, rhs in
             let (l, r) = (queue[lhs], queue[rhs])
-            return l.priority != r.priority ? l.priority < r.priority : l.enqueued > r.enqueued
+            return l.priority != r.priority ? l.priority < r.priority : l.enqueued < r.enqueued
         }
     }
 

@@ -10,6 +10,13 @@
 /// it falls, so modest sustained queueing does not become the new normal (upward creep). The limit
 /// grows by a `√limit` queue allowance only while the short RTT is at or below the baseline, holds
 /// inside the tolerance band, and shrinks proportionally beyond it.
+///
+/// A database outage teaches it nothing about capacity. Requests that fail fast because the database
+/// is gone would drag the baseline down to microseconds, and then every real page after the restart
+/// reads as "far slower than normal", cutting the limit to its floor for minutes (a metastable
+/// failure: the outage ends, the refusals do not). So `databaseUnavailable(now:)` freezes learning
+/// until `recoveryGrace` after the last such signal (reconnecting pools answer slowly at first), and
+/// puts the limit and baseline back where they were `checkpointAge` before the outage was noticed.
 public struct GradientLimit: Sendable, Equatable {
     public struct Configuration: Sendable, Equatable {
         public var initialLimit: Int = 20
@@ -25,6 +32,11 @@ public struct GradientLimit: Sendable, Equatable {
         public var longWindows: Int = 60
         /// How many times slower the baseline follows latency up than down.
         public var baselineRiseDamping: Double = 10
+        /// After the last sign of a database outage, samples are ignored this long.
+        public var recoveryGrace: Duration = .seconds(3)
+        /// An outage restores the state from at least this long before it was noticed (the last
+        /// windows before may already hold its timeouts).
+        public var checkpointAge: Duration = .seconds(2)
 
         public init() {}
     }
@@ -42,6 +54,16 @@ public struct GradientLimit: Sendable, Equatable {
     private var windowSamples: [Double] = []
     private var windowDropped = false
     private var windowMaxInFlight = 0
+    /// Samples before this instant are ignored (a database outage and its recovery).
+    public private(set) var pausedUntil: ContinuousClock.Instant?
+    /// Recent states to go back to after an outage, oldest first, at most one per `checkpointSpacing`.
+    private var checkpoints: [Checkpoint] = []
+
+    struct Checkpoint: Sendable, Equatable {
+        var time: ContinuousClock.Instant
+        var estimate: Double
+        var baselineSeconds: Double?
+    }
 
     public init(_ configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -54,6 +76,10 @@ public struct GradientLimit: Sendable, Equatable {
     /// Records one finished request: its round trip, whether it was dropped (timed out, overloaded),
     /// and how many requests were in flight when it started (an app-limited sample does not grow the limit).
     public mutating func record(rtt: Duration, dropped: Bool, inFlight: Int, now: ContinuousClock.Instant) {
+        if let pausedUntil {
+            guard now >= pausedUntil else { return }
+            self.pausedUntil = nil
+        }
         if windowStart == nil { windowStart = now }
         if dropped {
             windowDropped = true
@@ -64,7 +90,35 @@ public struct GradientLimit: Sendable, Equatable {
         guard let start = windowStart, now - start >= configuration.minimumWindow,
               windowSamples.count >= configuration.minimumSamples || windowDropped else { return }
         closeWindow()
+        checkpoint(now)
     }
+
+    /// The database is unreachable (a request failed for that, or the breaker is open): stop learning
+    /// until `recoveryGrace` after the last such call, and go back to the newest state at least
+    /// `checkpointAge` old when this outage is first noticed.
+    public mutating func databaseUnavailable(now: ContinuousClock.Instant) {
+        let alreadyPaused = pausedUntil.map { now < $0 } ?? false
+        pausedUntil = now + configuration.recoveryGrace
+        guard !alreadyPaused else { return }
+        windowStart = nil
+        windowSamples.removeAll(keepingCapacity: true)
+        windowDropped = false
+        windowMaxInFlight = 0
+        if let saved = checkpoints.last(where: { now - $0.time >= configuration.checkpointAge }) ?? checkpoints.first {
+            estimate = max(estimate, saved.estimate)
+            baselineSeconds = saved.baselineSeconds ?? baselineSeconds
+        }
+        checkpoints.removeAll()
+    }
+
+    private mutating func checkpoint(_ now: ContinuousClock.Instant) {
+        if let last = checkpoints.last, now - last.time < Self.checkpointSpacing { return }
+        checkpoints.append(Checkpoint(time: now, estimate: estimate, baselineSeconds: baselineSeconds))
+        if checkpoints.count > Self.maximumCheckpoints { checkpoints.removeFirst() }
+    }
+
+    static let checkpointSpacing: Duration = .milliseconds(500)
+    static let maximumCheckpoints = 16
 
     private mutating func closeWindow() {
         defer {

@@ -19,6 +19,10 @@ public enum TextSummary {
             ])
         }
         lines.append(table.render())
+        if let journeys = journeyTable(result) {
+            lines.append("")
+            lines.append(journeys)
+        }
         let multiStep = result.phases.contains { $0.journeys.contains { $0.steps.count > 1 } || $0.journeys.count > 1 }
         if multiStep {
             var steps = TextTable(headers: ["phase", "journey", "step", "requests", "ok", "errors", "shed", "p50", "p99"])
@@ -54,6 +58,28 @@ public enum TextSummary {
             lines.append(verdict.summary)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What users got: per journey kind (all phases together), the share of started journeys that
+    /// finished every step, beside their duration. Server counters can read 100% ok while most buyers
+    /// never reach the checkout, because the cart steps before it were refused.
+    static func journeyTable(_ result: RunResult) -> String? {
+        var byName: [String: JourneyResult] = [:]
+        var order: [String] = []
+        for phase in result.phases {
+            for journey in phase.journeys {
+                if byName[journey.name] == nil { order.append(journey.name); byName[journey.name] = journey } else { byName[journey.name]?.merge(journey) }
+            }
+        }
+        let journeys = order.compactMap { byName[$0] }.filter { $0.started > 0 }
+        guard !journeys.isEmpty else { return nil }
+        var table = TextTable(headers: ["journey", "started", "completed", "completion", "failed", "p50", "p99"])
+        for journey in journeys {
+            table.append([journey.name, String(journey.started), String(journey.succeeded),
+                          String(format: "%.1f%%", journey.completionPercent), String(journey.failed),
+                          Format.micros(journey.duration.percentile(50)), Format.micros(journey.duration.percentile(99))])
+        }
+        return "journey completion (of the journeys started, how many finished every step):\n" + table.render()
     }
 
     /// The generator's RSS: at the end, the peak, and the growth after the first minute (runs over a minute).

@@ -25,6 +25,9 @@ public struct JourneyResult: Codable, Sendable, Equatable {
     public var duration = LatencyHistogram()
     public var steps: [StepResult]
 
+    /// Journeys that finished every step, in percent of those started (100 when none started).
+    public var completionPercent: Double { started == 0 ? 100 : Double(succeeded) * 100 / Double(started) }
+
     public mutating func merge(_ other: JourneyResult) {
         started += other.started
         succeeded += other.succeeded

@@ -19,8 +19,9 @@ public struct ScenarioParser {
 
     static let topLevel = ["version", "target", "run", "defaults", "feeders", "journeys", "scenarios", "thresholds"]
     static let scenarioFields = ["name", "executor", "rate", "duration", "start_rate", "stages", "multiplier", "ramp",
-                                 "hold", "before", "after", "users", "poisson", "seed", "journeys", "max_in_flight", "start_after"]
-    static let executors = ["constant-arrival-rate", "ramping-arrival-rate", "constant-concurrency", "spike", "soak"]
+                                 "hold", "before", "after", "users", "poisson", "seed", "journeys", "max_in_flight", "start_after",
+                                 "size", "within", "every", "bursts"]
+    static let executors = ["constant-arrival-rate", "ramping-arrival-rate", "constant-concurrency", "spike", "burst", "soak"]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
     public func parse(_ yaml: String) throws(ScenarioError) -> LoadPlan {
@@ -363,6 +364,7 @@ public struct ScenarioParser {
             "soak": ["rate", "duration", "poisson", "seed"],
             "ramping-arrival-rate": ["start_rate", "stages", "poisson", "seed"],
             "spike": ["rate", "multiplier", "ramp", "hold", "before", "after", "poisson", "seed"],
+            "burst": ["rate", "size", "within", "every", "bursts", "before", "after", "poisson", "seed"],
             "constant-concurrency": ["users", "duration"],
         ]
         guard let allowed = allowedByExecutor[kind] else {
@@ -404,6 +406,21 @@ public struct ScenarioParser {
             let after = try fields["after"]?.durationNanos() ?? 10_000_000_000
             let profile = RateProfile.spike(baseRate: base, multiplier: multiplier, beforeNanos: before, rampNanos: ramp, holdNanos: hold, afterNanos: after)
             guard profile.durationNanos > 0 else { throw field.error("the spike has zero duration") }
+            executor = .arrivals(kind: kind, profile: profile, poissonSeed: poisson ? seed : nil)
+        case "burst":
+            let base = try fields["rate"]?.ratePerSecond() ?? 0
+            let size = try required("size", "1000").int(1...10_000_000)
+            let within = try fields["within"]?.durationNanos() ?? 1_000_000_000
+            let count = try fields["bursts"]?.int(1...100_000) ?? 1
+            let every = try fields["every"]?.durationNanos() ?? 10_000_000_000
+            if count > 1, every < max(within, 1_000_000) {
+                throw fields["every"]?.error("must be at least `within` (\(within / 1_000_000) ms): bursts would overlap")
+                    ?? field.error("every must be at least within")
+            }
+            let before = try fields["before"]?.durationNanos() ?? 0
+            let after = try fields["after"]?.durationNanos() ?? 10_000_000_000
+            let profile = RateProfile.bursts(baseRate: base, size: size, withinNanos: within, everyNanos: every, count: count,
+                                             beforeNanos: before, afterNanos: after)
             executor = .arrivals(kind: kind, profile: profile, poissonSeed: poisson ? seed : nil)
         default:
             let users = try required("users", "20").int(1...100_000)

@@ -12,6 +12,7 @@ public enum BuiltinScenarios {
         let rate = String(format: "%g", ratePerSecond)
         let scenarios: String
         var journeys = ["browse", "buy"]
+        var run = "sequential"
         switch name {
         case "browse-heavy":
             scenarios = """
@@ -35,7 +36,18 @@ public enum BuiltinScenarios {
                     after: 20s
                     poisson: true
                     journeys: [browse, buy]
+                  # The sale opens: everyone who waited for it arrives in the same second, three times.
+                  - name: sale-opens
+                    executor: burst
+                    size: \(Int((ratePerSecond * 10).rounded()))
+                    within: 1s
+                    every: 10s
+                    bursts: 3
+                    after: 0s
+                    start_after: 30s
+                    journeys: [buy]
                 """
+            run = "parallel"
         case "checkout-rush":
             scenarios = """
                   - name: checkout-rush
@@ -125,6 +137,7 @@ public enum BuiltinScenarios {
             # Built-in scenario \(name) (surge load --scenario \(name)); see docs/load.md.
             version: 1
             target: \(target)
+            run: \(run)
             defaults:
               max_in_flight: 2000
               timeout: 10s

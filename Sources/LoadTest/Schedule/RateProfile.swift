@@ -36,6 +36,28 @@ public struct RateProfile: Sendable, Equatable {
         ].filter { $0.durationNanos > 0 })
     }
 
+    /// Bursts on a background rate (a flash sale): `before` at `baseRate`, then `count` bursts whose
+    /// starts are `everyNanos` apart, each adding `size` arrivals spread evenly over `withinNanos`
+    /// (0: all in the same millisecond), then `afterNanos` at `baseRate` again. Arrivals keep their
+    /// intended start times as every open-model phase does, so a burst the target cannot absorb
+    /// shows up in latency, not as a slower load generator.
+    public static func bursts(baseRate: Double, size: Int, withinNanos: Int64, everyNanos: Int64, count: Int,
+                              beforeNanos: Int64, afterNanos: Int64) -> RateProfile {
+        let within = max(withinNanos, 1_000_000)
+        let peak = baseRate + Double(size) / (Double(within) / 1e9)
+        var stages: [Stage] = []
+        if beforeNanos > 0 { stages.append(Stage(durationNanos: beforeNanos, targetRate: baseRate)) }
+        for burst in 0..<count {
+            // A step up, the burst, a step down: the 1 ns ramps carry no arrivals.
+            stages.append(Stage(durationNanos: 1, targetRate: peak))
+            stages.append(Stage(durationNanos: within - 2, targetRate: peak))
+            stages.append(Stage(durationNanos: 1, targetRate: baseRate))
+            let gap = burst < count - 1 ? max(0, everyNanos - within) : afterNanos
+            if gap > 0 { stages.append(Stage(durationNanos: gap, targetRate: baseRate)) }
+        }
+        return RateProfile(startRate: baseRate, stages: stages)
+    }
+
     public var durationNanos: Int64 { stages.reduce(0) { $0 + $1.durationNanos } }
 
     /// The rate (per second) at `offsetNanos` from the phase start.

@@ -52,9 +52,19 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
             controller.release(permit, excluding: scope.suspended)
             return result
         } catch {
-            controller.release(permit, dropped: isCapacityFailure(error), excluding: scope.suspended)
+            if isOutage(error) {
+                controller.releaseDuringOutage(permit)
+            } else {
+                controller.release(permit, dropped: isCapacityFailure(error), excluding: scope.suspended)
+            }
             throw error
         }
+    }
+
+    /// Failures that mean "the database is not there", which teach the limiter nothing about capacity:
+    /// a fast 503 while it is down would otherwise read as the store's normal latency.
+    static func isOutage(_ error: any Error) -> Bool {
+        error is DatabaseUnavailable || CircuitBreaker.isConnectionFailure(error)
     }
 
     static func priority(_ routeClass: RouteClass, userAgent: String?) -> Priority? {

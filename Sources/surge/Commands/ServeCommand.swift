@@ -1,6 +1,7 @@
 import ArgumentParser
 import Database
 import Foundation
+import Guard
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -137,8 +138,11 @@ struct ServeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(telemetry.metricsFactory)
             // After the metrics bootstrap: the pipeline's gauges and counters are made in its init.
             let pipeline = pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
+            // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
+            // everything admission lets in (a flash sale's burst), or admitted buyers would be refused.
+            let gate = ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit)))
             let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
-                              gate: guarded ? ConnectionGate(.init(permits: poolSize)) : nil, cancelAtDeadline: guarded,
+                              gate: guarded ? gate : nil, cancelAtDeadline: guarded,
                               recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
                               poolObserver: telemetry.pool, poolCapacity: poolSize, pipeline: pipeline)
             logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)",
