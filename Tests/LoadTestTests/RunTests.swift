@@ -77,6 +77,9 @@ import Testing
         #expect(journey.succeeded == 100)
         #expect(journey.steps.map(\.counts.successes) == [100, 100, 100, 100])
         #expect(result.verdict?.exitCode == Verdict.passExitCode, "\(result.verdict?.summary ?? "")")
+        #expect(journey.completionPercent == 100)
+        #expect(TextSummary.render(result).contains("journey completion"))
+        #expect(HTMLReport.render(result).contains("Journey completion"))
     }
 
     @Test func failedChecksAndStatusesAreClassifiedWithExamples() async throws {
@@ -108,6 +111,11 @@ import Testing
         #expect(phase.counts.errors[.checkFailed] ?? 0 > 0)
         #expect(phase.examples.byClass["check_failed"]?.contains("$.items[0].price is missing") == true)
         #expect(phase.examples.byClass["status"]?.contains("status 500") == true)
+        // What users got: no journey of either kind finished.
+        #expect(phase.journeys.allSatisfy { $0.started > 0 && $0.completionPercent == 0 })
+        let summary = TextSummary.render(result)
+        let completionLines = summary.split(separator: "\n").filter { $0.contains("0.0%") && ($0.contains("missing") || $0.contains("broken")) }
+        #expect(completionLines.count == 2, "\(summary)")
         #expect(result.verdict?.exitCode == Verdict.sloFailedExitCode)
     }
 

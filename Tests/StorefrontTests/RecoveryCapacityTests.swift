@@ -100,19 +100,22 @@ extension RecoveryTests {
     @Test(.timeLimit(.minutes(4)))
     func restartingPostgresManyTimesInARowUnderTrafficRecoversEveryTime() async throws {
         var logger = Logger(label: "surge.tests.recovery.repeated")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["SURGE_TEST_TRACE"] != nil ? .debug : .critical
         try await Self.withPrivateServer(logger: logger) { server in
             try await Self.withGuardedStore(server, logger: logger) { store, _, database in
                 let initialStock = 100_000
                 let variant = try await store.product(id: 1, variants: [(price: 1500, onHand: initialStock)])[0]
                 let log = Log()
                 async let workers: Void = Self.traffic(store, variant: variant, log: log)
+                async let monitor: Void = Self.monitor(database, log: log)
                 var recoveries: [Duration] = []
-                for _ in 0..<8 {
+                for restart in 0..<8 {
                     try await Task.sleep(for: .seconds(1))
                     try await server.stop()
+                    Self.trace("restart \(restart + 1): stopped")
                     try await Task.sleep(for: .seconds(1))
                     try await server.start()
+                    Self.trace("restart \(restart + 1): started")
                     let up = ContinuousClock.now
                     var recovered: Duration?
                     while recovered == nil && up.duration(to: .now) < .seconds(15) {
@@ -125,6 +128,7 @@ extension RecoveryTests {
                 }
                 log.stop(at: .now + .seconds(2))
                 try await workers
+                await monitor
                 print("eight restarts: recovered after \(recoveries.map { "\($0.milliseconds) ms" })")
                 let confirmed = log.confirmedOrders
                 #expect(!confirmed.isEmpty)

@@ -153,10 +153,14 @@ public struct DatabaseService: Service {
     func probe(_ client: PostgresClient, timeout: Duration) async -> Bool {
         do {
             return try await ConnectionGate.lease(from: client, timeout: timeout) { connection in
-                let rows = try await connection.query("SELECT 1", logger: database.driverLogger).collect()
-                return rows.count == 1
+                // Bounded like every request's statement: the prober must never wait on a lost one.
+                let logger = database.driverLogger
+                return try await DatabaseConnection.awaitingAtMost(timeout, on: connection, logger: database.logger) {
+                    try await connection.query("SELECT 1", logger: logger).collect().count == 1
+                }
             }
         } catch {
+            database.logger.debug("database probe failed", metadata: ["error": "\(String(reflecting: error))"])
             return false
         }
     }

@@ -172,7 +172,8 @@ public struct DatabaseConnection: Sendable {
         let start = ContinuousClock.now
         do {
             try ensureOpen()
-            let rows = try await raw.query(query, logger: database.driverLogger).collect()
+            let (raw, logger) = (raw, database.driverLogger)
+            let rows = try await bounded { try await raw.query(query, logger: logger).collect() }
             database.notify(sql: query.sql, start: start, rows: rows.count, error: nil)
             return rows
         } catch {
@@ -190,12 +191,17 @@ public struct DatabaseConnection: Sendable {
     }
 
     /// Runs a named prepared statement (parsed once per connection: the fastest path for hot reads).
-    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
         let start = ContinuousClock.now
         do {
             try ensureOpen()
-            var rows: [Statement.Row] = []
-            for try await row in try await raw.execute(statement, logger: database.driverLogger) { rows.append(row) }
+            let (raw, logger) = (raw, database.driverLogger)
+            let rows = try await bounded {
+                var rows: [Statement.Row] = []
+                for try await row in try await raw.execute(statement, logger: logger) { rows.append(row) }
+                return rows
+            }
             database.notify(sql: Statement.sql, start: start, rows: rows.count, error: nil)
             return rows
         } catch {
@@ -219,6 +225,45 @@ public struct DatabaseConnection: Sendable {
     /// (PostgresNIO 1.33) instead of failing. Refuse it up front.
     func ensureOpen() throws {
         if raw.isClosed { throw ConnectionLost() }
+    }
+
+    /// How long past a request's deadline a statement may still be awaited before it is abandoned.
+    static let abandonAfterDeadline: Duration = .seconds(2)
+
+    /// Awaits `work`, a PostgresNIO call on this connection, for at most the request's time left plus
+    /// `abandonAfterDeadline` (guarded profile; without a deadline it is awaited as is).
+    ///
+    /// `ensureOpen` narrows, but cannot close, a race in PostgresNIO 1.33: a statement written to a
+    /// connection whose channel closes before the write reaches its handler is dropped with its
+    /// promise, and the caller waits forever. During a PostgreSQL restart that happens to a few
+    /// statements in thousands; each one held a request, its admission slot and its pool permit for
+    /// good, and once it hit the recovery prober's `SELECT 1` the breaker never closed again (the
+    /// restart test's "hang": every task waiting, no timer armed). Server-side limits
+    /// (`statement_timeout`, `pg_cancel_backend`) cannot help when the server never got the statement.
+    func bounded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard database.gate != nil, let remaining = QueryContext.current?.remaining else { return try await work() }
+        return try await Self.awaitingAtMost(remaining + Self.abandonAfterDeadline, on: raw, logger: database.logger, work)
+    }
+
+    /// Runs `work` in a task of its own and waits for it at most `limit`; past that the statement is
+    /// abandoned (its task may never end), its connection closed, and `ConnectionLost` thrown.
+    static func awaitingAtMost<T: Sendable>(_ limit: Duration, on raw: PostgresConnection, logger: Logger,
+                                            _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let once = ResumeOnce(continuation)
+            let timer = raw.eventLoop.scheduleTask(in: TimeAmount(max(limit, .milliseconds(1)))) {
+                guard once.resume(with: .failure(ConnectionLost())) else { return }
+                logger.warning("abandoned a database statement still unanswered past its deadline; closing its connection",
+                               metadata: ["connection": "\(raw.id)", "limit_ms": "\(limit.milliseconds)"])
+                let _: EventLoopFuture<Void> = raw.close()
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                timer.cancel()
+                once.resume(with: result)
+            }
+        }
     }
 
     /// Rolls back after a failed statement; if the server does not answer within a second (the
@@ -289,5 +334,25 @@ extension Logger {
         var logger = self
         logger.logLevel = max(logLevel, .error)
         return logger
+    }
+}
+
+/// A continuation resumed by whichever of two racers comes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    /// Resumes the continuation unless it was already; `true` if this call did.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        guard let continuation = self.continuation.withLock({ state -> CheckedContinuation<T, any Error>? in
+            defer { state = nil }
+            return state
+        }) else { return false }
+        continuation.resume(with: result)
+        return true
     }
 }

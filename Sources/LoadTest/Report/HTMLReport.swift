@@ -13,6 +13,12 @@ public enum HTMLReport {
                         Format.micros(phase.latency.percentile(99.9)), Format.micros(phase.latency.maxMicroseconds),
                         Format.micros(phase.scheduleLag.percentile(99))]
                    })
+        let completion = TextSummary.journeyCompletionRows(result)
+        if !completion.isEmpty {
+            page.heading("Journey completion")
+            page.paragraph("Of the journeys started, how many finished every step: what users got.")
+            page.table(headers: TextSummary.journeyCompletionHeaders, rows: completion)
+        }
         if let verdict = result.verdict, !verdict.outcomes.isEmpty {
             page.heading("Thresholds")
             page.table(headers: ["threshold", "result", "observed", "detail"],

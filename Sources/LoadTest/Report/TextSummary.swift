@@ -64,22 +64,33 @@ public enum TextSummary {
     /// finished every step, beside their duration. Server counters can read 100% ok while most buyers
     /// never reach the checkout, because the cart steps before it were refused.
     static func journeyTable(_ result: RunResult) -> String? {
+        let rows = journeyCompletionRows(result)
+        guard !rows.isEmpty else { return nil }
+        var table = TextTable(headers: journeyCompletionHeaders)
+        for row in rows { table.append(row) }
+        return "journey completion (of the journeys started, how many finished every step):\n" + table.render()
+    }
+
+    static let journeyCompletionHeaders = ["journey", "started", "completed", "completion", "failed", "p50", "p99"]
+
+    /// One row per journey kind that started at least once, in the order the plan declares them.
+    static func journeyCompletionRows(_ result: RunResult) -> [[String]] {
         var byName: [String: JourneyResult] = [:]
         var order: [String] = []
         for phase in result.phases {
             for journey in phase.journeys {
-                if byName[journey.name] == nil { order.append(journey.name); byName[journey.name] = journey } else { byName[journey.name]?.merge(journey) }
+                if byName[journey.name] == nil {
+                    order.append(journey.name)
+                    byName[journey.name] = journey
+                } else {
+                    byName[journey.name]?.merge(journey)
+                }
             }
         }
-        let journeys = order.compactMap { byName[$0] }.filter { $0.started > 0 }
-        guard !journeys.isEmpty else { return nil }
-        var table = TextTable(headers: ["journey", "started", "completed", "completion", "failed", "p50", "p99"])
-        for journey in journeys {
-            table.append([journey.name, String(journey.started), String(journey.succeeded),
-                          String(format: "%.1f%%", journey.completionPercent), String(journey.failed),
-                          Format.micros(journey.duration.percentile(50)), Format.micros(journey.duration.percentile(99))])
+        return order.compactMap { byName[$0] }.filter { $0.started > 0 }.map { journey in
+            [journey.name, String(journey.started), String(journey.succeeded), String(format: "%.1f%%", journey.completionPercent),
+             String(journey.failed), Format.micros(journey.duration.percentile(50)), Format.micros(journey.duration.percentile(99))]
         }
-        return "journey completion (of the journeys started, how many finished every step):\n" + table.render()
     }
 
     /// The generator's RSS: at the end, the peak, and the growth after the first minute (runs over a minute).
