@@ -27,3 +27,13 @@ import Testing
         #expect(schedule.next(elapsed: .seconds(3)) == .finish)
     }
 }
+
+extension SamplingScheduleTests {
+    @Test func aSlowSampleSkipsMissedSlotsInsteadOfCatchingUp() {
+        var schedule = SamplingSchedule(window: .seconds(1), interval: .milliseconds(100))
+        #expect(schedule.next(elapsed: .zero) == .sample)
+        // The first sample took 450 ms: slots 100…400 are gone; the next is at 500.
+        #expect(schedule.next(elapsed: .milliseconds(450)) == .sample)
+        #expect(schedule.next(elapsed: .milliseconds(460)) == .wait(.milliseconds(40)))
+    }
+}
