@@ -10,7 +10,10 @@ enum MissingIndexCheck {
                 guard let relation = node.relationName, let filter = node.filter else { continue }
                 let catalogTable = evidence.catalog?.table(named: relation)
                 let counters = evidence.table(named: relation)
-                let rows = max(catalogTable?.rows ?? 0, counters?.liveTuples ?? 0, counters?.plannerRows ?? 0)
+                // The planner's count when the table was analyzed: n_live_tup can count a bulk load twice
+                // (pending counters flushed after ANALYZE reset them; seen on PostgreSQL 15).
+                let planner = counters?.plannerRows ?? catalogTable?.estimatedRows ?? 0
+                let rows = planner > 0 ? planner : max(catalogTable?.rows ?? 0, counters?.liveTuples ?? 0)
                 guard rows >= thresholds.largeTableRows, node.planRows <= rows * 0.05 else { continue }
                 guard let index = suggestedIndex(sql: delta.query, relation: relation, catalog: evidence.catalog) else { continue }
                 var evidenceLines = [

@@ -20,7 +20,11 @@ enum TempSpillCheck {
         if let culprit {
             evidenceLines.append("statement: \(Int(culprit.calls)) calls wrote \(Seconds.bytes(culprit.tempBlocksWritten * blockBytes)) of temp blocks (\(Seconds.bytes(perCall)) per call): \(Seconds.statement(culprit.query, limit: 300))")
         }
-        if let source = evidence.facts.setting("work_mem") { evidenceLines.append("work_mem = \(source.value) (from \(source.source))") }
+        if let source = evidence.facts.setting("work_mem") {
+            evidenceLines.append("work_mem = \(source.value) (from \(source.source)); a role, database or session can set its own")
+        } else {
+            evidenceLines.append("work_mem = \(Seconds.bytes(workMem)) (the default); a role, database or session can set its own")
+        }
         return [Finding(
             cause: .tempSpill,
             object: object,

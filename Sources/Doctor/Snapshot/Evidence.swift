@@ -18,6 +18,8 @@ public struct Evidence: Sendable, Codable, Equatable {
     public var storeLast: StoreMetrics?
     /// Checks that could not run, and why.
     public var skipped: [SkippedCheck]
+    /// Statements the doctor itself ran inside the window (each one a commit in pg_stat_database).
+    public var ownStatements: Double = 0
 
     public init(windowSeconds: Double, facts: ServerFacts = .init(), first: CounterSnapshot = .init(at: 0), last: CounterSnapshot? = nil,
                 activity: [ActivitySample] = [], plans: [String: Plan] = [:], catalog: Catalog? = nil,

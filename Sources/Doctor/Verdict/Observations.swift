@@ -11,7 +11,7 @@ enum Observations {
             lines.append("connections: \(last.count) now (\(last.filter(\.isActive).count) active, \(last.filter { $0.state == "idle" }.count) idle, \(last.filter(\.isIdleInTransaction).count) idle in transaction), peak \(peak.sessions.count) of \(evidence.facts.usableConnections) usable")
         }
         let delta = evidence.databaseDelta
-        let rate = delta.commits / seconds
+        let rate = max(0, delta.commits - evidence.ownStatements) / seconds
         let baseline = evidence.last.database.statsAgeSeconds > 0 ? evidence.last.database.commits / evidence.last.database.statsAgeSeconds : 0
         if baseline > 0, rate >= thresholds.surgeMinimumCommitsPerSecond, rate >= baseline * thresholds.surgeFactor {
             lines.append(String(format: "demand: %.0f commits/s, %.1f× the average since statistics were reset (%.0f/s): a surge the database is absorbing", rate, rate / baseline, baseline))
