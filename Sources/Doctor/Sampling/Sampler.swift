@@ -81,7 +81,9 @@ struct Sampler {
             return try await StoreMetricsScraper.scrape(url)
         } catch {
             if !skipped.contains(where: { $0.check == "store metrics" }) {
-                skipped.append(SkippedCheck(check: "store metrics", reason: "\(url): \(error)"))
+                // Foundation's URL errors print their whole userInfo: keep the sentence.
+                let reason = (error as NSError).userInfo[NSLocalizedDescriptionKey] as? String ?? String(describing: error)
+                skipped.append(SkippedCheck(check: "store metrics", reason: "\(url): \(reason)"))
             }
             return nil
         }

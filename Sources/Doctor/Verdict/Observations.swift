@@ -14,7 +14,7 @@ enum Observations {
         let rate = max(0, delta.commits - evidence.ownStatements) / seconds
         let baseline = evidence.last.database.statsAgeSeconds > 0 ? evidence.last.database.commits / evidence.last.database.statsAgeSeconds : 0
         if baseline > 0, rate >= thresholds.surgeMinimumCommitsPerSecond, rate >= baseline * thresholds.surgeFactor {
-            lines.append(String(format: "demand: %.0f commits/s, %.1f× the average since statistics were reset (%.0f/s): a surge the database is absorbing", rate, rate / baseline, baseline))
+            lines.append(String(format: "demand: %.0f commits/s, %.1f× the average since statistics were reset (%.0f/s): above the baseline", rate, rate / baseline, baseline))
         } else {
             lines.append(String(format: "demand: %.0f commits/s (average since reset %.0f/s), %.0f rollbacks/s", rate, baseline, delta.rollbacks / seconds))
         }
