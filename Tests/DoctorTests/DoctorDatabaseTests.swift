@@ -78,8 +78,11 @@ import TestSupport
                     try await holder.query("BEGIN")
                     try await holder.query("UPDATE items SET qty = qty + 1 WHERE id = 1")
                     let blocked = Task { try await db.query("UPDATE items SET qty = qty - 1 WHERE id = 1") }
-                    try await Task.sleep(for: .milliseconds(1500))
-                    let verdict = try await Self.diagnose(url)
+                    try await Task.sleep(for: .milliseconds(1000))
+                    // Under a background workload of point lookups on other rows.
+                    let verdict = try await Self.underLoad(db, loops: 1, { i in "SELECT * FROM items WHERE id = \(i % 99 + 2)" }) {
+                        try await Self.diagnose(url)
+                    }
                     try await holder.query("ROLLBACK")
                     _ = try await blocked.value
                     let first = verdict.findings.first
@@ -138,6 +141,84 @@ import TestSupport
             #expect(finding != nil, "\(TextReport.render(verdict))")
             #expect(finding?.object.contains("ORDER BY md5(sku)") == true)
             #expect(finding?.object.hasSuffix("with work_mem = 4 MB") == true)
+        }
+    }
+
+    @Test func deadTuplesAutovacuumCannotReachAreAutovacuumLag() async throws {
+        try await TestPostgres.withFreshDatabase { _, url in
+            // Its own pool, closed after the writes: an idle backend flushes its table counters to the
+            // shared statistics only every 10 s (PostgreSQL 15), an exiting one at once.
+            try await TestPostgres.withDatabase(url) { writer in
+                try await writer.query("CREATE TABLE ledger (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)")
+                try await writer.query("INSERT INTO ledger SELECT g, 0 FROM generate_series(1, 20000) g")
+                try await writer.query("UPDATE ledger SET v = 1")
+                try await writer.query("UPDATE ledger SET v = 2")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let verdict = try await Self.diagnose(url, DoctorOptions(window: .seconds(1)))
+            let finding = verdict.findings.first
+            #expect(finding?.cause == .autovacuumLag, "\(TextReport.render(verdict))")
+            #expect(finding?.object == "ledger")
+            #expect(finding?.fixes.contains("ALTER TABLE ledger RESET (autovacuum_enabled);  -- autovacuum is off for this table") == true)
+        }
+    }
+
+    @Test func tableGrownSinceAnalyzeIsAStaleStatisticsMisestimate() async throws {
+        try await TestPostgres.withFreshDatabase { db, url in
+            // A pool closed after the writes, so their table counters are flushed (see deadTuples… above).
+            try await TestPostgres.withDatabase(url) { writer in
+                try await writer.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                try await writer.query("CREATE TABLE events (id serial PRIMARY KEY, kind int NOT NULL) WITH (autovacuum_enabled = false)")
+                try await writer.query("INSERT INTO events (kind) SELECT g FROM generate_series(1, 1000) g")
+                try await writer.query("ANALYZE events")
+                try await writer.query("CREATE INDEX ON events (kind)")
+                try await writer.query("INSERT INTO events (kind) SELECT 1 FROM generate_series(1, 200000)")
+            }
+            let verdict = try await Self.underLoad(db, loops: 1, { _ in "SELECT count(*) FROM events WHERE kind = \(1)" }) {
+                try await Self.diagnose(url)
+            }
+            let finding = verdict.findings.first { $0.cause == .staleStatistics }
+            #expect(finding != nil, "\(TextReport.render(verdict))")
+            #expect(finding?.object.hasPrefix("events for \"SELECT count(*) FROM events WHERE kind = $1") == true)
+            #expect(finding?.fixes.first == "ANALYZE events;")
+        }
+    }
+
+    @Test func longRunningStatementIsNamedWithItsPid() async throws {
+        var options = DoctorOptions(window: .seconds(1))
+        options.thresholds.longQuerySeconds = 2
+        try await TestPostgres.withFreshDatabase { _, url in
+            try await TestPostgres.withDatabase(url, settings: .unbounded) { db in
+                let sleeper = Task { try await db.query("SELECT pg_sleep(6)") }
+                try await Task.sleep(for: .milliseconds(2500))
+                let verdict = try await Self.diagnose(url, options)
+                let finding = verdict.findings.first
+                try await db.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)' AND pid <> pg_backend_pid()")
+                _ = try? await sleeper.value
+                #expect(finding?.cause == .longRunningQuery, "\(TextReport.render(verdict))")
+                #expect(finding?.object.contains("running \"SELECT pg_sleep(6)\"") == true)
+                #expect(finding?.fixes.first?.hasPrefix("SELECT pg_cancel_backend(") == true)
+            }
+        }
+    }
+
+    @Test func connectionsHeldByOneApplicationAreNamedAsTheirHolder() async throws {
+        // The test server allows 500 connections; a low share makes 8 idle connections the exhaustion.
+        var options = DoctorOptions(window: .seconds(1))
+        options.thresholds.connectionsShare = 0.01
+        try await TestPostgres.withFreshDatabase { _, url in
+            var hog = url
+            hog.applicationName = "report-exporter"
+            try await TestPostgres.withDatabase(hog, settings: .unbounded) { db in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<8 { group.addTask { _ = try await db.withConnection { connection in try await connection.query("SELECT pg_sleep(0.3)").count } } }
+                    try await group.waitForAll()
+                }
+                let verdict = try await Self.diagnose(url, options)
+                let finding = verdict.findings.first { $0.cause == .connectionExhaustion }
+                #expect(finding?.object.hasPrefix("app \"report-exporter\" as ") == true, "\(TextReport.render(verdict))")
+                #expect(finding?.keyEvidence.contains("it holds 8 (0 active, 8 idle") == true)
+            }
         }
     }
 
