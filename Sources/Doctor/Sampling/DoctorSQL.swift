@@ -58,7 +58,9 @@ enum DoctorSQL {
                current_setting('max_connections')::int8,
                current_setting('superuser_reserved_connections')::int8 + coalesce(current_setting('reserved_connections', true)::int8, 0),
                pg_size_bytes(current_setting('work_mem'))::float8, pg_size_bytes(current_setting('max_wal_size'))::float8,
-               extract(epoch FROM now() - pg_conf_load_time())::float8, current_setting('autovacuum_freeze_max_age')::int8,
+               (CASE WHEN pg_conf_load_time() - pg_postmaster_start_time() > interval '5 seconds'
+                     THEN extract(epoch FROM now() - pg_conf_load_time()) END)::float8,
+               current_setting('autovacuum_freeze_max_age')::int8,
                pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),
                EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'),
                current_setting('shared_preload_libraries') ~ 'pg_stat_statements'

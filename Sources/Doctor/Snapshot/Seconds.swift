@@ -4,6 +4,7 @@ import Foundation
 enum Seconds {
     /// `850 ms`, `4.2 s`, `35 s`, `12 min`, `3.5 h`.
     static func text(_ seconds: Double) -> String {
+        if seconds < 0.001 { return "\(Int((seconds * 1_000_000).rounded())) µs" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 10 { return String(format: "%.1f s", seconds) }
         if seconds < 120 { return "\(Int(seconds.rounded())) s" }

@@ -12,7 +12,7 @@ public struct ServerFacts: Sendable, Codable, Equatable {
     public var maxWalSizeBytes: Double
     /// Settings whose `source` is not `default`.
     public var changedSettings: [ChangedSetting]
-    /// Seconds since the configuration was last (re)loaded.
+    /// Seconds since the configuration was last reloaded; nil when it has not been since the server started.
     public var configurationAgeSeconds: Double?
     /// The database with the oldest `datfrozenxid` and its age in transactions.
     public var oldestFrozenDatabase: String

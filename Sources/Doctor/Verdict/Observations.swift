@@ -3,6 +3,17 @@ import Foundation
 /// What the doctor saw that is not a fault: said on a healthy verdict so "no database fault" is
 /// read as "looked, and here is what was there", and demand above the baseline is visible.
 enum Observations {
+    /// Settings every installation changes (paths, locale, logging): left out of the list of tuned ones.
+    static let quietSettings: Set<String> = [
+        "application_name", "client_encoding", "DateStyle", "default_text_search_config", "TimeZone", "log_timezone",
+        "lc_messages", "lc_monetary", "lc_numeric", "lc_time", "dynamic_shared_memory_type", "listen_addresses", "port",
+        "unix_socket_directories", "data_directory", "config_file", "hba_file", "ident_file", "external_pid_file",
+        "cluster_name", "ssl_cert_file", "ssl_key_file", "ssl", "log_line_prefix", "log_destination", "logging_collector",
+        "log_directory", "log_filename", "log_rotation_age", "log_rotation_size", "log_truncate_on_rotation",
+        "transaction_deferrable", "transaction_isolation", "transaction_read_only", "stats_temp_directory",
+        "default_transaction_isolation", "extra_float_digits",
+    ]
+
     static func describe(_ evidence: Evidence, _ thresholds: Thresholds) -> [String] {
         var lines: [String] = []
         let seconds = evidence.elapsedSeconds
@@ -33,6 +44,11 @@ enum Observations {
         }
         if let changed = evidence.facts.configurationAgeSeconds, changed < 3600 {
             lines.append("configuration reloaded \(Seconds.text(changed)) ago: settings may have changed recently")
+        }
+        let tuned = evidence.facts.changedSettings.filter { !quietSettings.contains($0.name) }
+        if !tuned.isEmpty {
+            let shown = tuned.prefix(12).map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+            lines.append("settings not at their defaults: \(shown)\(tuned.count > 12 ? ", … (\(tuned.count) in all)" : "")")
         }
         if delta.deadlocks > 0 { lines.append("\(Int(delta.deadlocks)) deadlocks in the window") }
         return lines
