@@ -52,6 +52,14 @@ import TestSupport
         }
     }
 
+    /// Runs `statements` on a pool of its own, closed afterwards: an idle backend flushes its table
+    /// counters to the shared statistics only every 10 s (PostgreSQL 15), an exiting one at once.
+    static func write(_ url: DatabaseURL, _ statements: [String]) async throws {
+        try await TestPostgres.withDatabase(url) { writer in
+            for statement in statements { try await writer.query(PostgresQuery(unsafeSQL: statement)) }
+        }
+    }
+
     static func diagnose(_ url: DatabaseURL, _ options: DoctorOptions = window) async throws -> Verdict {
         try await DoctorSession.with(url) { try await $0.diagnose(options) }
     }
@@ -146,14 +154,12 @@ import TestSupport
 
     @Test func deadTuplesAutovacuumCannotReachAreAutovacuumLag() async throws {
         try await TestPostgres.withFreshDatabase { _, url in
-            // Its own pool, closed after the writes: an idle backend flushes its table counters to the
-            // shared statistics only every 10 s (PostgreSQL 15), an exiting one at once.
-            try await TestPostgres.withDatabase(url) { writer in
-                try await writer.query("CREATE TABLE ledger (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)")
-                try await writer.query("INSERT INTO ledger SELECT g, 0 FROM generate_series(1, 20000) g")
-                try await writer.query("UPDATE ledger SET v = 1")
-                try await writer.query("UPDATE ledger SET v = 2")
-            }
+            try await Self.write(url, [
+                "CREATE TABLE ledger (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
+                "INSERT INTO ledger SELECT g, 0 FROM generate_series(1, 20000) g",
+                "UPDATE ledger SET v = 1",
+                "UPDATE ledger SET v = 2",
+            ])
             try await Task.sleep(for: .milliseconds(300))
             let verdict = try await Self.diagnose(url, DoctorOptions(window: .seconds(1)))
             let finding = verdict.findings.first
@@ -165,15 +171,14 @@ import TestSupport
 
     @Test func tableGrownSinceAnalyzeIsAStaleStatisticsMisestimate() async throws {
         try await TestPostgres.withFreshDatabase { db, url in
-            // A pool closed after the writes, so their table counters are flushed (see deadTuples… above).
-            try await TestPostgres.withDatabase(url) { writer in
-                try await writer.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-                try await writer.query("CREATE TABLE events (id serial PRIMARY KEY, kind int NOT NULL) WITH (autovacuum_enabled = false)")
-                try await writer.query("INSERT INTO events (kind) SELECT g FROM generate_series(1, 1000) g")
-                try await writer.query("ANALYZE events")
-                try await writer.query("CREATE INDEX ON events (kind)")
-                try await writer.query("INSERT INTO events (kind) SELECT 1 FROM generate_series(1, 200000)")
-            }
+            try await Self.write(url, [
+                "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+                "CREATE TABLE events (id serial PRIMARY KEY, kind int NOT NULL) WITH (autovacuum_enabled = false)",
+                "INSERT INTO events (kind) SELECT g FROM generate_series(1, 1000) g",
+                "ANALYZE events",
+                "CREATE INDEX ON events (kind)",
+                "INSERT INTO events (kind) SELECT 1 FROM generate_series(1, 200000)",
+            ])
             let verdict = try await Self.underLoad(db, loops: 1, { _ in "SELECT count(*) FROM events WHERE kind = \(1)" }) {
                 try await Self.diagnose(url)
             }
