@@ -165,7 +165,9 @@ import Testing
         Fixtures.addHot(&evidence, id: "8", sql: sql, calls: 10, timeMs: 1500, tempBlocks: 10 * 1280)
         evidence.last.database.tempBytes = evidence.first.database.tempBytes + 100 * 1024 * 1024
         evidence.last.database.tempFiles = evidence.first.database.tempFiles + 10
+        evidence.facts.workMemOverrides = ["role reporting: 64kB"]
         let finding = Diagnosis.verdict(evidence).findings.first
+        #expect(finding?.evidence.contains("work_mem set per role/database: role reporting: 64kB") == true)
         #expect(finding?.cause == .tempSpill)
         #expect(finding?.object == "\"\(sql)\" with work_mem = 4 MB")
         #expect(finding?.fixes.first?.hasPrefix("SET LOCAL work_mem = '20MB';") == true)
@@ -186,6 +188,19 @@ import Testing
         #expect(finding?.cause == .autovacuumLag)
         #expect(finding?.object == "carts")
         #expect(finding?.fixes.contains("ALTER TABLE carts RESET (autovacuum_enabled);  -- autovacuum is off for this table") == true)
+    }
+
+    @Test func autovacuumLagNamesTheSessionHoldingTheHorizon() {
+        var evidence = Fixtures.healthy()
+        let bloated = TableCounters(oid: 9, name: "carts", plannerRows: 200_000, liveTuples: 200_000, deadTuples: 150_000, vacuumAgeSeconds: 60)
+        evidence.first.tables.append(bloated)
+        evidence.last.tables.append(bloated)
+        evidence.activity = Fixtures.activity(10) { _ in
+            [BackendActivity(pid: 77, application: "etl", state: "idle in transaction", transactionSeconds: 3600, stateSeconds: 2, wrote: true)]
+        }
+        let finding = Diagnosis.verdict(evidence).findings.first { $0.cause == .autovacuumLag }
+        #expect(finding?.fixes.contains("SELECT pg_terminate_backend(77);  -- it holds the xmin horizon") == true)
+        #expect(finding?.evidence.contains { $0.contains("horizon held by pid 77") } == true)
     }
 
     @Test func checkpointStormNeedsWALVolumeNotJustARequest() {

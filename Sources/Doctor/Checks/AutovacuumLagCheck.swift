@@ -2,7 +2,8 @@
 /// horizon held back, or workers that cannot keep up.
 enum AutovacuumLagCheck {
     static func check(_ evidence: Evidence, _ thresholds: Thresholds) -> [Finding] {
-        let holders = evidence.latestActivity.sessions.filter { ($0.xminAge ?? 0) > 0 && (($0.transactionSeconds ?? 0) >= 60) }
+        // A snapshot (backend_xmin) or an xid of its own (it wrote) both hold the horizon back.
+        let holders = evidence.latestActivity.sessions.filter { (($0.xminAge ?? 0) > 0 || $0.wrote) && (($0.transactionSeconds ?? 0) >= 60) }
         return evidence.last.tables.compactMap { table -> Finding? in
             let dead = table.deadTuples
             let share = dead / max(1, dead + table.liveTuples)
@@ -16,7 +17,8 @@ enum AutovacuumLagCheck {
             else { fixes.append("ALTER TABLE \(table.name) SET (autovacuum_vacuum_scale_factor = 0.05);  -- vacuum after 5% of rows die, not 20%") }
             var lines = ["\(Int(dead)) dead and \(Int(table.liveTuples)) live tuples; \(vacuumed)" + (table.options.isEmpty ? "" : "; options: \(table.options.joined(separator: ", "))")]
             for holder in holders.prefix(3) {
-                lines.append("vacuum cannot remove rows newer than the snapshot of \(holder.label): \(holder.xminAge ?? 0) transactions back")
+                let depth = holder.xminAge.map { "\($0) transactions back" } ?? "its transaction open \(Seconds.text(holder.transactionSeconds ?? 0))"
+                lines.append("vacuum cannot remove rows deleted after the horizon held by \(holder.label): \(depth)")
                 fixes.append("SELECT pg_terminate_backend(\(holder.pid));  -- it holds the xmin horizon")
             }
             return Finding(

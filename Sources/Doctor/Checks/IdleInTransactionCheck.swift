@@ -5,7 +5,7 @@ enum IdleInTransactionCheck {
         evidence.latestActivity.sessions.filter { $0.database == evidence.facts.database }.compactMap { session -> Finding? in
             guard session.isIdleInTransaction, let idle = session.stateSeconds, idle >= thresholds.idleInTransactionSeconds else { return nil }
             var holds: [String] = []
-            if session.wrote { holds.append("holds the row locks of its writes") }
+            if session.wrote { holds.append("holds the row locks of its writes and, with its xid, the xmin horizon") }
             if let xmin = session.xminAge, xmin > 0 { holds.append("holds the xmin horizon \(xmin) transactions back") }
             let what = holds.isEmpty ? "holds its snapshot and locks" : holds.joined(separator: ", ")
             var fixes = ["SELECT pg_terminate_backend(\(session.pid));  -- ends the transaction (rolled back) and releases what it holds"]

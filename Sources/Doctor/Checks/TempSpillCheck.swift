@@ -25,6 +25,9 @@ enum TempSpillCheck {
         } else {
             evidenceLines.append("work_mem = \(Seconds.bytes(workMem)) (the default); a role, database or session can set its own")
         }
+        if !evidence.facts.workMemOverrides.isEmpty {
+            evidenceLines.append("work_mem set per role/database: " + evidence.facts.workMemOverrides.joined(separator: ", "))
+        }
         return [Finding(
             cause: .tempSpill,
             object: object,

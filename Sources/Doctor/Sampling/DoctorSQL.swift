@@ -81,6 +81,17 @@ enum DoctorSQL {
         FROM pg_settings WHERE source NOT IN ('default', 'override', 'client') ORDER BY name
         """
 
+    /// `work_mem` set per role or per database (`ALTER ROLE … SET`, `ALTER DATABASE … SET`): what
+    /// the application's sessions start with, which the doctor's own session does not show.
+    static let workMemOverrides = """
+        \(marker) SELECT coalesce(r.rolname::text, ''), coalesce(d.datname::text, ''), substr(s.config, length('work_mem=') + 1)::text
+        FROM pg_db_role_setting rs
+        LEFT JOIN pg_roles r ON r.oid = rs.setrole
+        LEFT JOIN pg_database d ON d.oid = rs.setdatabase
+        CROSS JOIN LATERAL unnest(rs.setconfig) AS s(config)
+        WHERE s.config LIKE 'work_mem=%'
+        """
+
     static let replicas = """
         \(marker) SELECT coalesce(application_name, '')::text, coalesce(host(client_addr), 'local')::text, coalesce(state, '')::text,
                extract(epoch FROM replay_lag)::float8,

@@ -89,6 +89,11 @@ struct StatisticsReader {
             let (name, value, source) = try row.decode((String, String, String).self)
             return ChangedSetting(name: name, value: value, source: source)
         }
+        facts.workMemOverrides = try await rows(DoctorSQL.workMemOverrides).map { row in
+            let (role, database, value) = try row.decode((String, String, String).self)
+            let scope = [role.isEmpty ? nil : "role \(role)", database.isEmpty ? nil : "database \(database)"].compactMap { $0 }.joined(separator: " in ")
+            return "\(scope): \(value)"
+        }
         facts.replicas = try await rows(DoctorSQL.replicas).map { row in
             let (name, client, state, lag, bytes) = try row.decode((String, String, String, Double?, Double?).self)
             return Replica(name: name, client: client, state: state, replayLagSeconds: lag, lagBytes: bytes)

@@ -23,6 +23,8 @@ public struct ServerFacts: Sendable, Codable, Equatable {
     public var oldestFrozenTable: String?
     public var oldestFrozenTableAge: Int?
     public var replicas: [Replica]
+    /// `work_mem` set per role or database, e.g. `role app: 1MB`.
+    public var workMemOverrides: [String] = []
 
     public init(versionNumber: Int = 150000, database: String = "store", maxConnections: Int = 100, reservedConnections: Int = 3,
                 cores: Int? = nil, workMemBytes: Double = 4 * 1024 * 1024, maxWalSizeBytes: Double = 1024 * 1024 * 1024,
