@@ -69,8 +69,9 @@ struct Sampler {
             windowSeconds: options.window.seconds, facts: facts, first: first, last: last, activity: activity,
             storeFirst: storeFirst, storeLast: storeLast, skipped: skipped
         )
-        // Between the two pg_stat_database reads: checkpoints, WAL, tables, the samples, statements.
-        evidence.ownStatements = Double(activity.count + (facts.major >= 14 ? 4 : 3))
+        // Counted between the two pg_stat_database reads: the first read itself, checkpoints (and WAL
+        // on 14+), tables, the samples, and pg_stat_statements at the end.
+        evidence.ownStatements = Double(activity.count + 3 + (facts.major >= 14 ? 1 : 0) + (statementsReadable ? 1 : 0))
         await plan(&evidence)
         return evidence
     }
