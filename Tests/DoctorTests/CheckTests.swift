@@ -271,5 +271,8 @@ import Testing
         #expect(findings.first?["cause"] as? String == "xid_wraparound")
         #expect(findings.first?["confidence"] as? String == "high")
         #expect(object["healthy"] as? Bool == false)
+        let line = try JSONReport.render(Diagnosis.verdict(evidence), pretty: false)
+        #expect(!line.contains("\n"))
+        #expect(line.hasPrefix("{\"diagnosis\":[\"DIAGNOSIS: xid wraparound danger — database store"))
     }
 }

@@ -12,9 +12,10 @@ public enum JSONReport {
         var samples: Int
     }
 
-    public static func render(_ verdict: Verdict) throws -> String {
+    /// Pretty by default; `pretty: false` gives one line per verdict (a stream under `--watch`).
+    public static func render(_ verdict: Verdict, pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         let document = Document(
             diagnosis: verdict.healthy ? ["DIAGNOSIS: no database fault"] : verdict.findings.map(\.diagnosisLine),
             healthy: verdict.healthy, findings: verdict.findings, seen: verdict.seen, skipped: verdict.skipped,

@@ -73,6 +73,11 @@ struct DoctorScreen {
     var redraw: Bool
 
     mutating func show(_ verdict: Verdict) throws {
+        // Watching into a pipe with --json: one JSON line per verdict, nothing else, for a log shipper.
+        if json && watch && !redraw {
+            FileHandle.standardOutput.write(Data((try JSONReport.render(verdict, pretty: false) + "\n").utf8))
+            return
+        }
         let body = json ? try JSONReport.render(verdict) + "\n" : TextReport.render(verdict)
         // On a terminal: home and clear, then the verdict (one screen that updates); otherwise plain lines.
         let text = redraw ? "\u{1B}[H\u{1B}[2J" + timestamp() + "\n" + body : (watch ? timestamp() + "\n" : "") + body
