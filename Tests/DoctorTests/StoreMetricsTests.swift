@@ -63,7 +63,8 @@ import Testing
         let verdict = Diagnosis.verdict(Self.evidence(Self.scrape(waits: 0, waitSum: 0, shed: 10), Self.scrape(waits: 0, waitSum: 0, shed: 510)))
         let finding = verdict.findings.first { $0.cause == .admissionShedding }
         #expect(finding?.keyEvidence == "500 requests shed in 2.0 s (250/s)")
-        #expect(finding?.evidence == ["  class browse: 500 shed"])
+        #expect(finding?.evidence.first == "  class browse: 500 shed")
+        #expect(finding?.fixes.first?.hasPrefix("the database is nearly idle: the store itself is the bottleneck") == true)
     }
 
     @Test func slowCheckoutWithFastDatabaseIsThePaymentProvider() {

@@ -21,8 +21,6 @@ struct Sampler {
             }
         }
         let clock = ContinuousClock()
-        let start = clock.now
-        func elapsed() -> Double { (clock.now - start).seconds }
 
         let (limits, access) = try await reader.limits(host: host)
         var facts = limits
@@ -39,6 +37,10 @@ struct Sampler {
                 reason: AdvisorError.statStatementsMissing(enabledInServer: access.statStatementsLoaded).description))
         }
 
+        // The window starts at the first counters; the facts before it do not eat into it.
+        let start = clock.now
+        func elapsed() -> Double { (clock.now - start).seconds }
+
         func counters() async -> CounterSnapshot {
             let at = elapsed()
             let statements = statementsReadable ? await attempt("statement deltas") { try await reader.statements() } : nil
@@ -48,7 +50,10 @@ struct Sampler {
             return CounterSnapshot(at: at, statements: statements ?? [], database: database ?? DatabaseCounters(), checkpoints: checkpoints, tables: tables ?? [])
         }
 
-        let storeFirst = await scrapeStore(&skipped)
+        // The store's /metrics is read beside the database, not before it: an overloaded store can
+        // take seconds to answer, and the first verdict must still come within 10 s.
+        let url = options.storeMetrics
+        async let firstScrape = Self.scrape(url, since: start)
         let first = await counters()
         var activity: [ActivitySample] = []
         var schedule = SamplingSchedule(window: options.window, interval: options.sampleInterval)
@@ -63,11 +68,15 @@ struct Sampler {
                 break loop
             }
         }
+        async let lastScrape = Self.scrape(url, since: start)
         let last = await counters()
-        let storeLast = await scrapeStore(&skipped)
+        let (storeFirst, storeLast) = await (firstScrape, lastScrape)
+        for failure in Set([storeFirst, storeLast].compactMap { $0?.failure }) {
+            skipped.append(SkippedCheck(check: "store metrics", reason: failure))
+        }
         var evidence = Evidence(
             windowSeconds: options.window.seconds, facts: facts, first: first, last: last, activity: activity,
-            storeFirst: storeFirst, storeLast: storeLast, skipped: skipped
+            storeFirst: storeFirst?.metrics, storeLast: storeLast?.metrics, skipped: skipped
         )
         // Counted between the two pg_stat_database reads: the first read itself, checkpoints (and WAL
         // on 14+), tables, the samples, and pg_stat_statements at the end.
@@ -76,17 +85,15 @@ struct Sampler {
         return evidence
     }
 
-    private func scrapeStore(_ skipped: inout [SkippedCheck]) async -> StoreMetrics? {
-        guard let url = options.storeMetrics else { return nil }
+    /// One scrape of the store's metrics, stamped with when it was answered; nil without a URL.
+    private static func scrape(_ url: URL?, since start: ContinuousClock.Instant) async -> (metrics: StoreMetrics?, failure: String?)? {
+        guard let url else { return nil }
         do {
-            return try await StoreMetricsScraper.scrape(url)
+            var metrics = try await StoreMetricsScraper.scrape(url)
+            metrics.at = (ContinuousClock.now - start).seconds
+            return (metrics, nil)
         } catch {
-            if !skipped.contains(where: { $0.check == "store metrics" }) {
-                // Foundation's URL errors print their whole userInfo: keep the sentence.
-                let reason = (error as NSError).userInfo[NSLocalizedDescriptionKey] as? String ?? String(describing: error)
-                skipped.append(SkippedCheck(check: "store metrics", reason: "\(url): \(reason)"))
-            }
-            return nil
+            return (nil, "\(url): \(StoreMetricsScraper.describe(error))")
         }
     }
 

@@ -10,9 +10,12 @@ public struct StoreMetrics: Sendable, Codable, Equatable {
     }
 
     public var samples: [Sample]
+    /// Seconds since the window started when the scrape was answered (the store's own interval).
+    public var at: Double = 0
 
-    public init(samples: [Sample]) {
+    public init(samples: [Sample], at: Double = 0) {
         self.samples = samples
+        self.at = at
     }
 
     /// Parses the text exposition format; lines it cannot read are skipped.

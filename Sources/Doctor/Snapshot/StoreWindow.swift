@@ -8,7 +8,8 @@ struct StoreWindow {
         guard let first = evidence.storeFirst, let last = evidence.storeLast else { return nil }
         self.first = first
         self.last = last
-        self.seconds = evidence.elapsedSeconds
+        // The scrapes' own interval when they carry times (an overloaded store answers late), else the window's.
+        self.seconds = last.at > first.at ? last.at - first.at : evidence.elapsedSeconds
     }
 
     /// How much a counter (or a histogram's `_sum`/`_count`) grew in the window.
