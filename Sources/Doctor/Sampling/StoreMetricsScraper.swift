@@ -19,12 +19,12 @@ enum StoreMetricsScraper {
     }
 
     /// Foundation's URL errors print their whole userInfo on Linux: one sentence instead.
-    static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error, timeout: Double) -> String {
         if case .storeMetrics(let why)? = error as? DoctorError { return why }
         let error = error as NSError
         guard error.domain == NSURLErrorDomain else { return String(describing: error) }
         switch error.code {
-        case NSURLErrorTimedOut: return "no answer within 3 s (an overloaded store answers /metrics late)"
+        case NSURLErrorTimedOut: return "no answer within \(Seconds.text(timeout)) (an overloaded store answers /metrics late)"
         case NSURLErrorCannotConnectToHost: return "connection refused"
         case NSURLErrorCannotFindHost: return "host name does not resolve"
         default: return error.userInfo[NSLocalizedDescriptionKey] as? String ?? "request failed (\(error.code))"
