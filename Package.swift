@@ -199,6 +199,8 @@ let package = Package(
         .testTarget(
             name: "DoctorTests",
             dependencies: ["Doctor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            // Evidence recorded from real incidents (`surge doctor --record`), read by path.
+            exclude: ["Recorded"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),

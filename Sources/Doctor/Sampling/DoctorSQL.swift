@@ -29,10 +29,16 @@ enum DoctorSQL {
           AND query NOT LIKE '/* surge doctor */%'
         """
 
+    /// The counters survive clean restarts (PostgreSQL 15 keeps them on disk), so without a reset
+    /// they count since initdb, whose time is the upper half of the system identifier; the
+    /// postmaster's start is the last resort (pg_control_system needs pg_monitor or superuser).
     static let database = """
         \(marker) SELECT xact_commit::float8, xact_rollback::float8, temp_files::float8, temp_bytes::float8, deadlocks::float8,
                blks_read::float8, blks_hit::float8,
-               extract(epoch FROM now() - coalesce(stats_reset, pg_postmaster_start_time()))::float8
+               extract(epoch FROM now() - coalesce(stats_reset,
+                   CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
+                        THEN to_timestamp(((SELECT system_identifier FROM pg_control_system()) >> 32)::float8) END,
+                   pg_postmaster_start_time()))::float8
         FROM pg_stat_database WHERE datname = current_database()
         """
 

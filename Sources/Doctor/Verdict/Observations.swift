@@ -25,9 +25,9 @@ enum Observations {
         let rate = max(0, delta.commits - evidence.ownStatements) / seconds
         let baseline = evidence.last.database.statsAgeSeconds > 0 ? evidence.last.database.commits / evidence.last.database.statsAgeSeconds : 0
         if baseline > 0, rate >= thresholds.surgeMinimumCommitsPerSecond, rate >= baseline * thresholds.surgeFactor {
-            lines.append(String(format: "demand: %.0f commits/s, %.1f× the average since statistics were reset (%.0f/s): above the baseline", rate, rate / baseline, baseline))
+            lines.append(String(format: "demand: %.0f commits/s, %.1f× the average since the statistics began (%.0f/s, from their reset or initdb): above the baseline", rate, rate / baseline, baseline))
         } else {
-            lines.append(String(format: "demand: %.0f commits/s (average since reset %.0f/s), %.0f rollbacks/s", rate, baseline, delta.rollbacks / seconds))
+            lines.append(String(format: "demand: %.0f commits/s (average since the statistics began %.0f/s), %.0f rollbacks/s", rate, baseline, delta.rollbacks / seconds))
         }
         let reads = delta.blocksRead + delta.blocksHit
         if reads > 0 { lines.append(String(format: "buffer cache: %.1f%% of %.0f block reads were hits", delta.blocksHit / reads * 100, reads)) }

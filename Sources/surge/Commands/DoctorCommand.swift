@@ -34,6 +34,9 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print the verdict as JSON (findings with evidence, fixes and confidence).")
     var json = false
 
+    @Option(help: "Also write everything the doctor saw (the evidence, as JSON) to this file: for a ticket, or a test.")
+    var record: String?
+
     func run() async throws {
         try await CLI.run {
             guard let duration = DurationText.parse(window), duration >= .milliseconds(500), duration <= .seconds(60) else {
@@ -53,7 +56,9 @@ struct DoctorCommand: AsyncParsableCommand {
                 try await DoctorSession.with(url, logger: CLI.logger) { doctor in
                     var screen = DoctorScreen(json: json, watch: watch, redraw: watch && isatty(STDOUT_FILENO) == 1)
                     repeat {
-                        let verdict = try await doctor.diagnose(options)
+                        let evidence = try await doctor.examine(options)
+                        if let record { try EvidenceFile.write(evidence, to: record) }
+                        let verdict = Diagnosis.verdict(evidence, thresholds: options.thresholds)
                         found = !verdict.healthy
                         try screen.show(verdict)
                     } while watch
