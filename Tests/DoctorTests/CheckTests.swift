@@ -43,6 +43,25 @@ import Testing
         #expect(!verdict.findings.contains { $0.cause == .idleInTransaction })
     }
 
+    /// The classic migration outage: an ALTER TABLE waits behind a long report for its ACCESS
+    /// EXCLUSIVE lock, and every reader queues behind the ALTER. The root is the report, not the ALTER.
+    @Test func readersQueuedBehindAWaitingAlterTableBlameTheLongQueryItWaitsFor() {
+        var evidence = Fixtures.healthy()
+        evidence.activity = Fixtures.activity(10) { _ in
+            [BackendActivity(pid: 10, application: "metabase", state: "active", waitEventType: "IO", waitEvent: "DataFileRead", querySeconds: 95, query: "SELECT sum(total) FROM orders"),
+             BackendActivity(pid: 20, application: "migrate", state: "active", waitEventType: "Lock", waitEvent: "relation", querySeconds: 40, query: "ALTER TABLE orders ADD COLUMN note text", blockedBy: [10])]
+                + (30..<40).map { BackendActivity(pid: $0, application: "surge", state: "active", waitEventType: "Lock", waitEvent: "relation", querySeconds: 30, query: "SELECT * FROM orders WHERE id = $1", blockedBy: [20]) }
+        }
+        let verdict = Diagnosis.verdict(evidence)
+        let first = verdict.findings.first
+        #expect(first?.cause == .blockingChain)
+        #expect(first?.object.hasPrefix("pid 10 (active 95 s, app \"metabase\"") == true)
+        #expect(first?.keyEvidence.hasPrefix("11 sessions waiting on its locks") == true)
+        #expect(first?.evidence.contains { $0.contains("pid 20") && $0.contains("ALTER TABLE orders") } == true)
+        // The report is also a long-running query: the same session, named once.
+        #expect(!verdict.findings.contains { $0.cause == .longRunningQuery })
+    }
+
     @Test func shortLockWaitsAreContentionNotABlockingChain() {
         var evidence = Fixtures.healthy()
         evidence.activity = Fixtures.activity(10) { _ in
