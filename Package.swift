@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports",
+                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +132,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `surge doctor`: names the cause of a live incident from a URL. Never imports Storefront.
+        .target(
+            name: "Doctor",
+            dependencies: [
+                "Database", "Advisor",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Reports", swiftSettings: swiftSettings),
         .target(
             name: "TestSupport",
@@ -183,6 +196,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: ["Doctor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            // Evidence recorded from real incidents (`surge doctor --record`), read by path.
+            exclude: ["Recorded"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
     ]
 )
