@@ -39,7 +39,8 @@ public enum StoreApplication {
     /// catalog reads with `httpCaching`.
     public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
                               httpCaching: Bool = false, serveCachedUnderOverload: Bool = true) -> Router<StoreRequestContext> {
-        let router = Router(context: StoreRequestContext.self)
+        // Every GET route answers HEAD as GET without the body (same status and fields).
+        let router = Router(context: StoreRequestContext.self, options: .autoGenerateHeadEndpoints)
         if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
         if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
@@ -49,6 +50,8 @@ public enum StoreApplication {
         }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
+        // Last: it wraps only the not-found responder (a known path with another method is 405).
+        router.add(middleware: MethodNotAllowedMiddleware(router: router))
         return router
     }
 

@@ -55,7 +55,7 @@ public struct CheckoutService: Sendable {
     }
 
     private func checkoutOnce(idempotencyKey key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
-        guard (1...255).contains(key.utf8.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw StoreError.validation("Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
         try request.validate()

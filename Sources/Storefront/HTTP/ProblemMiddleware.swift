@@ -31,7 +31,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func translate(_ error: any Error, logger: Logger) -> StoreError {
         // From the pool or the pipeline alike (none of these states is a connection failure).
-        if let answer = serverRefusal(serverSQLState(error)) { return answer }
+        let sqlState = serverSQLState(error)
+        if let answer = serverRefusal(sqlState) { return answer }
+        // Class 22 (data exception: NUL in text 22021, a number out of range 22003, ...) is a value the
+        // client sent that PostgreSQL refused: the client's mistake, never a 500. `RequestContract`
+        // should have refused it first, so it is logged as the gap it is.
+        if let sqlState, sqlState.hasPrefix("22") {
+            logger.error("a client value reached PostgreSQL unchecked", metadata: ["sqlstate": "\(sqlState)", "error": "\(String(reflecting: error))"])
+            return .validation("a value in the request is not one the store can hold (PostgreSQL SQLSTATE \(sqlState))")
+        }
         switch error {
         case let error as StoreError:
             return error
