@@ -60,7 +60,7 @@ curl -fsS "$base/health/ready" >/dev/null || { echo "fuzz-api: the store was not
 #   request to it would wait for the request timeout. (Without the admin token it is a 401 anyway,
 #   which GET /dashboard, behind the same middleware, already covers.)
 set +e
-st run "$base/openapi.json" \
+st --config-file .ci/schemathesis.toml run "$base/openapi.json" \
   --checks all \
   --exclude-checks ensure_resource_availability,use_after_free \
   --exclude-path /dashboard/events \

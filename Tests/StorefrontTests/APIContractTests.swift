@@ -113,9 +113,12 @@ import TestSupport
     @Test func everyDocumentedLimitIsTheLimitTheServerEnforces() async throws {
         try await StoreHarness.run { store in
             let variant = try await store.product(id: 42, variants: [(price: 100, onHand: 100_000)])[0]
+            let other = try await store.product(id: 43, variants: [(price: 100, onHand: 100_000)])[0]
             let cart = try await store.createCart()
-            let added = try await store.add(cart: cart, variant: variant)
-            let line = (try added.json()["lines"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+            _ = try await store.add(cart: cart, variant: variant)
+            // A second line for PATCH: DELETE's boundary at its minimum id removes the first.
+            let added = try await store.add(cart: cart, variant: other)
+            let line = (try added.json()["lines"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }.max() ?? 0
             let token: HTTPFields = [StoreHarness.cartToken: cart.1]
             let checkoutBody: [String: Any] = [
                 "cart_id": cart.0, "email": "ada@example.com", "payment_token": "tok_ok",
@@ -194,13 +197,14 @@ import TestSupport
                 guard let schema = operation.body, let baseBody else { continue }
                 // Each property at and past its limits, each required one missing, an unknown one added.
                 func walk(_ schema: JSONSchema, at path: [String], in body: [String: Any]) async throws {
-                    func replacing(_ text: String?) throws -> String {
-                        let marker = "__boundary__"
-                        let data = try JSONSerialization.data(withJSONObject: Self.set(body, path, text == nil ? nil : marker), options: [.sortedKeys])
-                        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"\(marker)\"", with: text ?? "")
-                    }
                     let object = path.isEmpty ? body : Self.get(body, path) as? [String: Any] ?? [:]
                     for (name, property) in schema.properties.sorted(by: { $0.key < $1.key }) {
+                        /// The base body with this property's value replaced by the JSON text `text` (`nil` removes it).
+                        func replacing(_ text: String?) throws -> String {
+                            let marker = "__boundary__"
+                            let data = try JSONSerialization.data(withJSONObject: Self.set(body, path + [name], text == nil ? nil : marker), options: [.sortedKeys])
+                            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"\(marker)\"", with: text ?? "")
+                        }
                         let field = (path + [name]).joined(separator: ".")
                         if property.type == .object {
                             try await walk(property, at: path + [name], in: body)
@@ -267,7 +271,8 @@ import TestSupport
             if let items = schema.items { check(items, "\(name)[]") }
         }
         for (route, operation) in RequestContract.store.operations {
-            for parameter in operation.parameters { check(parameter.schema, "\(route) \(parameter.name)") }
+            // If-None-Match is compared with an ETag, never stored; the HTTP/1 parser bounds it and refuses NUL.
+            for parameter in operation.parameters where parameter.name != "If-None-Match" { check(parameter.schema, "\(route) \(parameter.name)") }
             if let body = operation.body { check(body, "\(route) body") }
         }
         #expect(unbounded.isEmpty, "\(unbounded.sorted())")
@@ -344,7 +349,8 @@ import TestSupport
                     #expect(head.0 == get.0, "\(uri)")
                     #expect(head.2 == 0, "\(uri)")
                     #expect(head.1.map(\.name) == get.1.map(\.name), "\(uri)")
-                    for field in get.1 where field.name != .date { #expect(head.1[field.name] == field.value, "\(uri) \(field.name)") }
+                    // /metrics changes between two scrapes (the first one is counted): compare its fields' names only.
+                    for field in get.1 where field.name != .date && uri != "/metrics" { #expect(head.1[field.name] == field.value, "\(uri) \(field.name)") }
                     #expect(get.1[.contentLength] == "\(get.2)", "\(uri)")
                     #expect(get.1[.contentType]?.isEmpty == false, "\(uri) has a Content-Type")
                 }

@@ -54,7 +54,7 @@ import Testing
         .init(method: .post, path: "/v1/checkout", body: "{}", status: 400, code: "validation_failed"),
         .init(method: .post, path: "/v1/checkout", body: #"{"cart_id": "CARTID", "email": "nope", "payment_token": "tok_ok", "shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "US"}}"#, status: 400, code: "validation_failed"),
         .init(method: .post, path: "/v1/checkout", body: #"{"cart_id": "CARTID", "email": "a@b.co", "payment_token": "tok_ok", "shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "USA"}}"#, status: 400, code: "validation_failed"),
-        .init(method: .post, path: "/v1/checkout", body: #"{"cart_id": "CARTID", "email": "a@b.co", "payment_token": "tok_ok", "shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "US"}}"#, status: 400, code: "validation_failed"),
+        .init(method: .post, path: "/v1/checkout", body: #"{"cart_id": "CARTID", "email": "a@b.co", "payment_token": "tok_ok", "shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "US"}}"#, status: 409, code: "cart_empty"),
         .init(method: .get, path: "/v1/orders/6f1c8a9e-0000-4000-8000-000000000000", withToken: false, status: 401, code: "unauthorized"),
         .init(method: .get, path: "/v1/orders/6f1c8a9e-0000-4000-8000-000000000000", status: 404, code: "not_found"),
         // NUL (PostgreSQL's text cannot hold it: SQLSTATE 22021, a 500 before), over-long text and

@@ -142,7 +142,7 @@ public enum OpenAPIDocument {
                       "schema": {"type": "string", "maxLength": 40, "pattern": "^(\\*|(W/)?\"[!#-~]*\"|[0-9]{1,18})$"},
                       "description": "The cart version the change is based on, as a strong entity tag (\"3\"; a bare 3 is accepted too), or *. A version the cart moved on from: 409 cart_conflict. A weak tag (W/\"3\") or a tag that is not a version never matches (RFC 9110 strong comparison): 412 precondition_failed."},
           "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": false,
-                          "schema": {"type": "string", "maxLength": 1024, "pattern": "^[^\\u0000]*$"},
+                          "schema": {"type": "string"},
                           "description": "ETags of a previous answer (weak comparison: W/\"…\" matches too) or *; a match is 304 (guarded profile)."}
         },
         "responses": {
@@ -155,7 +155,7 @@ public enum OpenAPIDocument {
         "schemas": {
           "Problem": {"type": "object", "required": ["type", "title", "status", "code", "detail"], "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "code": {"type": "string", "description": "Stable machine-readable code: validation_failed, not_found, method_not_allowed, unauthorized, precondition_failed, payload_too_large, sold_out, cart_conflict, idempotency_in_progress, idempotency_mismatch, payment_declined, payment_timeout, hold_expired, deadline_exceeded, overloaded, busy, database_unavailable, not_ready, ..."},
+            "code": {"type": "string", "description": "Stable machine-readable code: validation_failed, not_found, method_not_allowed, unauthorized, precondition_failed, payload_too_large, sold_out, cart_conflict, cart_empty, idempotency_in_progress, idempotency_mismatch, payment_declined, payment_timeout, hold_expired, deadline_exceeded, overloaded, busy, database_unavailable, not_ready, ..."},
             "detail": {"type": "string"}}},
           "Money": {"type": "object", "required": ["amount_minor", "currency"], "properties": {
             "amount_minor": {"type": "integer"}, "currency": {"type": "string"}}},
