@@ -20,9 +20,14 @@ BUDGET=${FUZZ_SECONDS:-170}
 REPORT_DIR=${FUZZ_REPORT_DIR:-/tmp/surge-fuzz-report}
 SCHEMATHESIS_VERSION=4.32.5   # pinned: a new release may add checks, and CI must not change under us
 
-if ! command -v st >/dev/null 2>&1 || [ "$(st --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
-  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+# In a virtual environment of its own: Debian's python3 refuses `pip install` into the system
+# (PEP 668, "externally-managed-environment"), and CI must not depend on what else is installed.
+VENV=${FUZZ_VENV:-.build/schemathesis-$SCHEMATHESIS_VERSION}
+if [ ! -x "$VENV/bin/st" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+st() { "$VENV/bin/st" "$@"; }
 [ -x "$SURGE" ] || { echo "fuzz-api: $SURGE not found: run swift build first" >&2; exit 2; }
 
 # The private server runs as the `postgres` OS user when we are root: its directory must be traversable.
