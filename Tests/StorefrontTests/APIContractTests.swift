@@ -257,6 +257,21 @@ import TestSupport
         return copy
     }
 
+    /// Domain rules read text as the document does, in code points: a "." followed by an emoji modifier
+    /// is one Character but still a dot (the fuzzer found a valid email refused), and 200 flags (400
+    /// code points, 200 Characters) are over q's limit of 200.
+    @Test func domainRulesCountCodePointsAsTheDocumentDoes() throws {
+        let address = CheckoutRequest.Address(name: "A", line1: "B", line2: nil, city: "C", postalCode: "1", country: "US")
+        let request = CheckoutRequest(cartId: UUID(), email: "\u{12}@.\u{1F3FB}x", shippingAddress: address, paymentToken: "tok_ok")
+        let email = try #require(RequestContract.store.operations["POST /v1/checkout"]?.body?.properties["email"])
+        #expect(email.violation(ofText: request.email, field: "email") == nil, "the document allows it")
+        try request.validate()
+        let flags = String(repeating: "\u{1F1FA}\u{1F1F8}", count: 100)
+        #expect(flags.count == 100 && flags.unicodeScalars.count == 200)
+        #expect(throws: Never.self) { try ProductQuery(parameters: ["q": flags]) }
+        #expect(throws: StoreError.self) { try ProductQuery(parameters: ["q": flags + "\u{1F1FA}"]) }
+    }
+
     /// No text a client sends reaches PostgreSQL unbounded or with NUL: every string the document lets
     /// a client send has a maximum length and a pattern, an enum or a format that excludes NUL.
     @Test func everyClientStringIsBoundedAndExcludesNUL() throws {
