@@ -54,7 +54,12 @@ public enum OpenAPIDocument {
           "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
             "properties": {"currency": {"type": "string", "minLength": 3, "maxLength": 3, "pattern": "^[A-Z]{3}$", "default": "USD"}}}}}},
           "responses": {
-            "201": {"description": "The new cart, with its token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cart"}}}},
+            "201": {"description": "The new cart, with its token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cart"}}},
+                    "links": {
+                      "GetCart": {"operationId": "getCart", "parameters": {"path.id": "$response.body#/id", "header.X-Cart-Token": "$response.body#/token"}},
+                      "AddCartItem": {"operationId": "addCartItem", "parameters": {"path.id": "$response.body#/id", "header.X-Cart-Token": "$response.body#/token"}},
+                      "Checkout": {"operationId": "checkout", "parameters": {"header.X-Cart-Token": "$response.body#/token"},
+                                   "requestBody": {"cart_id": "$response.body#/id"}}}},
             "400": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"},
             "503": {"$ref": "#/components/responses/Problem"}}}},
         "/v1/carts/{id}": {"get": {"operationId": "getCart", "security": [{"cartToken": []}],
