@@ -272,6 +272,25 @@ import TestSupport
         #expect(throws: StoreError.self) { try ProductQuery(parameters: ["q": flags + "\u{1F1FA}"]) }
     }
 
+    /// `ProductPages` answers `GET /v1/products/{id}` from the request's bytes without `RequestContract`:
+    /// it takes only ids of 1 to 18 digits not starting with 0 (all within the document's 1...2^63-1)
+    /// and passes every other request to the router. That stays the contract only while the document
+    /// gives the page no other constrained input: this fails if it does, so the fast lane learns it too.
+    @Test func theProductPageFastLaneChecksAllTheDocumentAsks() throws {
+        let operation = try #require(RequestContract.store.operations["GET /v1/products/{id}"])
+        let constrained = operation.parameters.filter { parameter in
+            let schema = parameter.schema
+            return !(parameter.name == "If-None-Match" && schema.pattern == nil && schema.maxLength == nil && schema.enumeration == nil)
+        }
+        #expect(constrained.map(\.name) == ["id"])
+        let id = try #require(constrained.first?.schema)
+        #expect(id.minimum == 1 && id.maximum == Int64.max)
+        #expect(ProductPages.productID("/v1/products/999999999999999999".utf8) == 999_999_999_999_999_999)
+        for target in ["/v1/products/0", "/v1/products/01", "/v1/products/-1", "/v1/products/1000000000000000000", "/v1/products/1a"] {
+            #expect(ProductPages.productID(target.utf8) == nil, "\(target) goes to the router")
+        }
+    }
+
     /// No text a client sends reaches PostgreSQL unbounded or with NUL: every string the document lets
     /// a client send has a maximum length and a pattern, an enum or a format that excludes NUL.
     @Test func everyClientStringIsBoundedAndExcludesNUL() throws {
