@@ -355,8 +355,9 @@ import TestSupport
     }
 
     /// HEAD on every GET route, over a real socket (so the HTTP/1 encoder drops the bodies as it must)
-    /// with product pages answered on the event loop and ETags on (guarded): the GET's status and
-    /// header fields, `Content-Length` and `ETag` included, and no body.
+    /// with the store's connection handlers (product pages on the event loop) and ETags on (guarded):
+    /// the GET's status and header fields, `Content-Length` and `ETag` included, and no body; every
+    /// answer with a body says its type, a request the HTTP/1 parser refuses included.
     @Test func headIsGetWithoutTheBody() async throws {
         var logger = Logger(label: "surge.tests.head")
         logger.logLevel = .critical
@@ -367,11 +368,24 @@ import TestSupport
             let api = StoreApplication.api(database: database, configuration: configuration, logger: logger)
             let pages = ProductPages(api: api, admission: nil, httpCaching: true, serverName: "surge", telemetry: nil, logger: logger)
             let app = Application(router: StoreApplication.router(api: api, telemetry: telemetry, httpCaching: true),
-                                  server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: nil, pages: pages))),
+                                  server: .http1(configuration: .init(additionalChannelHandlers: StoreApplication.connectionHandlers(shed: nil, pages: pages))),
                                   configuration: .init(serverName: "surge"), logger: logger)
             try await app.test(.live) { client in
                 let store = StoreHarness(database: database, api: api, client: client)
                 try await store.product(id: 42, variants: [(price: 100, onHand: 5)])
+                // What the HTTP/1 parser refuses (a control character in the target, a broken header line)
+                // never reaches the router, and is still answered with problem+json.
+                let port = try #require(client.port)
+                for raw in ["GET /v1/products/\u{01} HTTP/1.1\r\nHost: x\r\n\r\n", "GET /v1/products/42 HTTP/1.1\r\nHost x\r\n\r\n"] {
+                    let (channel, connection) = try await ProductPagesTests.RawConnection.connect(port: port)
+                    try await channel.writeAndFlush(ByteBuffer(string: raw))
+                    try await connection.waitFor { $0.contains("malformed_request") }
+                    let text = connection.text
+                    #expect(text.hasPrefix("HTTP/1.1 400 Bad Request"), "\(text)")
+                    #expect(text.contains("Content-Type: application/problem+json"), "\(text)")
+                    #expect(text.contains(#""code":"malformed_request""#), "\(text)")
+                    try? await channel.close()
+                }
                 let cart = try await store.createCart()
                 var headers: HTTPFields = [StoreHarness.cartToken: cart.1, .userAgent: "test"]
                 let gets = ["/health/live", "/health/ready", "/v1/categories", "/v1/products?limit=2", "/v1/products?limit=0",

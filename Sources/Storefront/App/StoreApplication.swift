@@ -2,6 +2,7 @@ import Database
 import Guard
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Telemetry
 
@@ -55,6 +56,12 @@ public enum StoreApplication {
         return router
     }
 
+    /// A new connection's handlers after the HTTP/1 codec: early shedding and product pages on the
+    /// event loop (`EarlyShed.handlers`), and problem+json for what the HTTP/1 parser refused.
+    static func connectionHandlers(shed: EarlyShed?, pages: ProductPages?) -> [any RemovableChannelHandler] {
+        EarlyShed.handlers(shed: shed, pages: pages) + [MalformedRequestHandler()]
+    }
+
     /// The runnable application: the database pool, the HTTP server and the hold sweeper, in one
     /// service group with graceful shutdown. `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
@@ -80,7 +87,7 @@ public enum StoreApplication {
         var app = Application(
             router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded,
                            serveCachedUnderOverload: configuration.serveCachedUnderOverload),
-            server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: earlyShed, pages: pages))),
+            server: .http1(configuration: .init(additionalChannelHandlers: connectionHandlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]

@@ -168,7 +168,7 @@ public enum OpenAPIDocument {
         "schemas": {
           "Problem": {"type": "object", "required": ["type", "title", "status", "code", "detail"], "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-            "code": {"type": "string", "description": "Stable machine-readable code: validation_failed, not_found, method_not_allowed, unauthorized, precondition_failed, payload_too_large, sold_out, cart_conflict, cart_empty, idempotency_in_progress, idempotency_mismatch, payment_declined, payment_timeout, hold_expired, deadline_exceeded, overloaded, busy, database_unavailable, not_ready, ..."},
+            "code": {"type": "string", "description": "Stable machine-readable code: validation_failed, malformed_request, not_found, method_not_allowed, unauthorized, precondition_failed, payload_too_large, sold_out, cart_conflict, cart_empty, idempotency_in_progress, idempotency_mismatch, payment_declined, payment_timeout, hold_expired, deadline_exceeded, overloaded, busy, database_unavailable, not_ready, ..."},
             "detail": {"type": "string"}}},
           "Money": {"type": "object", "required": ["amount_minor", "currency"], "properties": {
             "amount_minor": {"type": "integer"}, "currency": {"type": "string"}}},
