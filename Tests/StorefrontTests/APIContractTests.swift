@@ -291,6 +291,16 @@ import TestSupport
         }
     }
 
+    /// The "no NUL" pattern is checked without the regex engine; both give the same answers.
+    @Test func theNoNULFastPathAgreesWithTheRegex() throws {
+        let pattern = try SchemaPattern(SchemaPattern.noNUL)
+        for text in ["", "a", "\u{0}", "a\u{0}b", "line\nbreak\n", "\u{05E9}\u{1F600}e\u{0301}", "\u{FFFD}", String(repeating: "x", count: 300)] {
+            #expect(pattern.matches(text) == pattern.matchesByExpression(text), "\(text.debugDescription)")
+        }
+        let q = try #require(RequestContract.store.operations["GET /v1/products"]?.parameters.first { $0.name == "q" })
+        #expect(q.schema.pattern?.source == SchemaPattern.noNUL, "the document's text pattern is the one with the fast path")
+    }
+
     /// No text a client sends reaches PostgreSQL unbounded or with NUL: every string the document lets
     /// a client send has a maximum length and a pattern, an enum or a format that excludes NUL.
     @Test func everyClientStringIsBoundedAndExcludesNUL() throws {

@@ -18,6 +18,8 @@ struct RequestContract: Sendable {
         var location: Location
         var required: Bool
         var schema: JSONSchema
+        /// For a header, its field name (made once: `HTTPField.Name` validates the text).
+        var field: HTTPField.Name?
     }
 
     struct Operation: Sendable {
@@ -55,7 +57,8 @@ struct RequestContract: Sendable {
                     guard let name = raw["name"] as? String, let location = (raw["in"] as? String).flatMap(Parameter.Location.init),
                           let schema = raw["schema"] as? [String: Any] else { throw ContractError("\(method) \(path): a parameter without name, in or schema") }
                     parameters.append(Parameter(name: name, location: location, required: raw["required"] as? Bool ?? false,
-                                                schema: try JSONSchema(schema, document: document)))
+                                                schema: try JSONSchema(schema, document: document),
+                                                field: location == .header ? HTTPField.Name(name) : nil))
                 }
                 var body: JSONSchema?
                 var bodyRequired = false
@@ -93,7 +96,7 @@ struct RequestContract: Sendable {
             switch parameter.location {
             case .query: raw = query?[Substring(parameter.name)].map(String.init)
             case .path: raw = pathParameters.get(parameter.name)
-            case .header: raw = HTTPField.Name(parameter.name).flatMap { request.headers[$0] }
+            case .header: raw = parameter.field.flatMap { request.headers[$0] }
             }
             guard let raw else {
                 if parameter.required { throw .validation("the \(parameter.location.rawValue) parameter \(parameter.name) is required") }
