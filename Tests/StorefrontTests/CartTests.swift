@@ -69,8 +69,9 @@ import Testing
             #expect(try await store.add(cart: cart, variant: variants[0], quantity: 600).status == .ok)
 
             let tooMany = try await store.add(cart: cart, variant: variants[0], quantity: 600)
-            #expect(tooMany.status == .badRequest)
-            #expect(tooMany.code == "validation_failed")
+            // A valid request (quantity 1...999) the line cannot take: a conflict with the cart, not a 400.
+            #expect(tooMany.status == .conflict)
+            #expect(tooMany.code == "cart_conflict")
             let soldOut = try await store.add(cart: cart, variant: variants[1])
             #expect(soldOut.code == "sold_out")
             let unknown = try await store.add(cart: cart, variant: 987_654_321)

@@ -21,6 +21,14 @@ import Testing
         #expect(!answer.detail.contains("division"), "no internals in the answer")
     }
 
+    /// A value PostgreSQL could not hold (NUL: 22021) came from the client: 400, never a 500.
+    @Test(arguments: ["22021", "22P05", "22001", "22003", "22P02"])
+    func aValuePostgreSQLCannotHoldIsTheClientsMistake(sqlState: String) {
+        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
+        #expect(answer.code == "validation_failed")
+        #expect(answer.status == .badRequest)
+    }
+
     @Test func timeoutsLowerTheAdmissionLimit() {
         #expect(AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "57014", message: "canceling statement")))
         #expect(!AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "22012", message: "division by zero")))

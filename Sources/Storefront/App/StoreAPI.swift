@@ -63,19 +63,21 @@ public struct StoreAPI: Sendable {
                 let body = try await request.decode(as: AddItemRequest.self, context: context)
                 return try Self.json(try await carts.addItem(
                     cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
-                    expectedVersion: Self.ifMatch(request), body))
+                    expectedVersion: ifMatch(request, cartID: Self.uuid(context, "id", what: "cart id")), body))
             }),
             (.init(method: .patch, path: "/v1/carts/{id}/items/{line}", routeClass: .cart), { request, context in
                 let body = try await request.decode(as: UpdateItemRequest.self, context: context)
                 return try Self.json(try await carts.updateItem(
                     cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
-                    lineID: Self.int64(context, "line", what: "line id"), expectedVersion: Self.ifMatch(request),
+                    lineID: Self.int64(context, "line", what: "line id"),
+                    expectedVersion: ifMatch(request, cartID: Self.uuid(context, "id", what: "cart id")),
                     quantity: body.quantity))
             }),
             (.init(method: .delete, path: "/v1/carts/{id}/items/{line}", routeClass: .cart), { request, context in
                 try Self.json(try await carts.removeItem(
                     cartID: Self.uuid(context, "id", what: "cart id"), token: Self.token(request),
-                    lineID: Self.int64(context, "line", what: "line id"), expectedVersion: Self.ifMatch(request)))
+                    lineID: Self.int64(context, "line", what: "line id"),
+                    expectedVersion: ifMatch(request, cartID: Self.uuid(context, "id", what: "cart id"))))
             }),
             (.init(method: .post, path: "/v1/checkout", routeClass: .checkout), { request, context in
                 guard let key = request.headers[Self.idempotencyKey] else {
@@ -90,7 +92,7 @@ public struct StoreAPI: Sendable {
                 )
             }),
             (.init(method: .get, path: "/v1/orders/{id}", routeClass: .cart), { request, context in
-                let token = request.headers[Self.orderToken] ?? request.headers[Self.cartToken]
+                let token = [Self.orderToken, Self.cartToken].lazy.compactMap { request.headers[$0] }.first { !$0.isEmpty }
                 guard let token else {
                     throw StoreError.unauthorized("send the order's X-Order-Token (or the cart's X-Cart-Token)")
                 }
@@ -112,10 +114,14 @@ public struct StoreAPI: Sendable {
             let route = endpoint.route
             let deadline = deadline(endpoint.routeClass)
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
+                // What the document allows, checked before any work: a request it forbids never reaches the domain.
+                var request = request
+                try RequestContract.store.checkParameters(request, parameters: context.parameters, route: route)
+                try await RequestContract.store.checkBody(&request, context: context, route: route)
                 // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
                 let requestID = QueryContext.current?.requestID ?? context.id
                 let queryContext = QueryContext(route: route, requestID: requestID, deadline: .now + deadline)
-                return try await QueryContext.$current.withValue(queryContext) {
+                return try await QueryContext.$current.withValue(queryContext) { [request] in
                     try await handler(request, context)
                 }
             }
@@ -203,9 +209,11 @@ public struct StoreAPI: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// The body as `T`, or `nil` when none was sent (no bytes, however framed).
     static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: StoreRequestContext) async throws -> T? {
-        if let length = request.headers[.contentLength], length == "0" { return nil }
-        if request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil { return nil }
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        if buffer.readableBytes == 0 { return nil }
         return try await request.decode(as: T.self, context: context)
     }
 
@@ -216,11 +224,19 @@ public struct StoreAPI: Sendable {
         return token
     }
 
-    static func ifMatch(_ request: Request) throws -> Int? {
+    /// The cart version `If-Match` asks for (`nil`: no condition, or `*`). A condition no version can
+    /// meet (a weak tag, which RFC 9110 never lets match in `If-Match`, or a tag that is not a
+    /// version) is 412 `precondition_failed`, once the cart is known to exist and be the caller's.
+    func ifMatch(_ request: Request, cartID: UUID) async throws -> Int? {
         guard let raw = request.headers[.ifMatch] else { return nil }
-        let trimmed = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\"W/ "))
-        guard let version = Int(trimmed) else { throw StoreError.validation("If-Match must be the cart version, e.g. \"3\"") }
-        return version
+        switch CartCondition(raw) {
+        case .any: return nil
+        case .version(let version): return version
+        case .never:
+            _ = try await carts.load(id: cartID, token: Self.token(request))
+            throw StoreError("precondition_failed", .preconditionFailed,
+                             "If-Match \(JSONSchema.excerpt(raw)) can never match: send the cart's version as a strong tag, e.g. \"3\"")
+        }
     }
 
     static func int64(_ context: StoreRequestContext, _ name: String, what: String) throws -> Int64 {

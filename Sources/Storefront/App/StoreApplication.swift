@@ -2,6 +2,7 @@ import Database
 import Guard
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Telemetry
 
@@ -39,7 +40,8 @@ public enum StoreApplication {
     /// catalog reads with `httpCaching`.
     public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
                               httpCaching: Bool = false, serveCachedUnderOverload: Bool = true) -> Router<StoreRequestContext> {
-        let router = Router(context: StoreRequestContext.self)
+        // Every GET route answers HEAD as GET without the body (same status and fields).
+        let router = Router(context: StoreRequestContext.self, options: .autoGenerateHeadEndpoints)
         if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
         router.add(middleware: ProblemMiddleware())
         if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
@@ -49,7 +51,15 @@ public enum StoreApplication {
         }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
+        // Last: it wraps only the not-found responder (a known path with another method is 405).
+        router.add(middleware: MethodNotAllowedMiddleware(router: router))
         return router
+    }
+
+    /// A new connection's handlers after the HTTP/1 codec: early shedding and product pages on the
+    /// event loop (`EarlyShed.handlers`), and problem+json for what the HTTP/1 parser refused.
+    static func connectionHandlers(shed: EarlyShed?, pages: ProductPages?) -> [any RemovableChannelHandler] {
+        EarlyShed.handlers(shed: shed, pages: pages) + [MalformedRequestHandler()]
     }
 
     /// The runnable application: the database pool, the HTTP server and the hold sweeper, in one
@@ -77,7 +87,7 @@ public enum StoreApplication {
         var app = Application(
             router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded,
                            serveCachedUnderOverload: configuration.serveCachedUnderOverload),
-            server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: earlyShed, pages: pages))),
+            server: .http1(configuration: .init(additionalChannelHandlers: connectionHandlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]

@@ -17,7 +17,7 @@ public struct CartService: Sendable {
     }
 
     public func create(currency: String = "USD") async throws -> Cart {
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+        guard currency.utf8.count == 3, currency.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
             throw StoreError.validation("currency must be a 3-letter ISO 4217 code such as USD")
         }
         let id = UUID()
@@ -53,7 +53,8 @@ public struct CartService: Sendable {
                         cartID: cartID, token: token, expectedVersion: expectedVersion, variantID: request.variantId, quantity: request.quantity))
                 }
             } catch let error as PSQLError where error.sqlState == "23514" {
-                throw StoreError.validation("a line may hold at most \(maximumLineQuantity) of one variant")
+                // The request was valid (quantity 1...999); the line it would make is not: a conflict with the cart.
+                throw StoreError.cartConflict("a line may hold at most \(maximumLineQuantity) of one variant: this one would hold more")
             }
             guard let row = rows.first else { throw StoreError.notFound("cart \(cartID) does not exist") }
             let (available, applied, status, version) = row

@@ -18,30 +18,35 @@ public struct ProductQuery: Sendable, Equatable {
 
     public static let maximumLimit = 100
     public static let defaultLimit = 24
+    /// The longest `q`, in Unicode code points (the document's `maxLength`).
+    public static let maximumTextLength = 200
 
-    /// Parses the query string parameters; every mistake is a `validation_failed` naming the parameter.
+    /// Parses the query string parameters; every mistake is a `validation_failed` naming the parameter
+    /// (`RequestContract` has checked them against the document first), and a well-formed cursor
+    /// this API did not issue for this sort is `not_found`.
     public init(parameters: [String: String]) throws(StoreError) {
         let known: Set<String> = ["category", "q", "min_price", "max_price", "in_stock", "sort", "limit", "cursor", "facets"]
         if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
             throw .validation("unknown query parameter '\(unknown)'; known: \(known.sorted().joined(separator: ", "))")
         }
         categoryID = try Self.integer(parameters["category"], "category", range: 1...Int64(Int32.max)).map { Int($0) }
+        // As the document counts (Unicode code points, before trimming); PostgreSQL's text cannot hold NUL.
+        if let raw = parameters["q"] {
+            if raw.unicodeScalars.count > Self.maximumTextLength { throw .validation("q must be at most \(Self.maximumTextLength) characters") }
+            if raw.unicodeScalars.contains("\0") { throw .validation("q must not contain NUL (U+0000)") }
+        }
         let text = parameters["q"]?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let text, text.count > 200 { throw .validation("q is longer than 200 characters") }
         self.text = text?.isEmpty == true ? nil : text
         minPriceMinor = try Self.integer(parameters["min_price"], "min_price", range: 0...Int64(1) << 50)
         maxPriceMinor = try Self.integer(parameters["max_price"], "max_price", range: 0...Int64(1) << 50)
-        if let low = minPriceMinor, let high = maxPriceMinor, low > high {
-            throw .validation("min_price (\(low)) is greater than max_price (\(high))")
-        }
         inStockOnly = try Self.boolean(parameters["in_stock"], "in_stock")
         facets = try Self.boolean(parameters["facets"], "facets")
         if let raw = parameters["sort"] {
             guard let sort = Sort(rawValue: raw) else {
                 throw .validation("sort must be one of \(Sort.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
             }
-            if sort == .relevance && self.text == nil { throw .validation("sort=relevance needs a search text q") }
-            self.sort = sort
+            // Relevance needs a text to be relevant to: without one, the most popular come first.
+            self.sort = sort == .relevance && self.text == nil ? .popular : sort
         } else {
             sort = self.text == nil ? .popular : .relevance
         }
@@ -49,7 +54,7 @@ public struct ProductQuery: Sendable, Equatable {
         if let raw = parameters["cursor"] {
             let cursor = try ListingCursor(encoded: raw)
             guard cursor.sort == sort.rawValue else {
-                throw .validation("cursor was made for sort=\(cursor.sort), not sort=\(sort.rawValue): start again without cursor")
+                throw .notFound("cursor was made for sort=\(cursor.sort), not sort=\(sort.rawValue): start again without cursor")
             }
             self.cursor = cursor
         } else {
@@ -78,8 +83,8 @@ public struct ProductQuery: Sendable, Equatable {
 
     static func boolean(_ raw: String?, _ name: String) throws(StoreError) -> Bool {
         switch raw {
-        case nil, "false", "0": return false
-        case "true", "1", "": return true
+        case nil, "false": return false
+        case "true": return true
         case let other?: throw .validation("\(name) must be true or false, not '\(other.prefix(40))'")
         }
     }
@@ -106,11 +111,21 @@ public struct ListingCursor: Codable, Sendable, Equatable {
     public init(encoded: String) throws(StoreError) {
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard encoded.count <= 200, let data = Data(base64Encoded: base64),
-              let cursor = try? JSONDecoder().decode(ListingCursor.self, from: data) else {
-            throw .validation("cursor is not one this API issued: use next_cursor from the previous page")
+        guard encoded.utf8.count <= 200, encoded.utf8.allSatisfy(Self.isBase64URL) else {
+            throw .validation("cursor must be at most 200 characters of A-Z, a-z, 0-9, - and _: use next_cursor from the previous page")
+        }
+        guard let data = Data(base64Encoded: base64), let cursor = try? JSONDecoder().decode(ListingCursor.self, from: data) else {
+            throw .notFound("cursor is not one this API issued: use next_cursor from the previous page")
         }
         self = cursor
+    }
+
+    static func isBase64URL(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
     }
 
     /// Base64url (no padding) of the cursor's JSON, keys sorted: the bytes `JSONEncoder` with

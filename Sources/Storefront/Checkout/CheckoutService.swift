@@ -55,7 +55,7 @@ public struct CheckoutService: Sendable {
     }
 
     private func checkoutOnce(idempotencyKey key: String, cartToken: String, _ request: CheckoutRequest) async throws -> StoredResponse {
-        guard (1...255).contains(key.utf8.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw StoreError.validation("Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
         try request.validate()
@@ -85,7 +85,7 @@ public struct CheckoutService: Sendable {
     }
 
     static func isFinal(_ error: StoreError) -> Bool {
-        ["sold_out", "payment_declined", "cart_conflict", "not_found", "validation_failed", "hold_expired"].contains(error.code)
+        ["sold_out", "payment_declined", "cart_conflict", "cart_empty", "not_found", "validation_failed", "hold_expired"].contains(error.code)
     }
 
     private enum Claim {
@@ -248,7 +248,8 @@ public struct CheckoutService: Sendable {
                 guard !active else { throw StoreError.cartConflict("a checkout of cart \(cartID) is already in progress") }
                 demand.append(HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency))
             }
-            guard !demand.isEmpty else { throw StoreError.validation("cart \(cartID) is empty: add items before checking out") }
+            // A valid request against a cart in the wrong state: a conflict, not a malformed request.
+            guard !demand.isEmpty else { throw StoreError("cart_empty", .conflict, "cart \(cartID) is empty: add items before checking out") }
             if let soldOut, let variant = soldOut.firstSoldOut(demand.map(\.variantID)),
                let line = demand.first(where: { $0.variantID == variant }) {
                 throw StoreError.soldOut("\(line.sku) is sold out")

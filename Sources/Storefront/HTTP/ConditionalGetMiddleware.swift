@@ -18,7 +18,8 @@ struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let path = context.endpointPath, paths.contains(path) else {
+        // HEAD runs the GET handler (the router's generated HEAD route): it gets the same ETag and 304.
+        guard request.method == .get || request.method == .head, let path = context.endpointPath, paths.contains(path) else {
             return try await next(request, context)
         }
         var response = try await next(request, context)

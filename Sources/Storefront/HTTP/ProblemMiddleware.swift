@@ -29,9 +29,23 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// SQLSTATEs of a value PostgreSQL refused to hold: 22021 character_not_in_repertoire (NUL),
+    /// 22P05 untranslatable_character, 22001 string_data_right_truncation, 22003
+    /// numeric_value_out_of_range, 22P02 invalid_text_representation.
+    static var clientValueStates: Set<String> { ["22021", "22P05", "22001", "22003", "22P02"] }
+
     static func translate(_ error: any Error, logger: Logger) -> StoreError {
         // From the pool or the pipeline alike (none of these states is a connection failure).
-        if let answer = serverRefusal(serverSQLState(error)) { return answer }
+        let sqlState = serverSQLState(error)
+        if let answer = serverRefusal(sqlState) { return answer }
+        // A value PostgreSQL cannot hold (NUL in text, a character the encoding lacks, a string or number
+        // too large, text that is not a number) came from the client: its mistake, never a 500.
+        // `RequestContract` should have refused it first, so it is logged as the gap it is. Other data
+        // exceptions (division by zero, 22012) are the store's bugs and stay 500s.
+        if let sqlState, Self.clientValueStates.contains(sqlState) {
+            logger.error("a client value reached PostgreSQL unchecked", metadata: ["sqlstate": "\(sqlState)", "error": "\(String(reflecting: error))"])
+            return .validation("a value in the request is not one the store can hold (PostgreSQL SQLSTATE \(sqlState))")
+        }
         switch error {
         case let error as StoreError:
             return error

@@ -58,7 +58,28 @@ public struct CatalogSeeder: Sendable {
         guard existing == 0 else {
             throw StoreError.validation("the catalog already has \(existing) products: seed into an empty database")
         }
-        return try await database.withConnection { connection in
+        // The seed's first statements take ACCESS EXCLUSIVE locks table by table (DeferredIndexes), the
+        // opposite order of a product page's statement (products, brands, categories, ...): a page, or
+        // a pipelined connection preparing that statement, between two of them closes a cycle, and
+        // PostgreSQL aborts one side (40P01) after deadlock_timeout. Everything rolled back, so the
+        // seed runs again; the reader has finished by then.
+        var attempt = 1
+        while true {
+            do {
+                return try await seedOnce(options)
+            } catch let error as PSQLError where error.sqlState == "40P01" && attempt < Self.deadlockAttempts {
+                database.logger.warning("seeding lost a deadlock to a concurrent reader; seeding again",
+                                        metadata: ["attempt": "\(attempt)"])
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many times a seed that lost a deadlock runs.
+    static let deadlockAttempts = 3
+
+    private func seedOnce(_ options: Options) async throws -> Summary {
+        try await database.withConnection { connection in
             let raw = connection.raw
             let logger = database.logger
             var categoryLines: [String] = []

@@ -21,6 +21,10 @@ enum CLI {
             fail(error.description)
         } catch let error as UsageError {
             fail(error.message)
+        } catch {
+            // PostgreSQL's own message, SQLSTATE and what to do, never PSQLError's generic description.
+            guard let message = DatabaseErrorMessage.describe(error) else { throw error }
+            fail(message)
         }
     }
 

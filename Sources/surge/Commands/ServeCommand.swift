@@ -103,6 +103,17 @@ struct ServeCommand: AsyncParsableCommand {
                 localServer = server
                 url = try DatabaseURL(server.url())
             }
+            // Migrated and seeded before any of the store's services connects (see StoreSetup for the
+            // deadlock this ordering removes); a failure here stops the private server too.
+            do {
+                try await DatabaseSession.connect(url, settings: .init(statementTimeout: .seconds(1800))) { setup in
+                    try await StoreSetup.prepare(setup, .init(seedProducts: seedProducts, seed: seed,
+                                                              createStatementStatistics: localServer != nil), logger: logger)
+                }
+            } catch {
+                if startedLocal { try? await localServer?.stop() }
+                throw error
+            }
             let profile = StoreProfile(rawValue: self.profile) ?? .guarded
             let guarded = profile == .guarded
             let pipelineConfiguration = StatementPipeline.Configuration(
@@ -158,24 +169,8 @@ struct ServeCommand: AsyncParsableCommand {
                 store.catalogCacheBytes = catalogCacheMb << 20
                 return store
             }()
-            let seedProducts = self.seedProducts
-            let isPrivateServer = localServer != nil
-            let seed = self.seed
             let app = StoreApplication.make(
                 database: db, configuration: store, logger: logger, telemetry: telemetry,
-                prepare: {
-                    let applied = try await Migrator().migrate(db)
-                    if isPrivateServer {
-                        // Data directories made before `initialize` created it (the private role is a superuser).
-                        try await db.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-                    }
-                    if !applied.isEmpty { logger.info("migrated", metadata: ["versions": "\(applied)"]) }
-                    let count = try await db.query("SELECT count(*)::int FROM products").first?.decode(Int.self) ?? 0
-                    if count == 0 && seedProducts > 0 {
-                        let summary = try await CatalogSeeder(database: db).seed(.init(products: seedProducts, seed: seed))
-                        logger.info("seeded catalog", metadata: ["products": "\(summary.products)", "variants": "\(summary.variants)"])
-                    }
-                },
                 onRunning: { port in
                     print("""
                         surge store is running
