@@ -24,7 +24,7 @@ final class DeadlineCanceller: Sendable {
     func run<Result: Sendable>(on connection: PostgresConnection, deadline: ContinuousClock.Instant,
                                _ body: () async throws -> Result) async throws -> Result {
         guard deadline > .now else { throw DeadlineExceeded() }
-        let pid = try await pid(of: connection)
+        let pid = try await pid(of: connection, bound: deadline - .now + DatabaseConnection.abandonAfterDeadline)
         let slot = slot
         let logger = logger
         // A timer on the connection's event loop (no task, no Dispatch timer per statement); a task
@@ -41,9 +41,13 @@ final class DeadlineCanceller: Sendable {
         return try await body()
     }
 
-    private func pid(of connection: PostgresConnection) async throws -> Int32 {
+    private func pid(of connection: PostgresConnection, bound: Duration) async throws -> Int32 {
         if let known = pids.withLock({ $0[connection.id] }) { return known }
-        let rows = try await connection.query(Self.backendPID, logger: logger).collect()
+        let logger = logger
+        // Bounded like every statement (see `DatabaseConnection.bounded`): it may be lost in a restart.
+        let rows = try await DatabaseConnection.awaitingAtMost(bound, on: connection, logger: logger) {
+            try await connection.query(Self.backendPID, logger: logger).collect()
+        }
         guard let pid = try rows.first?.decode(Int32.self) else { throw DeadlineExceeded() }
         pids.withLock { $0[connection.id] = pid }
         return pid
