@@ -1,0 +1,82 @@
+import Testing
+@testable import Capacity
+
+@Suite struct RampStateTests {
+    static func step(_ index: Int, users: Int, throughput: Double, errorRate: Double = 0, generatorLimited: Bool = false) -> StepMeasurement {
+        StepMeasurement(step: index, concurrency: users, durationSeconds: 1, requests: Int(throughput), successes: Int(throughput * (1 - errorRate)),
+                        errorRate: errorRate, throughput: throughput, meanSeconds: 0.01, p50Seconds: 0.01, p95Seconds: 0.02,
+                        p99Seconds: 0.03, generatorLimited: generatorLimited)
+    }
+
+    /// Records steps on the exact curve of `model` until the ramp stops.
+    static func drive(_ state: inout RampState, _ model: USLModel) {
+        while let users = state.nextLevel {
+            state.record(step(state.steps.count + 1, users: users, throughput: model.throughput(at: Double(users))))
+        }
+    }
+
+    @Test func stopsOnceMeasuredThroughputReachesTheFractionOfThePrediction() throws {
+        let model = USLModel(sigma: 0.03, kappa: 0.002, lambda: 100)
+        var state = RampState(stopAtFraction: 0.5)
+        Self.drive(&state, model)
+        #expect(state.stopReason == .reachedFraction)
+        let peak = try #require(model.peakThroughput)
+        let highest = state.steps.map(\.throughput).max() ?? 0
+        #expect(highest >= 0.5 * peak && highest < 0.8 * peak)
+        #expect(state.steps.count >= RampState.minimumStepsForPrediction)
+        #expect(abs((state.prediction?.peakThroughput ?? 0) / peak - 1) < 1e-3)
+    }
+
+    @Test func validateKeepsTheRampGoingToSaturation() {
+        let model = USLModel(sigma: 0.03, kappa: 0.002, lambda: 100)
+        var state = RampState(stopAtFraction: 0.5, validate: true)
+        Self.drive(&state, model)
+        #expect(state.prediction != nil)
+        #expect(state.stopReason == .saturated)
+        // Two steps past the best one, and the best is near N* ≈ 22.
+        let best = state.steps.max { $0.throughput < $1.throughput }
+        #expect(best?.concurrency == 24)
+        #expect(state.steps.count > state.predictionSteps)
+    }
+
+    @Test func aFirstStepWithMostlyErrorsMeansTheTargetIsFailing() {
+        var state = RampState()
+        state.record(Self.step(1, users: 1, throughput: 0, errorRate: 1))
+        #expect(state.stopReason == .targetFailing)
+        #expect(state.nextLevel == nil)
+    }
+
+    @Test func aGeneratorLimitedStepStopsTheRamp() {
+        var state = RampState()
+        state.record(Self.step(1, users: 1, throughput: 100))
+        state.record(Self.step(2, users: 2, throughput: 190, generatorLimited: true))
+        #expect(state.stopReason == .generatorLimited)
+    }
+
+    @Test func errorsAboveTwentyPercentAfterTheFirstStepMeanSaturation() {
+        var state = RampState()
+        state.record(Self.step(1, users: 1, throughput: 100))
+        state.record(Self.step(2, users: 2, throughput: 150, errorRate: 0.3))
+        #expect(state.stopReason == .saturated)
+    }
+
+    @Test func withoutAFractionTheRampRunsEveryLevelUntilSaturation() {
+        var state = RampState(levels: [1, 2, 3, 4, 6])
+        Self.drive(&state, USLModel(sigma: 0.01, kappa: 0, lambda: 10))
+        #expect(state.stopReason == .levelsExhausted)
+        #expect(state.steps.count == 5)
+    }
+
+    @Test func limitingResourceIsTheEarliestSaturatedOne() {
+        var steps = (1...6).map { Self.step($0, users: $0 * 2, throughput: Double($0) * 100) }
+        steps[3].evidence.poolWaiters = 3
+        steps[5].evidence.activeBackends = 2.2
+        steps[4].evidence.poolWaiters = 8
+        let found = LimitingResource.find(steps: steps, databaseCores: 2)
+        #expect(found?.resource == "pool_waiters")
+        #expect(found?.sentence.hasPrefix("pool waiters from step 4") == true)
+        steps[2].evidence.activeBackends = 2
+        #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.hasPrefix("PostgreSQL CPU: active backends (2) reach the 2 cores at step 3") == true)
+        #expect(LimitingResource.find(steps: steps.map { var s = $0; s.evidence = StepEvidence(); return s }, databaseCores: 2) == nil)
+    }
+}
