@@ -12,7 +12,7 @@ import Testing
     static func runner(_ url: String, stepSeconds: Double) throws -> RampRunner {
         let plan = try singleURLPlan(url: url, ratePerSecond: nil, durationNanos: 1_000_000_000, connections: 1)
         return RampRunner(scenario: plan, stepDurationNanos: Int64(stepSeconds * 1e9), eventLoops: 1,
-                          evidence: EvidenceCollector(localProcesses: false), targetDescription: url)
+                          evidence: EvidenceCollector(), targetDescription: url)
     }
 
     @Test func rampStoppedAtHalfThePeakStillPredictsIt() async throws {

@@ -5,23 +5,25 @@ import Synchronization
 /// Gathers `StepEvidence` around one step from whichever sources were given: /proc on this host,
 /// the store's /metrics, and PostgreSQL. A source that fails is left out of the step, not fatal.
 public struct EvidenceCollector: Sendable {
-    public var localProcesses: Bool
+    /// Local processes whose CPU is measured (the store and PostgreSQL behind the target's ports).
+    public var processes: [ProcessGroup]
+    /// Measure the host's busy cores (only meaningful when the target runs on this host).
+    public var hostCPU: Bool
     public var metricsURL: String?
     public var database: DatabaseSampler?
     /// How often pg_stat_activity and /metrics are sampled during a step.
     public var sampleInterval: Duration = .milliseconds(250)
 
-    static let processCommands: Set<String> = ["postgres", "surge"]
-
-    public init(localProcesses: Bool, metricsURL: String? = nil, database: DatabaseSampler? = nil) {
-        self.localProcesses = localProcesses
+    public init(processes: [ProcessGroup] = [], hostCPU: Bool = false, metricsURL: String? = nil, database: DatabaseSampler? = nil) {
+        self.processes = processes
+        self.hostCPU = hostCPU
         self.metricsURL = metricsURL
         self.database = database
     }
 
     /// Runs `body` (the step) while sampling, and returns its value with the evidence.
     public func measure<T: Sendable>(group: any EventLoopGroup, _ body: () async throws -> T) async throws -> (T, StepEvidence) {
-        let cpuStart = localProcesses ? ProcessCPU.snapshot(commands: Self.processCommands) : nil
+        let cpuStart = hostCPU || !processes.isEmpty ? ProcessCPU.snapshot(groups: processes) : nil
         let statementStart = await database?.statementSeconds()
         let rejectedStart = await rejectedTotal(group: group)
         let samples = Mutex(Samples())
@@ -50,11 +52,13 @@ public struct EvidenceCollector: Sendable {
         let elapsed = ContinuousClock.now - started
         let wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         var evidence = samples.withLock { $0.evidence() }
-        if let cpuStart, let cpuEnd = ProcessCPU.snapshot(commands: Self.processCommands) {
+        if let cpuStart, let cpuEnd = ProcessCPU.snapshot(groups: processes) {
             let used = ProcessCPU.cores(from: cpuStart, to: cpuEnd)
-            evidence.processCores = used.byCommand
-            evidence.hostBusyCores = used.host
-            evidence.hostCores = ProcessCPU.cores
+            if !processes.isEmpty { evidence.processCores = used.byCommand }
+            if hostCPU {
+                evidence.hostBusyCores = used.host
+                evidence.hostCores = ProcessCPU.cores
+            }
         }
         if let statementStart, let statementEnd = await database?.statementSeconds(), wallSeconds > 0 {
             evidence.databaseSecondsPerSecond = max(0, statementEnd - statementStart) / wallSeconds

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capacity
+import Database
 import Foundation
 import LoadTest
 
@@ -97,7 +98,18 @@ struct CapacityRunCommand: AsyncParsableCommand {
         }
         let loops = eventLoops ?? ProcessCPU.cores
         guard (1...64).contains(loops) else { throw UsageError("--event-loops must be 1...64") }
-        let local = plan.phases.allSatisfy { $0.journeys.allSatisfy { $0.steps.allSatisfy(\.endpoint.isLoopback) } }
+        let endpoints = plan.phases.flatMap { $0.journeys.flatMap { $0.steps.map(\.endpoint) } }
+        let local = endpoints.allSatisfy(\.isLoopback)
+        // CPU by process: the store listening on the target's port, PostgreSQL (postmaster and backends) on the
+        // database URL's port; found by port because other stores and servers may share this host.
+        var processes: [ProcessGroup] = []
+        if local, let port = endpoints.first?.port, let store = ProcessGroup.listening(on: port, name: "surge", includeChildren: false) {
+            processes.append(store)
+        }
+        if let databaseUrl, let url = try? DatabaseURL(databaseUrl), ["127.0.0.1", "localhost", "::1"].contains(url.host),
+           let postgres = ProcessGroup.listening(on: url.port, name: "postgres", includeChildren: true) {
+            processes.append(postgres)
+        }
         let state = RampState(levels: chosenLevels, stopAtFraction: stopAtFraction ?? (validate ? 0.5 : nil), validate: validate)
         let cores = databaseCores ?? ProcessCPU.cores
         if !quiet {
@@ -107,11 +119,11 @@ struct CapacityRunCommand: AsyncParsableCommand {
         if let databaseUrl {
             finished = try await DatabaseSampler.with(url: databaseUrl, logger: CLI.logger) { sampler in
                 try await runSteps(plan: plan, stepNanos: stepNanos, loops: loops, state: state,
-                                   evidence: EvidenceCollector(localProcesses: local, metricsURL: storeMetrics, database: sampler), target: target)
+                                   evidence: EvidenceCollector(processes: processes, hostCPU: local, metricsURL: storeMetrics, database: sampler), target: target)
             }
         } else {
             finished = try await runSteps(plan: plan, stepNanos: stepNanos, loops: loops, state: state,
-                                          evidence: EvidenceCollector(localProcesses: local, metricsURL: storeMetrics), target: target)
+                                          evidence: EvidenceCollector(processes: processes, hostCPU: local, metricsURL: storeMetrics), target: target)
         }
         let outcome: RampOutcome
         do {
