@@ -80,3 +80,13 @@ import Testing
         #expect(LimitingResource.find(steps: steps.map { var s = $0; s.evidence = StepEvidence(); return s }, databaseCores: 2) == nil)
     }
 }
+
+@Suite struct HostCPUEvidenceTests {
+    @Test func coresBusyBeforeTheLoadRoseBlameOtherProcesses() {
+        var steps = (1...3).map { RampStateTests.step($0, users: $0, throughput: Double($0) * 10) }
+        for index in steps.indices { steps[index].evidence = StepEvidence(hostBusyCores: 2, hostCores: 2) }
+        #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.contains("other processes share this host") == true)
+        steps[0].evidence.hostBusyCores = 0.5
+        #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.hasPrefix("host CPU: all 2 cores busy at step 2") == true)
+    }
+}

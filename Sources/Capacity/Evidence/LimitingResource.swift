@@ -3,7 +3,8 @@
 /// Rules, each giving the first step where it holds; the earliest wins (ties in this order):
 /// PostgreSQL CPU (active backends ≥ the database's cores, or postgres processes ≥ 90% of them),
 /// lock waits (≥ 0.5 backends waiting on Lock on average), pool waiters (≥ 1), admission rejections,
-/// the store's CPU (≥ 90% of the host's cores), the host's CPU (≥ 95%, generator included).
+/// the store's CPU (≥ 90% of the host's cores), the host's CPU (≥ 95%, generator included; already at
+/// step 1 means other processes hold the cores).
 public struct LimitingResource: Sendable, Equatable, Codable {
     public var resource: String
     public var step: Int
@@ -48,6 +49,10 @@ public struct LimitingResource: Sendable, Equatable, Codable {
         }
         first("host_cpu") { step in
             guard let cores = step.evidence.hostCores, let busy = step.evidence.hostBusyCores, busy >= 0.95 * Double(cores) else { return nil }
+            if step.step == 1 {
+                // Busy before the load rose: something else on this host holds the cores.
+                return "host CPU: all \(cores) cores busy from step 1, before the load rose: other processes share this host, so the measured peak is a lower bound"
+            }
             return "host CPU: all \(cores) cores busy at step \(step.step) (store, database and load generator share them)"
         }
         return found.min { $0.step < $1.step }

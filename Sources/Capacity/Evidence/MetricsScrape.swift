@@ -17,9 +17,13 @@ public enum MetricsScrape {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector.handler()) }
             }
             .connect(host: parsed.host, port: parsed.port).get()
-        let request = "GET \(parsed.path) HTTP/1.0\r\nHost: \(parsed.host):\(parsed.port)\r\nUser-Agent: surge-capacity\r\n\r\n"
+        // HTTP/1.0 keeps the server from chunking; Hummingbird still keeps the connection open, so the
+        // handler closes it once Content-Length bytes arrived, and a deadline bounds a stuck server.
+        let request = "GET \(parsed.path) HTTP/1.0\r\nHost: \(parsed.host):\(parsed.port)\r\nUser-Agent: surge-capacity\r\nConnection: close\r\n\r\n"
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(3)) { channel.close(promise: nil) }
         try await channel.writeAndFlush(ByteBuffer(string: request))
         try await channel.closeFuture.get()
+        deadline.cancel()
         let response = collector.text
         guard let split = response.range(of: "\r\n\r\n") else { throw Failure(description: "\(url): no HTTP response") }
         let statusLine = response[..<split.lowerBound].split(separator: "\r\n").first ?? ""
@@ -68,7 +72,20 @@ final class ResponseCollector: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let bytes = unwrapInboundIn(data)
-            collector.buffer.withLock { $0 += String(buffer: bytes) }
+            let complete = collector.buffer.withLock { text -> Bool in
+                text += String(buffer: bytes)
+                return Self.isComplete(text)
+            }
+            if complete { context.close(promise: nil) }
+        }
+
+        /// Headers received and, when they give a Content-Length, that many body bytes too.
+        static func isComplete(_ text: String) -> Bool {
+            guard let split = text.range(of: "\r\n\r\n") else { return false }
+            let head = text[..<split.lowerBound].lowercased()
+            guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                  let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: [" "])) else { return false }
+            return text[split.upperBound...].utf8.count >= length
         }
     }
 }

@@ -129,7 +129,8 @@ struct CapacityRunCommand: AsyncParsableCommand {
         do {
             outcome = try RampOutcome.make(finished, target: target, p99Objective: objective, databaseCores: cores, peakMultiplier: peak.multiplier)
         } catch let error as FitError {
-            print(CapacityText.stepTable(finished.steps))
+            // Unbuffered, so the table comes before the one-line error on a terminal.
+            FileHandle.standardOutput.write(Data((CapacityText.stepTable(finished.steps) + "\n").utf8))
             throw UsageError(error.description)
         }
         switch outcome {
