@@ -13,11 +13,13 @@ public enum CapacityHTML {
         let loads = (0...60).map { max(0.5, span * Double($0) / 60) }
         let models = USLBootstrap.resampledModels(points: points, fit: estimate.model, resamples: resamples, seed: seed)
         let band = USLBootstrap.band(models: models, loads: loads)
+        let chartCeiling = 1.5 * max(points.map(\.throughput).max() ?? 0, loads.map { estimate.model.throughput(at: $0) }.max() ?? 0)
         var throughputSeries = [
             SVGChart.Series(name: "measured", points: points.map { ($0.concurrency, $0.throughput) }),
             SVGChart.Series(name: "USL fit", points: loads.map { ($0, estimate.model.throughput(at: $0)) }),
             SVGChart.Series(name: "\(Int(estimate.intervals.level * 100))% band low", points: zip(loads, band).map { ($0, $1.low) }),
-            SVGChart.Series(name: "band high", points: zip(loads, band).map { ($0, $1.high.isFinite ? $1.high : 0) }),
+            // An unbounded or very wide upper band would flatten the chart: it is clipped at 1.5× the highest curve point.
+            SVGChart.Series(name: "band high", points: zip(loads, band).map { ($0, min($1.high, chartCeiling)) }),
         ]
         if let prediction = report.prediction {
             throughputSeries.append(SVGChart.Series(name: "prediction from safe steps", points: loads.map { ($0, prediction.throughput(at: $0)) }))
