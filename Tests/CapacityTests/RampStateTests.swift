@@ -90,3 +90,14 @@ import Testing
         #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.hasPrefix("host CPU: all 2 cores busy at step 2") == true)
     }
 }
+
+@Suite struct EarlyPeakTests {
+    @Test func aServerPeakingAtTheSecondLevelStillGetsFourPointsForTheFit() {
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8])
+        for (index, throughput) in [1000.0, 1200, 1100, 900, 700, 600].enumerated() where !state.isFinished {
+            state.record(RampStateTests.step(index + 1, users: state.nextLevel ?? 0, throughput: throughput))
+        }
+        #expect(state.stopReason == .saturated)
+        #expect(state.steps.count == 4)
+    }
+}

@@ -62,7 +62,10 @@ public struct RampState: Sendable {
             return
         }
         let best = steps.map(\.throughput).max() ?? 0
-        if steps.count >= 3, steps.suffix(2).allSatisfy({ $0.throughput < best }), steps[steps.count - 3].throughput == best {
+        // Past the peak, but never before the fit has its minimum of points: a server that peaks at the
+        // second level still gets a fit (with its peak inside the measured range).
+        if steps.count >= Self.minimumStepsForPrediction, steps.suffix(2).allSatisfy({ $0.throughput < best }),
+           steps[steps.count - 3].throughput == best {
             stopReason = .saturated
             return
         }
