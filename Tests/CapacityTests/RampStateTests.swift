@@ -86,6 +86,10 @@ import Testing
         var steps = (1...3).map { RampStateTests.step($0, users: $0, throughput: Double($0) * 10) }
         for index in steps.indices { steps[index].evidence = StepEvidence(hostBusyCores: 2, hostCores: 2) }
         #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.contains("other processes share this host") == true)
+        steps[2].evidence.poolWaiters = 2
+        let caveated = LimitingResource.find(steps: steps, databaseCores: 2)
+        #expect(caveated?.resource == "pool_waiters")
+        #expect(caveated?.sentence.contains("other processes share this host") == true)
         steps[0].evidence.hostBusyCores = 0.5
         #expect(LimitingResource.find(steps: steps, databaseCores: 2)?.sentence.hasPrefix("host CPU: all 2 cores busy at step 2") == true)
     }

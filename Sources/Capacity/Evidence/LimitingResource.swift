@@ -3,8 +3,8 @@
 /// Rules, each giving the first step where it holds; the earliest wins (ties in this order):
 /// PostgreSQL CPU (active backends ≥ the database's cores, or postgres processes ≥ 90% of them),
 /// lock waits (≥ 0.5 backends waiting on Lock on average), pool waiters (≥ 1), admission rejections,
-/// the store's CPU (≥ 90% of the host's cores), the host's CPU (≥ 95%, generator included; already at
-/// step 1 means other processes hold the cores).
+/// the store's CPU (≥ 90% of the host's cores), the host's CPU (≥ 95%, generator included). Cores already
+/// all busy at step 1 mean other processes hold them: a caveat on the finding, or the finding when alone.
 public struct LimitingResource: Sendable, Equatable, Codable {
     public var resource: String
     public var step: Int
@@ -40,7 +40,7 @@ public struct LimitingResource: Sendable, Equatable, Codable {
             return "pool waiters from step \(step.step) (up to \(Format.number(waiters)) callers waiting for a connection)"
         }
         first("admission") { step in
-            guard let rejected = step.evidence.admissionRejected, rejected >= 1 else { return nil }
+            guard let rejected = step.evidence.admissionRejected, rejected >= max(1, 0.01 * Double(step.requests)) else { return nil }
             return "admission rejections from step \(step.step) (\(Format.number(rejected)) shed)"
         }
         first("store_cpu") { step in
@@ -48,13 +48,29 @@ public struct LimitingResource: Sendable, Equatable, Codable {
             return "store CPU: the store's processes use \(Format.number(used)) of \(cores) cores at step \(step.step)"
         }
         first("host_cpu") { step in
-            guard let cores = step.evidence.hostCores, let busy = step.evidence.hostBusyCores, busy >= 0.95 * Double(cores) else { return nil }
-            if step.step == 1 {
-                // Busy before the load rose: something else on this host holds the cores.
-                return "host CPU: all \(cores) cores busy from step 1, before the load rose: other processes share this host, so the measured peak is a lower bound"
-            }
+            guard step.step > 1, !(steps.first.map(Self.hostBusy) ?? false), let cores = step.evidence.hostCores, let busy = step.evidence.hostBusyCores, busy >= 0.95 * Double(cores) else { return nil }
             return "host CPU: all \(cores) cores busy at step \(step.step) (store, database and load generator share them)"
         }
-        return found.min { $0.step < $1.step }
+        if let earliest = found.min(by: { $0.step < $1.step }) {
+            if let first = steps.first, Self.hostBusy(first) { return earliest.withCaveat(Self.sharedHostCaveat) }
+            return earliest
+        }
+        // Busy before the load rose: something else on this host holds the cores. Only a finding when nothing else is.
+        if let first = steps.first, Self.hostBusy(first), let cores = first.evidence.hostCores {
+            return LimitingResource(resource: "shared_host", step: 1,
+                                    sentence: "host CPU: all \(cores) cores busy from step 1, before the load rose: \(Self.sharedHostCaveat)")
+        }
+        return nil
+    }
+
+    static let sharedHostCaveat = "other processes share this host, so the measured peak is a lower bound"
+
+    static func hostBusy(_ step: StepMeasurement) -> Bool {
+        guard let cores = step.evidence.hostCores, let busy = step.evidence.hostBusyCores else { return false }
+        return busy >= 0.95 * Double(cores)
+    }
+
+    func withCaveat(_ caveat: String) -> LimitingResource {
+        LimitingResource(resource: resource, step: step, sentence: sentence + " (the host's cores were all busy from step 1: " + caveat + ")")
     }
 }
