@@ -33,9 +33,10 @@ import Testing
         Self.drive(&state, model)
         #expect(state.prediction != nil)
         #expect(state.stopReason == .saturated)
-        // Two steps past the best one, and the best is near N* ≈ 22.
+        // Two steps more than 10% below the best one, and the best is near N* ≈ 22.
         let best = state.steps.max { $0.throughput < $1.throughput }
         #expect(best?.concurrency == 24)
+        #expect(state.steps.suffix(2).allSatisfy { $0.throughput < 0.9 * (best?.throughput ?? 0) })
         #expect(state.steps.count > state.predictionSteps)
     }
 
@@ -98,10 +99,39 @@ import Testing
 @Suite struct EarlyPeakTests {
     @Test func aServerPeakingAtTheSecondLevelStillGetsFourPointsForTheFit() {
         var state = RampState(levels: [1, 2, 3, 4, 6, 8])
-        for (index, throughput) in [1000.0, 1200, 1100, 900, 700, 600].enumerated() where !state.isFinished {
+        for (index, throughput) in [1000.0, 1200, 1050, 900, 700, 600].enumerated() where !state.isFinished {
             state.record(RampStateTests.step(index + 1, users: state.nextLevel ?? 0, throughput: throughput))
         }
         #expect(state.stopReason == .saturated)
         #expect(state.steps.count == 4)
+    }
+}
+
+@Suite struct FitSelectionTests {
+    @Test func stepsThatShedMoreThanFivePercentStayOutOfTheFit() throws {
+        let model = USLModel(sigma: 0.05, kappa: 0.004, lambda: 100)
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8])
+        while let users = state.nextLevel, state.steps.count < 5 {
+            state.record(RampStateTests.step(state.steps.count + 1, users: users, throughput: model.throughput(at: Double(users))))
+        }
+        // Shedding makes the last step look fast: 3× the curve, at 15% errors.
+        state.record(RampStateTests.step(6, users: 8, throughput: 3 * model.throughput(at: 8), errorRate: 0.15))
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil) else {
+            Issue.record("expected a report")
+            return
+        }
+        #expect(report.estimate.points.count == 5)
+        #expect(report.steps.count == 6)
+        #expect(abs((report.estimate.peakThroughput ?? 0) / (model.peakThroughput ?? 1) - 1) < 0.01)
+    }
+}
+
+@Suite struct NoisyPlateauTests {
+    @Test func dipsOfLessThanTenPercentDoNotEndTheRamp() {
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8])
+        for (index, throughput) in [1000.0, 1200, 1150, 1120, 1300, 1250].enumerated() where !state.isFinished {
+            state.record(RampStateTests.step(index + 1, users: state.nextLevel ?? 0, throughput: throughput))
+        }
+        #expect(state.stopReason == .levelsExhausted)
     }
 }

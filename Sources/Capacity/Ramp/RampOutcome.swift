@@ -4,6 +4,9 @@ public enum RampOutcome: Sendable {
     /// The target failed from the first step, or the generator limited a step (exit 3, as `surge load`).
     case aborted(String)
 
+    /// Steps with a larger failed share are left out of the fit.
+    public static let maximumFitErrorRate = 0.05
+
     /// Turns a finished ramp into a report: the fit on every step, the evidence's limiting resource, sizing.
     public static func make(_ state: RampState, target targetURL: String, p99Objective: Double?, databaseCores: Int,
                             peakMultiplier: Double?, resamples: Int = 300) throws -> RampOutcome {
@@ -20,7 +23,11 @@ public enum RampOutcome: Sendable {
             break
         }
         let steps = state.steps
-        let estimate = try CapacityEstimate.fit(steps.map(\.point), p99Objective: p99Objective, resamples: resamples)
+        // A step that shed or failed many requests measures a different system (fast refusals, cached
+        // answers): it stays in the table but not in the fit, unless too few steps would be left.
+        let clean = steps.filter { $0.errorRate <= maximumFitErrorRate }
+        let fitted = clean.count >= CapacityEstimate.minimumPoints ? clean : steps
+        let estimate = try CapacityEstimate.fit(fitted.map(\.point), p99Objective: p99Objective, resamples: resamples)
         let limiting = LimitingResource.find(steps: steps, databaseCores: databaseCores)
         let target = peakMultiplier.map { $0 * estimate.measuredPeak }
         let sizing = CapacitySizing.make(estimate: estimate, steps: steps, databaseCores: databaseCores, limiting: limiting, targetThroughput: target)

@@ -32,6 +32,7 @@ public struct RampState: Sendable {
     public static let minimumStepsForPrediction = 4
     static let failingErrorRate = 0.5
     static let saturatedErrorRate = 0.2
+    static let saturatedShare = 0.9
 
     public init(levels: [Int] = RampState.defaultLevels, stopAtFraction: Double? = nil, validate: Bool = false) {
         self.levels = levels
@@ -62,10 +63,9 @@ public struct RampState: Sendable {
             return
         }
         let best = steps.map(\.throughput).max() ?? 0
-        // Past the peak, but never before the fit has its minimum of points: a server that peaks at the
-        // second level still gets a fit (with its peak inside the measured range).
-        if steps.count >= Self.minimumStepsForPrediction, steps.suffix(2).allSatisfy({ $0.throughput < best }),
-           steps[steps.count - 3].throughput == best {
+        // Past the peak: two steps at least 10% below the best one (a shared host makes single steps dip by
+        // more than 5%), but never before the fit has its minimum of points.
+        if steps.count >= Self.minimumStepsForPrediction, steps.suffix(2).allSatisfy({ $0.throughput < Self.saturatedShare * best }) {
             stopReason = .saturated
             return
         }
