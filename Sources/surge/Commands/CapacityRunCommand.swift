@@ -18,8 +18,8 @@ struct CapacityRunCommand: AsyncParsableCommand {
     @Option(help: "Scenario file (YAML; its first scenario's journeys), or a built-in: \(BuiltinScenarios.names.joined(separator: ", ")).")
     var scenario: String?
 
-    @Option(help: "Most load steps (default 12; levels 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, … in flight).")
-    var steps: Int = 12
+    @Option(help: "Most load steps (default 12, or every --levels entry; levels 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, … in flight).")
+    var steps: Int?
 
     @Option(help: "Concurrency levels instead of the default sequence, comma-separated, e.g. 1,2,4,8,16.")
     var levels: String?
@@ -90,8 +90,9 @@ struct CapacityRunCommand: AsyncParsableCommand {
             }
             chosenLevels = parsed.compactMap { $0 }
         }
-        guard steps >= 4, steps <= chosenLevels.count else { throw UsageError("--steps must be 4...\(chosenLevels.count)") }
-        chosenLevels = Array(chosenLevels.prefix(steps))
+        let stepCount = steps ?? (levels == nil ? 12 : chosenLevels.count)
+        guard stepCount >= 4, stepCount <= chosenLevels.count else { throw UsageError("--steps must be 4...\(chosenLevels.count) (at least 4 levels for the fit)") }
+        chosenLevels = Array(chosenLevels.prefix(stepCount))
         let plan = try scenarioPlan(target: target)
         for endpoint in plan.phases.flatMap({ $0.journeys.flatMap { $0.steps.map(\.endpoint) } }) where !endpoint.isLoopback && !allowRemote {
             throw UsageError("\(endpoint) is not on loopback; pass --allow-remote if you really mean to load-test it")
