@@ -90,6 +90,7 @@ struct CapacityRunCommand: AsyncParsableCommand {
             }
             chosenLevels = parsed.compactMap { $0 }
         }
+        guard chosenLevels.count >= 4 else { throw UsageError("--levels needs at least 4 levels for the fit, e.g. 1,2,4,8") }
         let stepCount = steps ?? (levels == nil ? 12 : chosenLevels.count)
         guard stepCount >= 4, stepCount <= chosenLevels.count else { throw UsageError("--steps must be 4...\(chosenLevels.count) (at least 4 levels for the fit)") }
         chosenLevels = Array(chosenLevels.prefix(stepCount))
