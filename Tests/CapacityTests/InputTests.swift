@@ -60,3 +60,10 @@ import Testing
         #expect(ProcessCPU.hostBusyTicks("cpu  100 5 50 800 20 1 2 3 0 0\ncpu0 1 1 1 1 1") == 161)
     }
 }
+
+@Suite struct FormatTests {
+    @Test(arguments: [(3900.4, "3,900"), (999.7, "1,000"), (99.97, "100"), (96.52, "96.5"), (0.0277285, "0.0277"), (2.9e-12, "0"), (-1300, "-1,300")])
+    func numbersReadLikeAReport(value: Double, text: String) {
+        #expect(Format.number(value) == text)
+    }
+}

@@ -6,8 +6,9 @@ enum Format {
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return value > 0 ? "∞" : "n/a" }
         let magnitude = abs(value)
-        if magnitude >= 1000 { return grouped(value.rounded()) }
-        if magnitude >= 100 || value == value.rounded() { return String(format: "%.0f", value) }
+        if magnitude < 5e-9 { return "0" }
+        if magnitude >= 999.5 { return grouped(value.rounded()) }
+        if magnitude >= 99.95 || value == value.rounded() { return String(format: "%.0f", value) }
         if magnitude >= 1 { return String(format: "%.1f", value) }
         return String(format: "%.3g", value)
     }
