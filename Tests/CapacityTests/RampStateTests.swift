@@ -135,3 +135,21 @@ import Testing
         #expect(state.stopReason == .levelsExhausted)
     }
 }
+
+@Suite struct PredictionCheckTests {
+    @Test func aPredictionMadeNearItsOwnPeakIsFlaggedAsNotSafeLoad() throws {
+        let model = USLModel(sigma: 0.3, kappa: 0.15, lambda: 1000)
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8], stopAtFraction: 0.5, validate: true)
+        while let users = state.nextLevel {
+            state.record(RampStateTests.step(state.steps.count + 1, users: users, throughput: model.throughput(at: Double(users))))
+        }
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil) else {
+            Issue.record("expected a report")
+            return
+        }
+        let check = try #require(report.predictionCheck)
+        #expect(check.measuredShareAtPrediction > 0.8)
+        #expect(abs(check.errorPercent) < 1)
+        #expect(CapacityText.render(report).contains("not half of it"))
+    }
+}

@@ -43,6 +43,10 @@ public enum CapacityText {
                                 String(check.fromSteps), Format.percent(check.measuredShareAtPrediction), Format.number(check.predictedPeak),
                                 Format.number(check.measuredPeak), check.measuredPeakLoad,
                                 check.reachedSaturation ? "" : " (not saturated: the real peak may be higher)", check.errorPercent))
+            if check.measuredShareAtPrediction > 0.8 {
+                // The fraction was passed in one jump (or the early fit was pessimistic): say that this was not safe load.
+                lines.append("  note: the fraction was first reached at \(Format.percent(check.measuredShareAtPrediction)) of the prediction, so it came from near-peak load, not half of it")
+            }
         } else if let prediction = report.prediction, let peak = prediction.peakThroughput {
             lines.append("stopped at \(Format.percent(report.estimate.measuredPeak / peak)) of the predicted peak (--stop-at-fraction); the peak itself was not measured")
         }
