@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor",
+                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor", "Capacity",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,6 +146,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Reports", swiftSettings: swiftSettings),
+        // `surge capacity`: the USL fit, ramp, evidence and forecast, on LoadTest (never Storefront).
+        .target(
+            name: "Capacity",
+            dependencies: [
+                "LoadTest", "Reports", "Database",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -204,5 +216,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CapacityTests",
+            dependencies: [
+                "Capacity", "LoadTest",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
