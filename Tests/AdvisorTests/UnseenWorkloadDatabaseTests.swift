@@ -52,7 +52,10 @@ extension AdvisorDatabaseTests {
             let listing = try #require(advice.indexes.flatMap(\.serves).first { $0.statement.contains("deleted_at") })
             #expect(listing.planBefore?.contains("Sort") == true)
             #expect(listing.planAfter?.contains("Sort") == false, "\(listing.planAfter ?? "")")
-            #expect(advice.indexes.flatMap(\.serves).allSatisfy { $0.costAfter < $0.costBefore / 10 })
+            // A hypothetical expression index has no statistics yet (ANALYZE gathers them once it is
+            // built), so the planner guesses 0.5 % of rows for `lower(email) = $1`: the predicted
+            // gain is modest, the real one is a scan of the whole table on every call.
+            #expect(advice.indexes.flatMap(\.serves).allSatisfy { $0.costAfter < $0.costBefore / 2 }, "\(AdviceReport.migration(advice))")
         }
     }
 
