@@ -117,6 +117,7 @@ public struct IndexAdvisor {
         var remaining = pool.prefix(40).map(\.candidate)
         for (c, gain) in pool.dropFirst(40) { rejections.append((c, gain, "not among the 40 most promising candidates")) }
         var lastGain: [Int: Double] = [:]
+        var hypotheticalOIDs: [Int: Int64] = [:]
         var selected: [Int] = []
         var current = baseCosts
         var servedBy: [Int: [ServedStatement]] = [:]
@@ -141,6 +142,7 @@ public struct IndexAdvisor {
             }
             guard let best else { break }
             let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
+            hypotheticalOIDs[best.candidate] = created.oid
             bytesUsed += created.bytes
             selected.append(best.candidate)
             gains[best.candidate] = best.gain
@@ -155,6 +157,27 @@ public struct IndexAdvisor {
                 current[s] = after
             }
             servedBy[best.candidate] = served
+        }
+        // 5. A later, wider choice can make an earlier one useless: if the workload costs (nearly)
+        //    the same without it, it goes and is listed as rejected with that reason.
+        for c in selected where selected.count > 1 {
+            guard let oid = hypotheticalOIDs[c] else { continue }
+            try await session.dropHypotheticalIndex(oid)
+            var without: [Int: Double] = [:]
+            var loss = 0.0
+            for s in relevant[c] {
+                let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+                without[s] = cost
+                loss += planned[s].statement.calls * (cost - current[s])
+            }
+            if loss <= penalty(c) + 0.02 * (gains[c] ?? 0) {
+                for (s, cost) in without { current[s] = cost }
+                bytesUsed -= sizes[c] ?? 0
+                selected.removeAll { $0 == c }
+                rejections.append((c, gains[c] ?? 0, "chosen first, then the later choices served its statements as well (without it they cost \(Self.format(max(0, loss))) more)"))
+            } else {
+                hypotheticalOIDs[c] = try await session.createHypotheticalIndex(candidates[c].definition).oid
+            }
         }
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
         for c in remaining {
@@ -179,7 +202,7 @@ public struct IndexAdvisor {
             )
         }
 
-        // 5. GIN by rule: full-text and substring searches that scan a large table.
+        // 6. GIN by rule: full-text and substring searches that scan a large table.
         for c in candidates.indices where !candidates[c].canSimulate && recommendations.count < options.maxIndexes {
             let table = catalog.tables.first { $0.oid == tableOfCandidate[c] }
             guard let table, table.rows >= 1000 else { continue }
@@ -200,7 +223,7 @@ public struct IndexAdvisor {
             ))
         }
 
-        // 6. Existing indexes: invalid, duplicate, overlapping, unused.
+        // 7. Existing indexes: invalid, duplicate, overlapping, unused.
         let chosen = Set(recommendations.map(\.candidate))
         let rejected = rejections.filter { !chosen.contains(candidates[$0.candidate]) }.sorted { $0.gain > $1.gain }.prefix(20)
             .map { RejectedCandidate(definition: candidates[$0.candidate].definition, reason: $0.reason) }
