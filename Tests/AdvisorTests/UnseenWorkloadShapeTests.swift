@@ -114,6 +114,33 @@ import Testing
         #expect(booleanPartial.contains("CREATE INDEX ON users (created_at) WHERE active = true"), "\(booleanPartial)")
     }
 
+    @Test func ctesSubqueriesAndSemiJoinsAreReadAtEveryDepth() {
+        let orders = TableInfo(
+            oid: 8, schema: "public", name: "orders", estimatedRows: 500_000, totalBytes: 0, liveTuples: 500_000, deadTuples: 0,
+            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
+            columns: [
+                ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+                ColumnInfo(name: "user_id", type: "bigint", averageWidth: 8, distinct: 150_000),
+                ColumnInfo(name: "placed_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+            ]
+        )
+        let catalog = Catalog(tables: [Self.users, orders], indexes: [])
+        func found(_ sql: String) -> [String] {
+            CandidateGenerator.accesses(StatementParser.parse(sql), catalog: catalog)
+                .flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.map(\.definition)
+        }
+        let cte = found("""
+            WITH recent AS (SELECT id, user_id FROM orders WHERE placed_at > $1)
+            SELECT count(*) FROM recent r WHERE r.user_id = $2
+            """)
+        #expect(cte.contains("CREATE INDEX ON orders (placed_at)"), "\(cte)")
+        let semiJoin = found("SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE lower(email) = $1) ORDER BY placed_at DESC LIMIT $2")
+        #expect(semiJoin.contains("CREATE INDEX ON orders (user_id, placed_at)"), "\(semiJoin)")
+        #expect(semiJoin.contains("CREATE INDEX ON users ((lower(email)))"), "\(semiJoin)")
+        let shape = StatementParser.parse("SELECT id FROM orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT $2 OFFSET $3")
+        #expect(shape.limit == .parameter && shape.offset == .parameter)
+    }
+
     @Test func anExistingExpressionIndexIsNotProposedAgain() {
         let existing = IndexInfo(
             oid: 99, name: "users_lower_email", schema: "public", tableOID: 7, method: "btree", isUnique: false, isPrimary: false,

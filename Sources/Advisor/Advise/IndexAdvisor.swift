@@ -183,11 +183,11 @@ public struct IndexAdvisor {
         for c in remaining {
             let reason: String
             if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes {
-                reason = "does not fit the --max-bytes budget (\(size) bytes more)"
+                reason = "needs \(size) bytes, more than the --max-bytes budget has left (\(max(0, maxBytes - bytesUsed)))"
             } else if selected.count >= options.maxIndexes {
                 reason = "over --max-indexes \(options.maxIndexes)"
             } else if let gain = lastGain[c] {
-                reason = "the chosen indexes already serve its statements: it would save \(Self.format(max(0, gain))) more"
+                reason = "with the chosen indexes it would save only \(Self.format(max(0, gain))) cost units: under --min-gain-percent of the workload and under half of what its statements still cost"
             } else {
                 reason = "not reached"
             }

@@ -278,7 +278,10 @@ public enum StatementParser {
             if op == .like, pattern == nil, right.count == 4, right[0].kind == .word, right[1].isSymbol("("), right[2].kind == .string, right[3].isSymbol(")") {
                 pattern = right[2].text
             }
-            if op == .inList, right.count >= 2, right[0].isSymbol("("), right[1].isWord("select") { return [Predicate(column: column, op: .other, operand: .expression, wrapper: wrapper)] }
+            // `col IN (SELECT …)`: a semi-join; each value the subquery yields is a lookup of `col`.
+            if op == .inList, right.count >= 2, right[0].isSymbol("("), right[1].isWord("select") || right[1].isWord("with") {
+                return [Predicate(column: column, op: .inList, operand: .parameter, wrapper: wrapper)]
+            }
             return [Predicate(column: column, op: op, operand: operand, wrapper: wrapper, pattern: pattern,
                               expression: wrapper == nil ? nil : indexableExpression(left), caseInsensitive: caseInsensitive)]
         }
