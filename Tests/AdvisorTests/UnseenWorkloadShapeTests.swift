@@ -102,6 +102,9 @@ import Testing
     @Test func equalityPlusIsNullWithSortGetsThePartialTopNIndex() {
         let found = definitions("SELECT id FROM users WHERE account_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 20")
         #expect(found.contains("CREATE INDEX ON users (account_id, created_at) WHERE deleted_at IS NULL"), "\(found)")
+        #expect(found.contains("CREATE INDEX ON users (account_id, created_at) INCLUDE (id) WHERE deleted_at IS NULL"), "\(found)")
+        // `IS NULL` is no equality for ordering: (account_id, deleted_at, created_at) would still sort.
+        #expect(!found.contains { $0.contains("deleted_at, created_at") }, "\(found)")
     }
 
     @Test func topNListingsGetEqualityThenSortKeysInTheirDirections() {

@@ -172,7 +172,11 @@ public enum CandidateGenerator {
             // Top-N: the equality terms, then the sort keys in their directions, so the plan reads
             // the first rows in order and stops (no Sort); also the sort keys alone, which serve
             // a listing without WHERE and one whose filters keep most rows.
-            let prefix = lookupKeys.filter { key in !order.contains { $0.column == key.column && key.expression == nil } }
+            // An `IS NULL` column is no equality for ordering: the planner still sorts after
+            // (account_id, deleted_at, created_at). It belongs in the partial predicate instead.
+            let prefix = lookupKeys.filter { key in
+                key.expression != nil || !(order.contains { $0.column == key.column } || access.nullChecks.contains(key.column))
+            }
             keyLists.append(prefix + order)
             if !prefix.isEmpty { keyLists.append(order) }
         }
@@ -201,14 +205,20 @@ public enum CandidateGenerator {
                 if !rest.isEmpty { add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: rest, predicate: predicate)) }
             }
         }
-        // Covering: the widest composite plus INCLUDE of the few other columns the statement reads.
-        if let selected = access.selected, let widest = result.filter({ $0.method == "btree" }).max(by: { $0.keys.count < $1.keys.count }) {
-            let extra = selected.filter { column in !widest.keys.contains { $0.column == column && $0.expression == nil } }
-            let narrow = extra.allSatisfy { (table.column($0)?.averageWidth ?? 0) <= 64 && !(table.column($0)?.type.contains("[]") ?? false) }
-            if !extra.isEmpty && extra.count <= 4 && narrow {
-                var covering = widest
-                covering.include = extra
-                add(covering)
+        // Covering: the widest composite (and the widest partial one) plus INCLUDE of the few other
+        // columns the statement reads, so an index-only scan can answer it.
+        if let selected = access.selected {
+            let btrees = result.filter { $0.method == "btree" }
+            let widest = [btrees.filter { $0.predicate == nil }, btrees.filter { $0.predicate != nil }]
+                .compactMap { group in group.max { $0.keys.count < $1.keys.count } }
+            for base in widest {
+                let extra = selected.filter { column in !base.keys.contains { $0.column == column && $0.expression == nil } }
+                let narrow = extra.allSatisfy { (table.column($0)?.averageWidth ?? 0) <= 64 && !(table.column($0)?.type.contains("[]") ?? false) }
+                if !extra.isEmpty && extra.count <= 4 && narrow {
+                    var covering = base
+                    covering.include = extra
+                    add(covering)
+                }
             }
         }
         // GIN by rule: full-text terms and substring search (trigram, on the expression when the
