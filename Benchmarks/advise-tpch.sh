@@ -10,6 +10,8 @@
 #   Without indexes Q17 runs its correlated subquery as a full scan of lineitem per row (~17 s a call
 #   at 0.05 on a loaded 2-core machine): keep the scale small.
 #   SURGE_BIN=.build/debug/surge to use a debug build (advise time is then not representative).
+#   EAB_PYTHON=/path/to/python with `index-eab` and `psycopg2-binary` installed adds a row for
+#   Index-EAB's Extend algorithm (Benchmarks/tpch/eab_advise.py; 500 MB budget, width 2, 15 indexes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SF=${1:-0.05}
@@ -56,10 +58,13 @@ for _ in range(rounds):
         n, sql = block.split("\n", 1)
         out.write((sql.strip() + "\n") * int(n))
 PY
+# workload NAME: runs the mix, keeps each query's mean time under NAME, prints the total DB time.
+psql -q -c "CREATE TABLE IF NOT EXISTS bench_means (variant text, query text, mean_ms numeric)"
 workload() {
   psql -qAt -c "SELECT pg_stat_statements_reset()" >/dev/null
   psql -q -f "$MIX" >/dev/null
-  psql -qAt -c "SELECT round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat_statements'"
+  psql -qAt -c "INSERT INTO bench_means SELECT '$1', left(regexp_replace(query, '\s+', ' ', 'g'), 60), round(mean_exec_time::numeric, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_means'" >/dev/null
+  psql -qAt -c "SELECT round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_means'"
 }
 TABLES="'lineitem'::regclass, 'orders'::regclass, 'customer'::regclass, 'part'::regclass, 'partsupp'::regclass, 'supplier'::regclass, 'nation'::regclass, 'region'::regclass"
 secondary_bytes() { psql -qAt -c "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE NOT indisprimary AND indrelid IN ($TABLES)"; }
@@ -69,7 +74,7 @@ drop_secondary() {
     while read -r idx; do psql -q -c "DROP INDEX $idx"; done
 }
 
-NONE=$(workload)   # the data was just written and vacuumed: the cache is warm
+NONE=$(workload none)   # the data was just written and vacuumed: the cache is warm
 
 psql -q <<'SQL'
 CREATE INDEX ON lineitem (l_partkey); CREATE INDEX ON lineitem (l_suppkey); CREATE INDEX ON lineitem (l_shipdate);
@@ -82,7 +87,7 @@ CREATE INDEX ON part (p_type);
 ANALYZE;
 SQL
 NAIVE_N=$(secondary_count); NAIVE_B=$(secondary_bytes)
-NAIVE=$(workload)
+NAIVE=$(workload naive)
 drop_secondary
 psql -q -c "ANALYZE"
 
@@ -94,16 +99,32 @@ grep -v '^DROP INDEX' "$WORK/migration.sql" > "$WORK/create.sql"
 psql -q -v ON_ERROR_STOP=1 -f "$WORK/create.sql" >/dev/null 2>"$WORK/apply.err" || { cat "$WORK/apply.err"; exit 1; }
 psql -q -c "ANALYZE"
 SURGE_N=$(secondary_count); SURGE_B=$(secondary_bytes)
-SURGED=$(workload)
+SURGED=$(workload surge)
+if [ -n "${EAB_PYTHON:-}" ]; then
+  drop_secondary
+  psql -q -c "ANALYZE"
+  T0=$(date +%s.%N)
+  "$EAB_PYTHON" Benchmarks/tpch/eab_advise.py "$PORT" tpch Benchmarks/tpch/queries.sql > "$WORK/eab.sql"
+  T1=$(date +%s.%N)
+  EAB_S=$(echo "$T1 - $T0" | bc)
+  psql -q -v ON_ERROR_STOP=1 -f "$WORK/eab.sql" >/dev/null
+  psql -q -c "ANALYZE"
+  EAB_N=$(secondary_count); EAB_B=$(secondary_bytes)
+  EAB=$(workload eab)
+fi
 
 printf '\nsurge advise on TPC-H queries (scale factor %s, generate_series data), %s rounds of the mix\n\n' "$SF" "$ROUNDS"
 printf '%-8s %16s %10s %8s %12s %10s\n' "advice" "DB time (ms)" "÷ none" "indexes" "index bytes" "advise s"
 printf '%-8s %16s %10s %8s %12s %10s\n' "none" "$NONE" "1.000" 0 0 ""
 printf '%-8s %16s %10s %8s %12s %10s\n' "naive" "$NAIVE" "$(echo "scale=4; $NAIVE / $NONE" | bc)" "$NAIVE_N" "$NAIVE_B" ""
 printf '%-8s %16s %10s %8s %12s %10s\n' "surge" "$SURGED" "$(echo "scale=4; $SURGED / $NONE" | bc)" "$SURGE_N" "$SURGE_B" "$ADVISE_S"
+[ -n "${EAB_PYTHON:-}" ] && printf '%-8s %16s %10s %8s %12s %10s\n' "eab" "$EAB" "$(echo "scale=4; $EAB / $NONE" | bc)" "$EAB_N" "$EAB_B" "$EAB_S"
 echo
 echo "surge migration (CREATE only):"
 grep -E '^CREATE' "$WORK/create.sql" | sed 's/^/  /'
+if [ -n "${EAB_PYTHON:-}" ]; then echo "Index-EAB Extend:"; sed 's/^/  /' "$WORK/eab.sql"; fi
 echo
-echo "per query, surge (mean ms):"
-psql -qAt -c "SELECT round(mean_exec_time::numeric, 1) || ' ms  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat' ORDER BY total_exec_time DESC"
+echo "mean ms per query and advice:"
+psql -q -c "SELECT query, max(mean_ms) FILTER (WHERE variant = 'none') AS none, max(mean_ms) FILTER (WHERE variant = 'naive') AS naive,
+    max(mean_ms) FILTER (WHERE variant = 'surge') AS surge, max(mean_ms) FILTER (WHERE variant = 'eab') AS eab
+  FROM bench_means GROUP BY query ORDER BY max(mean_ms) FILTER (WHERE variant = 'none') DESC"
