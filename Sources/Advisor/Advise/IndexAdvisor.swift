@@ -125,13 +125,16 @@ public struct IndexAdvisor {
         var bytesUsed: Int64 = 0
         while selected.count < options.maxIndexes && !remaining.isEmpty {
             var best: (candidate: Int, gain: Double, costs: [Int: Double])?
+            let remainingCost = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
             for c in remaining {
                 if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes { continue }
                 let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
                 lastGain[c] = gain
-                // Worth an index: a share of the whole workload, or half the cost of what it serves.
+                // Worth an index: a share of what the workload still costs (not of the cost before the
+                // first index: one catastrophic statement fixed early would hide every later gain), or
+                // half the cost of what it serves.
                 let servedCost = costs.keys.reduce(0.0) { $0 + planned[$1].statement.calls * current[$1] }
-                let worthIt = gain >= totalBefore * options.minGainPercent / 100 || gain >= servedCost / 2
+                let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
                 guard worthIt, gain > 0 else { continue }
                 // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
                 if let current = best {
