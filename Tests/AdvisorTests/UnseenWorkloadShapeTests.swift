@@ -144,6 +144,20 @@ import Testing
         #expect(shape.limit == .parameter && shape.offset == .parameter)
     }
 
+    @Test func aWiderExistingIndexDoesNotHideANarrowerCandidate() {
+        // TPC-H Q4: the planner took a fresh (l_orderkey) for a semi-join, not the primary key (l_orderkey, l_linenumber).
+        let primaryKey = IndexInfo(
+            oid: 98, name: "users_account_created_pkey", schema: "public", tableOID: 7, method: "btree", isUnique: true, isPrimary: true,
+            isValid: true, backsConstraint: true, keyColumns: ["account_id", "created_at"], includeColumns: [],
+            definition: "CREATE UNIQUE INDEX users_account_created_pkey ON public.users USING btree (account_id, created_at)", predicate: nil,
+            scans: 0, bytes: 0, keyOptions: ["1978/0", "3124/0"]
+        )
+        let narrow = IndexCandidate(table: "users", tableName: "users", keys: [IndexKey("account_id")])
+        let same = IndexCandidate(table: "users", tableName: "users", keys: [IndexKey("account_id"), IndexKey("created_at")])
+        #expect(!narrow.isCovered(by: primaryKey))
+        #expect(same.isCovered(by: primaryKey))
+    }
+
     @Test func anExistingExpressionIndexIsNotProposedAgain() {
         let existing = IndexInfo(
             oid: 99, name: "users_lower_email", schema: "public", tableOID: 7, method: "btree", isUnique: false, isPrimary: false,
