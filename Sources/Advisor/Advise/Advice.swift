@@ -5,6 +5,18 @@ public struct ServedStatement: Sendable, Codable, Equatable {
     public var calls: Double
     public var costBefore: Double
     public var costAfter: Double
+    /// The statement's share of the workload's measured time (percent), when times are known.
+    public var timeSharePercent: Double?
+    /// Outline of the plan before and after (`Limit > Sort > Seq Scan on users` → `Limit > Index Scan …`).
+    public var planBefore: String?
+    public var planAfter: String?
+}
+
+/// A candidate the advisor considered and did not recommend, and why.
+public struct RejectedCandidate: Sendable, Codable, Equatable {
+    /// `CREATE INDEX ON …`.
+    public var definition: String
+    public var reason: String
 }
 
 /// A recommended new index.
@@ -61,4 +73,16 @@ public struct Advice: Sendable, Codable, Equatable {
     public var indexes: [IndexRecommendation]
     public var drops: [DropRecommendation]
     public var skipped: [SkippedStatement]
+    /// Candidates considered and not recommended (the most promising first).
+    public var rejected: [RejectedCandidate] = []
+    /// Real execution time before and after building the indexes (`--verify` only).
+    public var measuredTime: MeasuredTime?
+}
+
+/// Real execution time of the statements `--verify` could run (Σ calls × median of three runs).
+public struct MeasuredTime: Sendable, Codable, Equatable {
+    /// How many statements ran (those without parameters).
+    public var statements: Int
+    public var beforeMs: Double
+    public var afterMs: Double
 }

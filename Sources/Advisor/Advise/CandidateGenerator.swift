@@ -1,30 +1,50 @@
 /// The columns one statement constrains on one table, resolved against the catalog.
+///
+/// Each list holds *terms*: a column name, or an indexable expression over one column
+/// (`lower(email)`, `(created_at)::date`) whose column `expressionColumns` gives.
 public struct TableAccess: Sendable, Equatable {
     public var table: TableInfo
-    /// Equality and IN columns compared with a value (constant or parameter).
+    /// Equality and IN terms compared with a value (constant or parameter), and `IS NULL` columns.
     public var equality: [String] = []
     /// Equality columns compared with a constant: candidates for a partial index.
     public var constantEquality: [(column: String, literal: String)] = []
+    /// Columns tested with `IS NULL`: candidates for a partial index (`WHERE deleted_at IS NULL`).
+    public var nullChecks: [String] = []
     /// Columns equal to another table's column (join keys).
     public var joinKeys: [String] = []
     public var range: [String] = []
     /// ORDER BY keys, when they all belong to this table.
     public var order: [IndexKey] = []
     public var fullText: [String] = []
-    /// Columns searched with LIKE/ILIKE patterns that no B-tree can use.
+    /// Terms searched with LIKE/ILIKE patterns that no B-tree can use (leading wildcard, ILIKE, a parameter pattern).
     public var substringSearch: [String] = []
+    /// Terms searched with `LIKE 'prefix%'`: a B-tree with `text_pattern_ops` serves them in any collation.
+    public var prefixSearch: [String] = []
+    /// The column under each expression term.
+    public var expressionColumns: [String: String] = [:]
     /// The columns the statement reads from this table, when it lists them.
     public var selected: [String]?
 
     public static func == (a: TableAccess, b: TableAccess) -> Bool {
         a.table == b.table && a.equality == b.equality && a.joinKeys == b.joinKeys && a.range == b.range && a.order == b.order
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
-            && a.constantEquality.map(\.column) == b.constantEquality.map(\.column)
+            && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
+            && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns
+    }
+
+    /// The column a term is on.
+    public func column(of term: String) -> String { expressionColumns[term] ?? term }
+
+    /// The index key for a term: the column itself, or the expression over it.
+    public func key(_ term: String, descending: Bool = false, operatorClass: String? = nil) -> IndexKey {
+        if let column = expressionColumns[term] { return IndexKey(column, descending: descending, expression: term, operatorClass: operatorClass) }
+        return IndexKey(term, descending: descending, operatorClass: operatorClass)
     }
 
     /// Every column this statement constrains or sorts by on the table.
     public var referencedColumns: Set<String> {
-        Set(equality + joinKeys + range + order.map(\.column) + fullText + substringSearch + constantEquality.map(\.column))
+        Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks).map(column(of:))
+            + order.map(\.column) + constantEquality.map(\.column))
     }
 }
 
@@ -55,13 +75,24 @@ public enum CandidateGenerator {
         }
         for predicate in shape.predicates {
             guard let owner = table(of: predicate.column) else { continue }
-            let name = predicate.column.name
+            var name = predicate.column.name
+            if predicate.wrapper != nil {
+                // `lower(email) = $1` needs an index on the expression, not on the column.
+                guard let expression = predicate.expression else { continue }
+                name = expression
+                update(owner) { $0.expressionColumns[expression] = predicate.column.name }
+            }
             if predicate.op == .fullText { update(owner) { appendOnce(&$0.fullText, name) }; continue }
             if predicate.op == .like {
-                if predicate.pattern.map({ $0.hasPrefix("%") || $0.hasPrefix("_") }) ?? true { update(owner) { appendOnce(&$0.substringSearch, name) } }
+                let leadingWildcard = predicate.pattern.map { $0.hasPrefix("%") || $0.hasPrefix("_") } ?? true
+                if leadingWildcard || predicate.caseInsensitive {
+                    update(owner) { appendOnce(&$0.substringSearch, name) }
+                } else {
+                    update(owner) { appendOnce(&$0.prefixSearch, name) }
+                }
                 continue
             }
-            guard predicate.wrapper == nil else { continue }
+            if predicate.wrapper != nil, case .column = predicate.operand { continue }
             switch (predicate.op, predicate.operand) {
             case (.equal, .column(let other)):
                 if let otherTable = table(of: other), otherTable.oid != owner.oid {
@@ -73,7 +104,12 @@ public enum CandidateGenerator {
                     appendOnce(&access.equality, name)
                     if !access.constantEquality.contains(where: { $0.column == name }) { access.constantEquality.append((name, literal)) }
                 }
-            case (.equal, .parameter), (.inList, .parameter), (.inList, .constant), (.isNull, _):
+            case (.isNull, _):
+                update(owner) { access in
+                    appendOnce(&access.equality, name)
+                    if predicate.wrapper == nil { appendOnce(&access.nullChecks, name) }
+                }
+            case (.equal, .parameter), (.inList, .parameter), (.inList, .constant):
                 update(owner) { appendOnce(&$0.equality, name) }
             case (.range, .parameter), (.range, .constant):
                 update(owner) { appendOnce(&$0.range, name) }
@@ -104,28 +140,45 @@ public enum CandidateGenerator {
     public static func candidates(for access: TableAccess, catalog: Catalog) -> [IndexCandidate] {
         let table = access.table
         let rows = max(table.rows, 1)
-        func distinct(_ column: String) -> Double { table.column(column)?.distinctValues(rows: rows) ?? 0 }
-        // Most selective equality column first (ties keep statement order).
+        func distinct(_ term: String) -> Double { table.column(access.column(of: term))?.distinctValues(rows: rows) ?? 0 }
+        func isText(_ term: String) -> Bool {
+            let type = table.column(access.column(of: term))?.type ?? ""
+            return type.contains("text") || type.contains("char")
+        }
+        // Most selective equality term first (ties keep statement order); `IS NULL` last: its
+        // selectivity is the null fraction, not the column's distinct count.
+        func rank(_ term: String) -> Double { access.nullChecks.contains(term) ? 1 : distinct(term) }
         let equality = access.equality.enumerated().sorted { a, b in
-            let da = distinct(a.element), db = distinct(b.element)
+            let da = rank(a.element), db = rank(b.element)
             return da != db ? da > db : a.offset < b.offset
         }.map(\.element)
         let lookups = uniq(equality + access.joinKeys)
+        let lookupKeys = lookups.map { access.key($0) }
         var keyLists: [[IndexKey]] = []
-        for column in lookups { keyLists.append([IndexKey(column)]) }
-        for column in access.range { keyLists.append([IndexKey(column)]) }
-        if lookups.count > 1 { keyLists.append(lookups.map { IndexKey($0) }) }
-        for column in access.range where !lookups.contains(column) {
-            keyLists.append(lookups.map { IndexKey($0) } + [IndexKey(column)])
+        for term in lookups { keyLists.append([access.key(term)]) }
+        for term in access.range { keyLists.append([access.key(term)]) }
+        if lookups.count > 1 { keyLists.append(lookupKeys) }
+        for term in access.range where !lookups.contains(term) {
+            keyLists.append(lookupKeys + [access.key(term)])
+        }
+        // `LIKE 'abc%'`: a pattern-ops B-tree after the equality terms.
+        for term in access.prefixSearch where isText(term) {
+            keyLists.append(lookupKeys.filter { $0.indexTerm != term } + [access.key(term, operatorClass: "text_pattern_ops")])
         }
         if !access.order.isEmpty {
             var order = access.order
             // A B-tree scans both ways: store the first key ascending.
             if order.first?.descending == true { order = order.map { IndexKey($0.column, descending: !$0.descending) } }
-            let prefix = lookups.filter { column in !order.contains { $0.column == column } }
-            keyLists.append(prefix.map { IndexKey($0) } + order)
-            // Equality columns that are constant in a query need not precede the sort keys if a
-            // partial index takes them; that variant is added below.
+            // Top-N: the equality terms, then the sort keys in their directions, so the plan reads
+            // the first rows in order and stops (no Sort); also the sort keys alone, which serve
+            // a listing without WHERE and one whose filters keep most rows.
+            // An `IS NULL` column is no equality for ordering: the planner still sorts after
+            // (account_id, deleted_at, created_at). It belongs in the partial predicate instead.
+            let prefix = lookupKeys.filter { key in
+                key.expression != nil || !(order.contains { $0.column == key.column } || access.nullChecks.contains(key.column))
+            }
+            keyLists.append(prefix + order)
+            if !prefix.isEmpty { keyLists.append(order) }
         }
         var result: [IndexCandidate] = []
         func add(_ candidate: IndexCandidate) {
@@ -136,35 +189,45 @@ public enum CandidateGenerator {
         for keys in keyLists {
             add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: keys))
         }
-        // Partial: constant equality on a low-cardinality column becomes the index predicate.
+        // Partial: constant equality on a low-cardinality column, and `IS NULL`, become the index
+        // predicate: the index holds only the rows the statement can return and drops those keys.
         let partialColumns = access.constantEquality.filter { entry in
             let values = distinct(entry.column)
             return values > 0 ? values <= 20 : true
         }
-        if !partialColumns.isEmpty {
-            let predicate = partialColumns.map { "\(SQLIdentifier.quote($0.column)) = \(literal($0.literal, type: table.column($0.column)?.type))" }.joined(separator: " AND ")
-            let fixed = Set(partialColumns.map(\.column))
+        let conditions = partialColumns.map { "\(SQLIdentifier.quote($0.column)) = \(literal($0.literal, type: table.column($0.column)?.type))" }
+            + access.nullChecks.map { "\(SQLIdentifier.quote($0)) IS NULL" }
+        if !conditions.isEmpty {
+            let predicate = conditions.joined(separator: " AND ")
+            let fixed = Set(partialColumns.map(\.column) + access.nullChecks)
             for keys in keyLists {
-                let rest = keys.filter { !fixed.contains($0.column) }
+                let rest = keys.filter { !($0.expression == nil && fixed.contains($0.column)) }
                 if !rest.isEmpty { add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: rest, predicate: predicate)) }
             }
         }
-        // Covering: the widest composite plus INCLUDE of the few other columns the statement reads.
-        if let selected = access.selected, let widest = result.filter({ $0.method == "btree" }).max(by: { $0.keys.count < $1.keys.count }) {
-            let extra = selected.filter { column in !widest.keys.contains { $0.column == column } }
-            let narrow = extra.allSatisfy { (table.column($0)?.averageWidth ?? 0) <= 64 && !(table.column($0)?.type.contains("[]") ?? false) }
-            if !extra.isEmpty && extra.count <= 4 && narrow {
-                var covering = widest
-                covering.include = extra
-                add(covering)
+        // Covering: the widest composite (and the widest partial one) plus INCLUDE of the few other
+        // columns the statement reads, so an index-only scan can answer it.
+        if let selected = access.selected {
+            let btrees = result.filter { $0.method == "btree" }
+            let widest = [btrees.filter { $0.predicate == nil }, btrees.filter { $0.predicate != nil }]
+                .compactMap { group in group.max { $0.keys.count < $1.keys.count } }
+            for base in widest {
+                let extra = selected.filter { column in !base.keys.contains { $0.column == column && $0.expression == nil } }
+                let narrow = extra.allSatisfy { (table.column($0)?.averageWidth ?? 0) <= 64 && !(table.column($0)?.type.contains("[]") ?? false) }
+                if !extra.isEmpty && extra.count <= 4 && narrow {
+                    var covering = base
+                    covering.include = extra
+                    add(covering)
+                }
             }
         }
-        // GIN by rule: full-text columns and substring search (trigram).
-        for column in access.fullText {
-            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [IndexKey(column)], method: "gin"))
+        // GIN by rule: full-text terms and substring search (trigram, on the expression when the
+        // statement searches `upper(name)`).
+        for term in access.fullText {
+            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [access.key(term)], method: "gin"))
         }
-        for column in access.substringSearch where table.column(column)?.type.contains("text") == true || table.column(column)?.type.contains("char") == true {
-            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [IndexKey(column)], method: "gin", operatorClass: "gin_trgm_ops"))
+        for term in access.substringSearch where isText(term) {
+            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [access.key(term)], method: "gin", operatorClass: "gin_trgm_ops"))
         }
         return result
     }

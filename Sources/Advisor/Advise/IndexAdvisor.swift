@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// Whole-workload index advice, read top to bottom as steps:
@@ -32,13 +33,18 @@ public struct IndexAdvisor {
         for statement in workload.statements {
             let shape = StatementParser.parse(statement.sql)
             do {
-                let plan = try await session.explain(statement.sql)
+                let plan = try await session.explain(statement)
                 planned.append(PlannedStatement(statement: statement, shape: shape, accesses: CandidateGenerator.accesses(shape, catalog: catalog), baseline: plan))
             } catch {
                 skipped.append(SkippedStatement(statement: statement.displayText, reason: Self.reason(error)))
             }
         }
         let baseCosts = planned.map(\.baseline.totalCost)
+        let workloadTimeMs = workload.totalTimeMs
+        func timeShare(_ statement: WorkloadStatement) -> Double? {
+            guard workloadTimeMs > 0, let time = statement.totalTimeMs else { return nil }
+            return time / workloadTimeMs * 100
+        }
         let totalBefore = zip(planned, baseCosts).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
 
         // 2. Candidates, and the statements each may serve (those constraining its leading column).
@@ -65,6 +71,7 @@ public struct IndexAdvisor {
         var relevantTo: [Set<Int>] = Array(repeating: [], count: planned.count)
         for (c, statements) in relevant.enumerated() { for s in statements { relevantTo[s].insert(c) } }
         var cache: [String: Double] = [:]
+        var outlines: [String: String] = [:]
         var sizes: [Int: Int64] = [:]
         func key(_ s: Int, _ active: Set<Int>) -> String {
             "\(s)|" + active.intersection(relevantTo[s]).sorted().map(String.init).joined(separator: ",")
@@ -77,7 +84,9 @@ public struct IndexAdvisor {
                 let created = try await session.createHypotheticalIndex(candidates[c].definition)
                 sizes[c] = created.bytes
                 for s in missing {
-                    cache[key(s, active)] = (try? await session.explain(planned[s].statement.sql).totalCost) ?? current[s]
+                    let plan = try? await session.explain(planned[s].statement)
+                    cache[key(s, active)] = plan?.totalCost ?? current[s]
+                    outlines[key(s, active)] = plan?.outline
                 }
                 try await session.dropHypotheticalIndex(created.oid)
             }
@@ -93,12 +102,22 @@ public struct IndexAdvisor {
         // 4. Atomic gains prune the pool; then greedy: each round adds the index that saves most.
         let simulable = candidates.indices.filter { candidates[$0].canSimulate }
         var pool: [(candidate: Int, gain: Double)] = []
+        var rejections: [(candidate: Int, gain: Double, reason: String)] = []
         for c in simulable {
             let (gain, _) = try await evaluate(c, selected: [], current: baseCosts)
-            if gain > 0 { pool.append((c, gain)) }
+            if gain > 0 {
+                pool.append((c, gain))
+            } else if gain + penalty(c) > 0 {
+                rejections.append((c, gain, "saves \(Self.format(gain + penalty(c))) cost units but its write cost is \(Self.format(penalty(c)))"))
+            } else {
+                rejections.append((c, gain, "no statement's plan gets cheaper with it"))
+            }
         }
-        pool.sort { $0.gain > $1.gain }
+        pool.sort { $0.gain != $1.gain ? $0.gain > $1.gain : $0.candidate < $1.candidate }
         var remaining = pool.prefix(40).map(\.candidate)
+        for (c, gain) in pool.dropFirst(40) { rejections.append((c, gain, "not among the 40 most promising candidates")) }
+        var lastGain: [Int: Double] = [:]
+        var hypotheticalOIDs: [Int: Int64] = [:]
         var selected: [Int] = []
         var current = baseCosts
         var servedBy: [Int: [ServedStatement]] = [:]
@@ -106,28 +125,77 @@ public struct IndexAdvisor {
         var bytesUsed: Int64 = 0
         while selected.count < options.maxIndexes && !remaining.isEmpty {
             var best: (candidate: Int, gain: Double, costs: [Int: Double])?
+            let remainingCost = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
             for c in remaining {
                 if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes { continue }
                 let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
-                // Worth an index: a share of the whole workload, or half the cost of what it serves.
+                lastGain[c] = gain
+                // Worth an index: a share of what the workload still costs (not of the cost before the
+                // first index: one catastrophic statement fixed early would hide every later gain), or
+                // half the cost of what it serves.
                 let servedCost = costs.keys.reduce(0.0) { $0 + planned[$1].statement.calls * current[$1] }
-                let worthIt = gain >= totalBefore * options.minGainPercent / 100 || gain >= servedCost / 2
-                if worthIt && gain > (best?.gain ?? 0) { best = (c, gain, costs) }
+                let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
+                guard worthIt, gain > 0 else { continue }
+                // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
+                if let current = best {
+                    let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
+                    guard gain > current.gain * 1.01 || (gain >= current.gain * 0.99 && smaller) else { continue }
+                }
+                best = (c, gain, costs)
             }
             guard let best else { break }
             let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
+            hypotheticalOIDs[best.candidate] = created.oid
             bytesUsed += created.bytes
             selected.append(best.candidate)
             gains[best.candidate] = best.gain
             remaining.removeAll { $0 == best.candidate }
             var served: [ServedStatement] = []
             for (s, after) in best.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
-                served.append(ServedStatement(statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after))
+                served.append(ServedStatement(
+                    statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
+                    timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
+                    planAfter: outlines[key(s, Set(selected))]
+                ))
                 current[s] = after
             }
             servedBy[best.candidate] = served
         }
+        // 5. A later, wider choice can make an earlier one useless: if the workload costs (nearly)
+        //    the same without it, it goes and is listed as rejected with that reason.
+        for c in selected where selected.count > 1 {
+            guard let oid = hypotheticalOIDs[c] else { continue }
+            try await session.dropHypotheticalIndex(oid)
+            var without: [Int: Double] = [:]
+            var loss = 0.0
+            for s in relevant[c] {
+                let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+                without[s] = cost
+                loss += planned[s].statement.calls * (cost - current[s])
+            }
+            if loss <= penalty(c) + 0.02 * (gains[c] ?? 0) {
+                for (s, cost) in without { current[s] = cost }
+                bytesUsed -= sizes[c] ?? 0
+                selected.removeAll { $0 == c }
+                rejections.append((c, gains[c] ?? 0, "chosen first, then the later choices served its statements as well (without it they cost \(Self.format(max(0, loss))) more)"))
+            } else {
+                hypotheticalOIDs[c] = try await session.createHypotheticalIndex(candidates[c].definition).oid
+            }
+        }
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
+        for c in remaining {
+            let reason: String
+            if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes {
+                reason = "needs \(size) bytes, more than the --max-bytes budget has left (\(max(0, maxBytes - bytesUsed)))"
+            } else if selected.count >= options.maxIndexes {
+                reason = "over --max-indexes \(options.maxIndexes)"
+            } else if let gain = lastGain[c] {
+                reason = "with the chosen indexes it would save only \(Self.format(max(0, gain))) cost units: under --min-gain-percent of the workload and under half of what its statements still cost"
+            } else {
+                reason = "not reached"
+            }
+            rejections.append((c, lastGain[c] ?? 0, reason))
+        }
         try await session.resetHypotheticalIndexes()
 
         var recommendations = selected.map { c in
@@ -137,7 +205,7 @@ public struct IndexAdvisor {
             )
         }
 
-        // 5. GIN by rule: full-text and substring searches that scan a large table.
+        // 6. GIN by rule: full-text and substring searches that scan a large table.
         for c in candidates.indices where !candidates[c].canSimulate && recommendations.count < options.maxIndexes {
             let table = catalog.tables.first { $0.oid == tableOfCandidate[c] }
             guard let table, table.rows >= 1000 else { continue }
@@ -148,21 +216,31 @@ public struct IndexAdvisor {
             recommendations.append(IndexRecommendation(
                 candidate: candidates[c], ddl: candidates[c].migrationDDL, estimatedBytes: 0, netGain: 0, writePenalty: penalty(c),
                 simulated: false,
-                serves: scanning.map { ServedStatement(statement: planned[$0].statement.displayText, calls: planned[$0].statement.calls, costBefore: baseCosts[$0], costAfter: baseCosts[$0]) },
+                serves: scanning.map {
+                    ServedStatement(
+                        statement: planned[$0].statement.displayText, calls: planned[$0].statement.calls, costBefore: baseCosts[$0], costAfter: baseCosts[$0],
+                        timeSharePercent: timeShare(planned[$0].statement), planBefore: planned[$0].baseline.outline, planAfter: nil
+                    )
+                },
                 verifiedCostAfter: nil
             ))
         }
 
-        // 6. Existing indexes: invalid, duplicate, overlapping, unused.
+        // 7. Existing indexes: invalid, duplicate, overlapping, unused.
+        let chosen = Set(recommendations.map(\.candidate))
+        let rejected = rejections.filter { !chosen.contains(candidates[$0.candidate]) }.sorted { $0.gain > $1.gain }.prefix(20)
+            .map { RejectedCandidate(definition: candidates[$0.candidate].definition, reason: $0.reason) }
         let usedIndexes = Set(planned.flatMap { $0.baseline.root.allNodes.compactMap(\.indexName) })
         let drops = ExistingIndexReview.review(catalog: catalog, usedByWorkload: usedIndexes)
 
         return Advice(
             serverVersion: session.server.versionNumber, source: workload.source.rawValue, statementsAnalyzed: planned.count,
             workloadCostBefore: totalBefore, workloadCostAfter: totalAfter, workloadCostVerified: nil,
-            indexes: recommendations, drops: drops, skipped: skipped
+            indexes: recommendations, drops: drops, skipped: skipped, rejected: Array(rejected)
         )
     }
+
+    static func format(_ value: Double) -> String { String(format: "%.0f", value) }
 
     /// Rows written per table over the workload's time base.
     func writesPerTable(workload: Workload, planned: [PlannedStatement], catalog: Catalog, override: [Int64: Int64]?) -> [Int64: Int64] {

@@ -19,9 +19,9 @@ public struct Analyzer {
         for (rank, (_, statement)) in ordered.enumerated() {
             var plan: Plan?
             if let session, rank < maxPlans {
-                plan = try? await session.explain(statement.sql, analyze: analyze)
+                plan = try? await session.explain(statement, analyze: analyze)
                 // A write cannot be analyzed in the read-only transaction: fall back to its estimate.
-                if plan == nil && analyze { plan = try? await session.explain(statement.sql) }
+                if plan == nil && analyze { plan = try? await session.explain(statement) }
             }
             let input = LintInput(statement: statement, plan: plan, catalog: catalog)
             for rule in AntiPatternRules.all + [PlanProblemRule()] as [any LintRule] {

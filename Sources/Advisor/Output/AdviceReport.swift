@@ -14,6 +14,10 @@ public enum AdviceReport {
         if let verified = advice.workloadCostVerified {
             lines.append("-- measured after building (--verify): \(number(verified)) (\(change(advice.workloadCostBefore, verified)))")
         }
+        if let time = advice.measuredTime {
+            lines.append(String(format: "-- real execution time (--verify, %d statement(s) that run without parameter values, Σ calls × median of 3): %.1f ms → %.1f ms",
+                                time.statements, time.beforeMs, time.afterMs) + " (\(change(time.beforeMs, time.afterMs)))")
+        }
         for recommendation in advice.indexes {
             lines.append("")
             if recommendation.simulated {
@@ -23,9 +27,20 @@ public enum AdviceReport {
                 if recommendation.candidate.operatorClass == "gin_trgm_ops" { lines.append("CREATE EXTENSION IF NOT EXISTS pg_trgm;") }
             }
             for served in recommendation.serves {
-                lines.append("-- serves (\(number(served.calls)) calls, cost \(number(served.costBefore)) → \(recommendation.simulated ? number(served.costAfter) : "?")): \(oneLine(served.statement, limit: 160))")
+                let share = served.timeSharePercent.map { String(format: ", %.1f%% of DB time", $0) } ?? ""
+                lines.append("-- serves (\(number(served.calls)) calls\(share), cost \(number(served.costBefore)) → \(recommendation.simulated ? number(served.costAfter) : "?")): \(oneLine(served.statement, limit: 160))")
+                if let before = served.planBefore {
+                    lines.append("--   plan: \(oneLine(before, limit: 120))" + (served.planAfter.map { "\n--      → \(oneLine($0, limit: 120))" } ?? ""))
+                }
             }
             lines.append(recommendation.ddl)
+        }
+        if !advice.rejected.isEmpty {
+            lines.append("")
+            lines.append("-- Considered and not recommended:")
+            for rejected in advice.rejected.prefix(10) {
+                lines.append("--   \(oneLine(rejected.definition, limit: 120)): \(rejected.reason)")
+            }
         }
         if !advice.drops.isEmpty {
             lines.append("")

@@ -78,6 +78,18 @@ public struct Plan: Sendable, Codable, Equatable {
     /// The estimated total cost of the statement.
     public var totalCost: Double { root.totalCost }
 
+    /// A one-line outline of the plan's main nodes, depth first: `Limit > Sort > Seq Scan on users`.
+    /// HypoPG's `<13556>btree_users_email` index names are kept: they say which candidate served.
+    public var outline: String {
+        let nodes = root.allNodes.prefix(6).map { node -> String in
+            var text = node.nodeType
+            if let index = node.indexName { text += " using \(index)" }
+            if let relation = node.relationName { text += " on \(relation)" }
+            return text
+        }
+        return nodes.joined(separator: " > ")
+    }
+
     /// Parses the text of `EXPLAIN (FORMAT JSON)` (an array with one plan).
     public static func parse(json: String) throws -> Plan {
         let plans = try JSONDecoder().decode([Plan].self, from: Data(json.utf8))

@@ -85,6 +85,17 @@ public final class PlanningSession {
     /// The plan of `sql`; with `analyze`, the statement really runs (inside this transaction,
     /// which is rolled back), and only when it has no parameters.
     public func explain(_ sql: String, analyze: Bool = false) async throws -> Plan {
+        try await explain(PlannableStatement(sql: sql), analyze: analyze)
+    }
+
+    /// The plan of one workload statement (representative LIMIT/OFFSET, declared parameter types).
+    public func explain(_ statement: WorkloadStatement, analyze: Bool = false) async throws -> Plan {
+        try await explain(PlannableStatement(statement), analyze: analyze)
+    }
+
+    /// The plan of `statement`; declared parameter types make it go through PREPARE on every version.
+    public func explain(_ statement: PlannableStatement, analyze: Bool = false) async throws -> Plan {
+        let sql = statement.sql
         counter += 1
         let savepoint = "surge_advisor_\(counter)"
         let parameters = SQLLexer.tokens(sql).filter { $0.kind == .parameter }.compactMap { Int($0.text) }.max() ?? 0
@@ -94,11 +105,12 @@ public final class PlanningSession {
             if parameters == 0 {
                 let options = analyze ? "ANALYZE, BUFFERS, FORMAT JSON" : "FORMAT JSON"
                 json = try await single(PostgresQuery(unsafeSQL: "EXPLAIN (\(options)) \(sql)"))
-            } else if server.major >= 16 {
+            } else if server.major >= 16 && statement.parameterTypes.isEmpty {
                 json = try await single(PostgresQuery(unsafeSQL: "EXPLAIN (GENERIC_PLAN, FORMAT JSON) \(sql)"))
             } else {
-                try await connection.query(PostgresQuery(unsafeSQL: "PREPARE \(savepoint) AS \(sql)"))
-                let nulls = Array(repeating: "NULL", count: parameters).joined(separator: ", ")
+                let types = statement.parameterTypes.isEmpty ? "" : "(" + statement.parameterTypes.joined(separator: ", ") + ")"
+                try await connection.query(PostgresQuery(unsafeSQL: "PREPARE \(savepoint)\(types) AS \(sql)"))
+                let nulls = Array(repeating: "NULL", count: max(parameters, statement.parameterTypes.count)).joined(separator: ", ")
                 let explained = try? await single(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) EXECUTE \(savepoint)(\(nulls))"))
                 try await connection.query(PostgresQuery(unsafeSQL: "DEALLOCATE \(savepoint)"))
                 guard let explained else { throw AdvisorError.unreadablePlan }

@@ -268,18 +268,47 @@ public enum StatementParser {
                 return columns.map { Predicate(column: $0.column, op: rowOp, operand: .parameter, wrapper: $0.wrapper) }
             }
         }
+        let caseInsensitive = op == .like && t[opIndex].isWord("ilike") || t[opIndex].isSymbol("~~*")
         if let found = columnExpression(left) {
             let (column, wrapper) = found
             let operand = classify(right)
             var pattern: String?
             if op == .like, right.first?.kind == .string { pattern = right.first?.text }
-            if op == .inList, right.count >= 2, right[0].isSymbol("("), right[1].isWord("select") { return [Predicate(column: column, op: .other, operand: .expression, wrapper: wrapper)] }
-            return [Predicate(column: column, op: op, operand: operand, wrapper: wrapper, pattern: pattern)]
+            // `upper(name) LIKE upper('abc%')`: the pattern inside the same function.
+            if op == .like, pattern == nil, right.count == 4, right[0].kind == .word, right[1].isSymbol("("), right[2].kind == .string, right[3].isSymbol(")") {
+                pattern = right[2].text
+            }
+            // `col IN (SELECT …)`: a semi-join; each value the subquery yields is a lookup of `col`.
+            if op == .inList, right.count >= 2, right[0].isSymbol("("), right[1].isWord("select") || right[1].isWord("with") {
+                return [Predicate(column: column, op: .inList, operand: .parameter, wrapper: wrapper)]
+            }
+            return [Predicate(column: column, op: op, operand: operand, wrapper: wrapper, pattern: pattern,
+                              expression: wrapper == nil ? nil : indexableExpression(left), caseInsensitive: caseInsensitive)]
         }
         if op == .equal || op == .range, let found = columnExpression(right) {
-            return [Predicate(column: found.column, op: op, operand: classify(left), wrapper: found.wrapper)]
+            return [Predicate(column: found.column, op: op, operand: classify(left), wrapper: found.wrapper,
+                              expression: found.wrapper == nil ? nil : indexableExpression(right))]
         }
         return nil
+    }
+
+    /// A wrapped column as index expression text: qualifiers dropped (`lower(u.email)` → `lower(email)`),
+    /// nil when it holds a parameter (`date_trunc($1, at)` from pg_stat_statements cannot be indexed).
+    static func indexableExpression(_ t: [SQLToken]) -> String? {
+        guard !t.contains(where: { $0.kind == .parameter }) else { return nil }
+        var tokens: [SQLToken] = []
+        var i = 0
+        while i < t.count {
+            if i + 2 < t.count, t[i].isName, t[i + 1].isSymbol("."), t[i + 2].isName { i += 2; continue }
+            tokens.append(t[i])
+            i += 1
+        }
+        // A cast binds tighter than anything: `(col)::date` keeps its parentheses, `col::date` gets them.
+        if tokens.count >= 3, tokens[tokens.count - 2].isSymbol("::"), !(tokens.first?.isSymbol("(") ?? false) {
+            let cast = Array(tokens.suffix(2))
+            tokens = [SQLToken(.punctuation, "(")] + Array(tokens.dropLast(2)) + [SQLToken(.punctuation, ")")] + cast
+        }
+        return SQLNormalizer.render(tokens)
     }
 
     static func splitCommas(_ t: [SQLToken]) -> [[SQLToken]] {

@@ -50,15 +50,22 @@ public struct Predicate: Sendable, Hashable, Codable {
     public var wrapper: String?
     /// The LIKE pattern's literal, when it is a constant (to spot a leading wildcard).
     public var pattern: String?
+    /// The wrapped column as an indexable expression without qualifiers (`lower(email)`,
+    /// `(created_at)::date`), when it has no parameters; nil for a bare column.
+    public var expression: String?
+    /// ILIKE / `~~*`: no B-tree serves it, whatever the pattern.
+    public var caseInsensitive = false
     /// True for a join condition (`ON a.x = b.y` or `WHERE a.x = b.y`).
     public var isJoin: Bool { if case .column = operand { return true } else { return false } }
 
-    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil) {
+    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil, expression: String? = nil, caseInsensitive: Bool = false) {
         self.column = column
         self.op = op
         self.operand = operand
         self.wrapper = wrapper
         self.pattern = pattern
+        self.expression = expression
+        self.caseInsensitive = caseInsensitive
     }
 }
 

@@ -12,9 +12,12 @@ public struct WorkloadStatement: Sendable, Codable, Equatable {
     public var rows: Double?
     /// HTTP requests during which it ran (the app's statistics), for N+1 detection.
     public var requests: Double?
+    /// Parameter types declared by an SQL-level `PREPARE p(types) AS …` the text came from.
+    public var parameterTypes: [String]?
 
-    public init(sql: String, calls: Double = 1, totalTimeMs: Double? = nil, rows: Double? = nil, requests: Double? = nil) {
+    public init(sql: String, calls: Double = 1, totalTimeMs: Double? = nil, rows: Double? = nil, requests: Double? = nil, parameterTypes: [String]? = nil) {
         self.sql = sql
+        self.parameterTypes = parameterTypes
         self.calls = calls
         self.totalTimeMs = totalTimeMs
         self.rows = rows
@@ -40,7 +43,17 @@ public struct Workload: Sendable {
 
     public init(source: Source, statements: [WorkloadStatement]) {
         self.source = source
-        self.statements = Self.merge(statements.filter(Self.isAdvisable))
+        self.statements = Self.merge(statements.map(Self.unwrappingPrepare).filter(Self.isAdvisable))
+    }
+
+    /// `PREPARE p(types) AS stmt` is planned as `stmt` with those types; its EXECUTEs are already
+    /// counted in the PREPARE's calls and time (pg_stat_statements charges them there).
+    static func unwrappingPrepare(_ statement: WorkloadStatement) -> WorkloadStatement {
+        guard let prepared = PreparedStatementText.unwrap(statement.sql) else { return statement }
+        var statement = statement
+        statement.sql = prepared.statement
+        statement.parameterTypes = prepared.parameterTypes.isEmpty ? nil : prepared.parameterTypes
+        return statement
     }
 
     /// Statements worth planning: DML on user tables, not the advisor's or the server's own.

@@ -1,0 +1,172 @@
+@testable import Advisor
+import Testing
+
+/// Statements and candidates the store's own workload never had (issue #20): PREPARE texts,
+/// expression keys, top-N listings, partial indexes for IS NULL, pattern searches.
+@Suite struct UnseenWorkloadShapeTests {
+    static let users = TableInfo(
+        oid: 7, schema: "public", name: "users", estimatedRows: 200_000, totalBytes: 0, liveTuples: 200_000, deadTuples: 0,
+        modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
+        columns: [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "account_id", type: "integer", averageWidth: 4, distinct: 2000),
+            ColumnInfo(name: "email", type: "text", averageWidth: 20, distinct: -1),
+            ColumnInfo(name: "name", type: "character varying(80)", averageWidth: 12, distinct: -0.5),
+            ColumnInfo(name: "active", type: "boolean", averageWidth: 1, distinct: 2),
+            ColumnInfo(name: "score", type: "integer", averageWidth: 4, distinct: 1000),
+            ColumnInfo(name: "deleted_at", type: "timestamp with time zone", averageWidth: 8, distinct: -0.1),
+            ColumnInfo(name: "created_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+        ]
+    )
+
+    func definitions(_ sql: String) -> [String] {
+        let catalog = Catalog(tables: [Self.users], indexes: [])
+        return CandidateGenerator.accesses(StatementParser.parse(sql), catalog: catalog)
+            .flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.map(\.definition)
+    }
+
+    @Test(arguments: [
+        ("PREPARE p(text) AS select id from users where lower(email) = $1", "select id from users where lower(email) = $1", ["text"]),
+        ("prepare q as select id from users where account_id = $1 limit $2", "select id from users where account_id = $1 limit $2", []),
+        ("PREPARE \"Odd\"\"Name\" (numeric(10, 2), int) AS\n  UPDATE users SET score = $2 WHERE id = $1", "UPDATE users SET score = $2 WHERE id = $1", ["numeric(10, 2)", "int"]),
+        ("PREPARE w AS(SELECT 1 FROM users)", "(SELECT 1 FROM users)", []),
+    ])
+    func prepareTextsUnwrapToTheirStatementAndDeclaredTypes(text: String, statement: String, types: [String]) throws {
+        let unwrapped = try #require(PreparedStatementText.unwrap(text))
+        #expect(unwrapped.statement == statement)
+        #expect(unwrapped.parameterTypes == types)
+    }
+
+    @Test(arguments: ["SELECT 1 FROM users", "preparex AS SELECT 1", "PREPARE p", "PREPARE p(int AS SELECT 1", "EXECUTE p(1)"])
+    func nonPrepareTextsAreLeftAlone(text: String) {
+        #expect(PreparedStatementText.unwrap(text) == nil)
+    }
+
+    @Test func aPrepareOnlyWorkloadIsAWorkloadAndMergesWithThePlainStatement() {
+        let workload = Workload(source: .statStatements, statements: [
+            WorkloadStatement(sql: "prepare p(text) as select id from users where lower(email) = $1", calls: 30, totalTimeMs: 90),
+            WorkloadStatement(sql: "PREPARE other(text) AS SELECT id FROM users WHERE lower(email) = $1", calls: 10, totalTimeMs: 10),
+            WorkloadStatement(sql: "EXECUTE p($1)", calls: 5),
+            WorkloadStatement(sql: "DEALLOCATE p", calls: 5),
+        ])
+        #expect(workload.statements.count == 1)
+        #expect(workload.statements.first?.sql == "select id from users where lower(email) = $1")
+        #expect(workload.statements.first?.calls == 40)
+        #expect(workload.statements.first?.parameterTypes == ["text"])
+    }
+
+    @Test func limitAndOffsetParametersArePlannedWithRepresentativeValuesAndTheRestRenumbered() {
+        let planned = PlannableStatement.withRepresentativeRowCounts(
+            "SELECT id FROM users WHERE account_id = $1 ORDER BY created_at LIMIT $2 OFFSET $3", parameterTypes: [], limit: 20)
+        #expect(planned.sql == "select id from users where account_id = $1 order by created_at limit 20 offset 0")
+        // pg_stat_statements numbers constants in order: the LIMIT can come before a real parameter.
+        let middle = PlannableStatement.withRepresentativeRowCounts(
+            "SELECT id FROM (SELECT id FROM users LIMIT $1) s WHERE id > $2", parameterTypes: ["int", "bigint"], limit: 5)
+        #expect(middle.sql == "select id from (select id from users limit 5) s where id > $1")
+        #expect(middle.parameterTypes == ["bigint"])
+        // A parameter used elsewhere too stays a parameter.
+        let reused = PlannableStatement.withRepresentativeRowCounts("SELECT id FROM users WHERE score > $1 LIMIT $1", parameterTypes: [], limit: 5)
+        #expect(reused.sql == "SELECT id FROM users WHERE score > $1 LIMIT $1")
+        // Rows per call say what a page returns.
+        let statement = WorkloadStatement(sql: "SELECT id FROM users ORDER BY created_at DESC LIMIT $1", calls: 10, rows: 250)
+        #expect(PlannableStatement(statement).sql.hasSuffix("limit 25"))
+    }
+
+    @Test func wrappedColumnsBecomeIndexableExpressions() {
+        let shape = StatementParser.parse("SELECT u.id FROM users u WHERE lower(u.email) = $1 AND UPPER(u.name) LIKE UPPER($2) AND u.name ILIKE 'bo%' AND created_at::date = $3")
+        #expect(shape.predicates.contains { $0.expression == "lower(email)" && $0.op == .equal })
+        #expect(shape.predicates.contains { $0.expression == "upper(name)" && $0.op == .like && $0.pattern == nil })
+        #expect(shape.predicates.contains { $0.column.name == "name" && $0.caseInsensitive && $0.pattern == "bo%" })
+        #expect(shape.predicates.contains { $0.expression == "(created_at)::date" && $0.op == .equal })
+        // pg_stat_statements turns `date_trunc('day', …)` into `date_trunc($1, …)`: not indexable.
+        #expect(StatementParser.parse("SELECT 1 FROM users WHERE date_trunc($1, created_at) = $2").predicates.allSatisfy { $0.expression == nil })
+    }
+
+    @Test func expressionEqualityGetsAnExpressionIndex() {
+        #expect(definitions("SELECT id FROM users WHERE lower(email) = $1").contains("CREATE INDEX ON users ((lower(email)))"))
+        #expect(definitions("SELECT id FROM users WHERE account_id = $1 AND date_trunc('day', created_at) = $2")
+            .contains("CREATE INDEX ON users ((date_trunc('day', created_at)), account_id)"))
+    }
+
+    @Test func prefixPatternGetsPatternOpsAndContainsPatternGetsTrigramOnTheExpression() {
+        let prefix = definitions("SELECT id FROM users WHERE upper(name) LIKE upper('ada%')")
+        #expect(prefix.contains("CREATE INDEX ON users ((upper(name)) text_pattern_ops)"), "\(prefix)")
+        let contains = definitions("SELECT id FROM users WHERE upper(name) LIKE upper($1)")
+        #expect(contains.contains("CREATE INDEX ON users USING gin ((upper(name)) gin_trgm_ops)"), "\(contains)")
+        let ilike = definitions("SELECT id FROM users WHERE name ILIKE 'ada%'")
+        #expect(ilike == ["CREATE INDEX ON users USING gin (name gin_trgm_ops)"])
+        let plainPrefix = definitions("SELECT id FROM users WHERE account_id = $1 AND email LIKE 'ada%'")
+        #expect(plainPrefix.contains("CREATE INDEX ON users (account_id, email text_pattern_ops)"), "\(plainPrefix)")
+    }
+
+    @Test func equalityPlusIsNullWithSortGetsThePartialTopNIndex() {
+        let found = definitions("SELECT id FROM users WHERE account_id = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 20")
+        #expect(found.contains("CREATE INDEX ON users (account_id, created_at) WHERE deleted_at IS NULL"), "\(found)")
+        #expect(found.contains("CREATE INDEX ON users (account_id, created_at) INCLUDE (id) WHERE deleted_at IS NULL"), "\(found)")
+        // `IS NULL` is no equality for ordering: (account_id, deleted_at, created_at) would still sort.
+        #expect(!found.contains { $0.contains("deleted_at, created_at") }, "\(found)")
+    }
+
+    @Test func topNListingsGetEqualityThenSortKeysInTheirDirections() {
+        let flags = definitions("SELECT id FROM users WHERE active = $1 AND account_id = $2 ORDER BY score DESC, created_at DESC, id LIMIT $3 OFFSET $4")
+        // Stored with the first key ascending: the scan runs backwards, `id` then descends.
+        #expect(flags.contains("CREATE INDEX ON users (account_id, active, score, created_at, id DESC)"), "\(flags)")
+        #expect(flags.contains("CREATE INDEX ON users (score, created_at, id DESC)"), "\(flags)")
+        #expect(definitions("SELECT id FROM users ORDER BY created_at DESC LIMIT 10").first == "CREATE INDEX ON users (created_at)")
+        let booleanPartial = definitions("SELECT id FROM users WHERE active = true ORDER BY created_at DESC LIMIT 10")
+        #expect(booleanPartial.contains("CREATE INDEX ON users (created_at) WHERE active = true"), "\(booleanPartial)")
+    }
+
+    @Test func ctesSubqueriesAndSemiJoinsAreReadAtEveryDepth() {
+        let orders = TableInfo(
+            oid: 8, schema: "public", name: "orders", estimatedRows: 500_000, totalBytes: 0, liveTuples: 500_000, deadTuples: 0,
+            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
+            columns: [
+                ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+                ColumnInfo(name: "user_id", type: "bigint", averageWidth: 8, distinct: 150_000),
+                ColumnInfo(name: "placed_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+            ]
+        )
+        let catalog = Catalog(tables: [Self.users, orders], indexes: [])
+        func found(_ sql: String) -> [String] {
+            CandidateGenerator.accesses(StatementParser.parse(sql), catalog: catalog)
+                .flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.map(\.definition)
+        }
+        let cte = found("""
+            WITH recent AS (SELECT id, user_id FROM orders WHERE placed_at > $1)
+            SELECT count(*) FROM recent r WHERE r.user_id = $2
+            """)
+        #expect(cte.contains("CREATE INDEX ON orders (placed_at)"), "\(cte)")
+        let semiJoin = found("SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE lower(email) = $1) ORDER BY placed_at DESC LIMIT $2")
+        #expect(semiJoin.contains("CREATE INDEX ON orders (user_id, placed_at)"), "\(semiJoin)")
+        #expect(semiJoin.contains("CREATE INDEX ON users ((lower(email)))"), "\(semiJoin)")
+        let shape = StatementParser.parse("SELECT id FROM orders WHERE user_id = $1 ORDER BY placed_at DESC LIMIT $2 OFFSET $3")
+        #expect(shape.limit == .parameter && shape.offset == .parameter)
+    }
+
+    @Test func aWiderExistingIndexDoesNotHideANarrowerCandidate() {
+        // TPC-H Q4: the planner took a fresh (l_orderkey) for a semi-join, not the primary key (l_orderkey, l_linenumber).
+        let primaryKey = IndexInfo(
+            oid: 98, name: "users_account_created_pkey", schema: "public", tableOID: 7, method: "btree", isUnique: true, isPrimary: true,
+            isValid: true, backsConstraint: true, keyColumns: ["account_id", "created_at"], includeColumns: [],
+            definition: "CREATE UNIQUE INDEX users_account_created_pkey ON public.users USING btree (account_id, created_at)", predicate: nil,
+            scans: 0, bytes: 0, keyOptions: ["1978/0", "3124/0"]
+        )
+        let narrow = IndexCandidate(table: "users", tableName: "users", keys: [IndexKey("account_id")])
+        let same = IndexCandidate(table: "users", tableName: "users", keys: [IndexKey("account_id"), IndexKey("created_at")])
+        #expect(!narrow.isCovered(by: primaryKey))
+        #expect(same.isCovered(by: primaryKey))
+    }
+
+    @Test func anExistingExpressionIndexIsNotProposedAgain() {
+        let existing = IndexInfo(
+            oid: 99, name: "users_lower_email", schema: "public", tableOID: 7, method: "btree", isUnique: false, isPrimary: false,
+            isValid: true, backsConstraint: false, keyColumns: ["lower(email)"], includeColumns: [],
+            definition: "CREATE INDEX users_lower_email ON public.users USING btree (lower(email))", predicate: nil, scans: 0, bytes: 0,
+            keyOptions: ["3126/0"]
+        )
+        let catalog = Catalog(tables: [Self.users], indexes: [existing])
+        let access = CandidateGenerator.accesses(StatementParser.parse("SELECT * FROM users WHERE lower(email) = $1"), catalog: catalog)
+        #expect(access.flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.isEmpty)
+    }
+}
