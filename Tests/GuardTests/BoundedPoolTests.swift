@@ -20,6 +20,7 @@ import TestSupport
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
+            try await client.warmUp(connections: permits)
             return try await body(database)
         }
     }

@@ -28,6 +28,7 @@ import TestSupport
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
+            try await client.warmUp(connections: capacity)
             try await body(database)
         }
         return recorder

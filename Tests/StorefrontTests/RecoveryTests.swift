@@ -18,9 +18,9 @@ import TestSupport
 ///
 /// It stops a server under load and times recovery, so it runs in a process of its own, not inside
 /// the parallel suite (where two cores shared by 200 tests make "recovery within seconds" a coin toss):
-/// `SURGE_RESTART_TESTS=1 swift test --filter RecoveryTests`, the second half of README's test command.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SURGE_RESTART_TESTS"] != nil,
-                             "runs in its own process: SURGE_RESTART_TESTS=1 swift test --filter RecoveryTests"))
+/// `SURGE_SOLO_TESTS=1 swift test --filter "RecoveryTests|DoctorDatabaseTests|RampTests"`, the second half of README's test command.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SURGE_SOLO_TESTS"] != nil,
+                             "runs in its own process: SURGE_SOLO_TESTS=1 swift test --filter RecoveryTests"))
 struct RecoveryTests {
     struct Answer: Sendable {
         var start: ContinuousClock.Instant

@@ -25,7 +25,7 @@ public enum TestPostgres {
                 port: try LocalPostgres.pickPort(),
                 databaseName: "postgres",
                 // Tests need no durability; this makes CREATE DATABASE and commits much cheaper.
-                extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "max_connections = 500"]
+                extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off", "max_connections = 1000"]
             ),
             logger: logger
         )
@@ -113,6 +113,24 @@ public enum TestPostgres {
             defer { group.cancelAll() }
             if let pipeline { try await pipeline.waitUntilOpen(timeout: .seconds(30)) }
             return try await body(database)
+        }
+    }
+}
+
+extension PostgresClient {
+    /// Opens `count` of the pool's connections and waits until they are open, however long that takes
+    /// (PostgresNIO waits for a connection without a limit). At the start of a loaded parallel test run,
+    /// opening a connection can take longer than a gate's wait, which is not what a gated test is about.
+    public func warmUp(connections count: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    try await self.withConnection { connection in
+                        _ = try await connection.query("SELECT pg_sleep(0.05)", logger: Logger(label: "surge.tests.warm-up")).collect()
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 }

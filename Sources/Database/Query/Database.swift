@@ -228,7 +228,7 @@ public struct DatabaseConnection: Sendable {
     }
 
     /// How long past a request's deadline a statement may still be awaited before it is abandoned.
-    static let abandonAfterDeadline: Duration = .seconds(2)
+    static let abandonAfterDeadline: Duration = .seconds(5)
 
     /// Awaits `work`, a PostgresNIO call on this connection, for at most the request's time left plus
     /// `abandonAfterDeadline` (guarded profile; without a deadline it is awaited as is).
