@@ -24,7 +24,8 @@ import TestSupport
             PoolSizing.fixed(&clientConfiguration, connections: 10)
             let pool = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
             let database = Database(client: pool, logger: logger,
-                                    gate: ConnectionGate(.init(permits: 8, maximumWaiters: AdmissionLimiter.Configuration().limit.maximumLimit)),
+                                    gate: ConnectionGate(.init(permits: 8, maximumWaiters: AdmissionLimiter.Configuration().limit.maximumLimit,
+                                                                maximumWait: RouteClass.checkout.deadline)),
                                     cancelAtDeadline: true)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await pool.run() }

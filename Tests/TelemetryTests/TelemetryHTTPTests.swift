@@ -103,7 +103,7 @@ enum MiniStore {
         try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
             let sample = await telemetry.makeSampler(database: database).sampleNow()
             let server = try #require(sample)
-            #expect(server.maxConnections == 500) // TestPostgres's setting
+            #expect(server.maxConnections == 1000) // TestPostgres's setting
             #expect(server.connections.values.reduce(0, +) >= 1)
             #expect(server.bufferHitRatio > 0 && server.bufferHitRatio <= 1)
             telemetry.pool.record(PoolUsage(inUse: 3, idle: 2, waiters: 1, capacity: 10))
@@ -120,7 +120,7 @@ enum MiniStore {
                     #"surge_http_requests_total{route="/v1/checkout",method="POST",status_class="5xx",route_class="checkout"} 1"#,
                     "surge_http_request_duration_seconds_bucket{", "surge_db_query_duration_seconds_bucket{fingerprint=\"",
                     #"surge_db_pool_connections{state="in_use"} 3"#, "surge_db_pool_waiters 1", "surge_db_pool_acquire_wait_seconds_count 1",
-                    #"surge_pg_connections{state="active"}"#, "surge_pg_max_connections 500", "surge_pg_up 1", "surge_pg_xact_commit_total",
+                    #"surge_pg_connections{state="active"}"#, "surge_pg_max_connections 1000", "surge_pg_up 1", "surge_pg_xact_commit_total",
                     "surge_pg_buffer_hit_ratio", "surge_pg_deadlocks_total", "surge_pg_temp_bytes_total", "surge_pg_oldest_transaction_age_seconds",
                     "surge_pg_lock_waits", "surge_db_slow_queries_total",
                 ] {

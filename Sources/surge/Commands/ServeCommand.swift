@@ -150,8 +150,11 @@ struct ServeCommand: AsyncParsableCommand {
             // After the metrics bootstrap: the pipeline's gauges and counters are made in its init.
             let pipeline = pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
             // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
-            // everything admission lets in (a flash sale's burst), or admitted buyers would be refused.
-            let gate = ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit)))
+            // everything admission lets in (a flash sale's burst), and an admitted buyer waits for a
+            // connection up to its request's deadline (checkout 10 s), not a fixed second: otherwise
+            // the gate refuses what admission let in.
+            let gate = ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit),
+                                            maximumWait: RouteClass.checkout.deadline))
             let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
                               gate: guarded ? gate : nil, cancelAtDeadline: guarded,
                               recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
