@@ -213,9 +213,9 @@ struct DoctorDatabaseTests {
     }
 
     @Test func connectionsHeldByOneApplicationAreNamedAsTheirHolder() async throws {
-        // The test server allows 500 connections; a low share makes 8 idle connections the exhaustion.
+        // The test server allows 1,000 connections; a low share makes 8 idle connections the exhaustion.
         var options = DoctorOptions(window: .seconds(1))
-        options.thresholds.connectionsShare = 0.01
+        options.thresholds.connectionsShare = 0.005
         try await TestPostgres.withFreshDatabase { _, url in
             var hog = url
             hog.applicationName = "report-exporter"
