@@ -1,0 +1,112 @@
+import Database
+import Foundation
+import Guard
+import Hummingbird
+import Logging
+import PostgresNIO
+import Telemetry
+
+/// Where the store's data lives and how it reaches it: the primary, its replicas, the pool.
+public struct StoreDeployment: Sendable {
+    /// The primary (or the PgBouncer in front of it): everything that decides stock or money.
+    public var primary: DatabaseURL
+    /// Streaming replicas for catalog reads (none: every read on the primary).
+    public var replicas: [DatabaseURL] = []
+    /// A replica further behind than this is skipped.
+    public var maximumReplicaLag: Duration = .seconds(1)
+    /// The most connections this instance opens; `nil` sizes it (`PoolSizing.size`, or the profile's fixed size).
+    public var poolSize: Int?
+    /// Store instances sharing the database, to divide `max_connections` between them.
+    public var instances = 1
+    /// Product pages pipelined on one dedicated connection per event loop (`StatementPipeline`).
+    public var pipelinedReads = true
+    /// How the store behaves (profile, listening address, checkout).
+    public var store: StoreConfiguration
+
+    public init(primary: DatabaseURL, store: StoreConfiguration) {
+        self.primary = primary
+        self.store = store
+    }
+}
+
+/// Builds the store from a `StoreDeployment` and its profile's `ProfileSettings`: pool sizing, the
+/// primary's `Database` with the collaborators the profile turns on, the replicas' read router, and
+/// the runnable application. The CLI parses and prints; this is where the parts are put together.
+public struct StoreAssembly: Sendable {
+    public let deployment: StoreDeployment
+    /// The primary's query path.
+    public let database: Database
+    /// Catalog reads to replicas; `nil` without replicas.
+    public let reads: ReadRouter?
+    /// Connections the primary's pool leases (beyond them: the guarded profile's two for cancels and LISTEN).
+    public let poolSize: Int
+    /// Connections the statement pipeline keeps (0 when off).
+    public let pipelinedConnections: Int
+
+    /// Sizes the pool (reading `max_connections` from the primary when it must) and builds the
+    /// databases. Call after `MetricsSystem.bootstrap`: the pipeline and router make their metrics here.
+    public static func assemble(_ deployment: StoreDeployment, observers: [any QueryObserver] = [],
+                                poolObserver: (any PoolObserver)? = nil, logger: Logger) async throws -> StoreAssembly {
+        let profile = deployment.store.profile.settings
+        let url = deployment.primary
+        let pipelineConfiguration = StatementPipeline.Configuration(
+            url: url, settings: profile.session, statements: CatalogService.pipelinedStatements)
+        let pipelinedConnections = deployment.pipelinedReads ? pipelineConfiguration.connections : 0
+        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections
+        let poolSize: Int
+        if let explicit = deployment.poolSize ?? profile.fixedPoolSize {
+            poolSize = explicit
+        } else {
+            let limits = try await PoolSizing.serverLimits(url, logger: logger)
+            poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
+                                       reserved: limits.reserved, instances: deployment.instances, dedicated: dedicated)
+        }
+        let pipeline = deployment.pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
+        let database = makeDatabase(url, profile: profile, poolSize: poolSize, observers: observers,
+                                    poolObserver: poolObserver, pipeline: pipeline, logger: logger)
+        var reads: ReadRouter? = nil
+        if !deployment.replicas.isEmpty {
+            // A replica takes only catalog reads: the same pool size is plenty, and its breaker and
+            // recovery let the router skip it while it is down and use it again once it is back.
+            let replicas = deployment.replicas.enumerated().map { index, replicaURL in
+                ReadRouter.Replica(name: "replica-\(index + 1)",
+                                   database: makeDatabase(replicaURL, profile: profile, poolSize: poolSize, observers: observers,
+                                                          poolObserver: nil, pipeline: nil, logger: logger))
+            }
+            reads = ReadRouter(primary: database, replicas: replicas,
+                               routing: .init(maximumLag: deployment.maximumReplicaLag))
+        }
+        return StoreAssembly(deployment: deployment, database: database, reads: reads, poolSize: poolSize,
+                             pipelinedConnections: pipelinedConnections)
+    }
+
+    /// One server's `Database`: a fixed pool of `poolSize` (plus two beyond the gate for cancels and
+    /// LISTEN when the profile bounds leases), with the profile's gate, deadline cancels and recovery.
+    static func makeDatabase(_ url: DatabaseURL, profile: ProfileSettings, poolSize: Int, observers: [any QueryObserver],
+                             poolObserver: (any PoolObserver)?, pipeline: StatementPipeline?, logger: Logger) -> Database {
+        var clientConfiguration = url.clientConfiguration(settings: profile.session)
+        PoolSizing.fixed(&clientConfiguration, connections: profile.connectionGate ? poolSize + 2 : poolSize)
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
+        // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
+        // everything admission lets in (a flash sale's burst), and an admitted buyer waits for a
+        // connection up to its request's deadline (checkout 10 s), not a fixed second: otherwise
+        // the gate refuses what admission let in.
+        let gate = profile.connectionGate
+            ? ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit),
+                                   maximumWait: RouteClass.checkout.deadline))
+            : nil
+        return Database(client: client, observers: observers, logger: logger, gate: gate,
+                        cancelAtDeadline: profile.cancelAtDeadline,
+                        recovery: profile.recovery ? RecoveryConfiguration(client: clientConfiguration) : nil,
+                        poolObserver: poolObserver, poolCapacity: poolSize, pipeline: pipeline)
+    }
+
+    /// The runnable store: the HTTP server, the primary's pool, the replicas' pools and lag monitor,
+    /// and the background services.
+    public func application(telemetry: Telemetry?, logger: Logger,
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> Application<RouterResponder<StoreRequestContext>> {
+        StoreApplication.make(database: database, reads: reads, configuration: deployment.store, logger: logger,
+                              telemetry: telemetry, services: reads?.services ?? [], onRunning: onRunning)
+    }
+}
