@@ -66,10 +66,11 @@ public enum StoreApplication {
     }
 
     /// The runnable application: the database pool, the HTTP server and the hold sweeper, in one
-    /// service group with graceful shutdown. `prepare` runs once the pool is up, before the server
+    /// service group with graceful shutdown. `listen`, when given, is the session connection the
+    /// catalog listener LISTENs on (behind a transaction pooler; it must be run by one of `services`). `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
     public static func make(
-        database: Database, reads: ReadRouter? = nil, configuration: StoreConfiguration, logger: Logger,
+        database: Database, reads: ReadRouter? = nil, listen: Database? = nil, configuration: StoreConfiguration, logger: Logger,
         telemetry: Telemetry? = nil, services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -95,7 +96,7 @@ public enum StoreApplication {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
                 + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
-                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
+                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: listen ?? database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

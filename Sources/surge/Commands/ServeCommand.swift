@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
               DATABASE_URL=postgres://app:secret@db/store surge serve --pool-size 20
               surge serve --profile naive                   # no shedding, cache, bounded waits or timeouts
               surge serve --replica-url postgres://app:secret@replica1/store --max-replica-lag 500ms
+              surge serve --database-url 'postgres://app:secret@pgbouncer:6432/store' --session-url postgres://app:secret@db/store
               SURGE_POOL_SIZE=20 surge serve --print-config # what would run, and where each value came from
 
             Every option can also be set in the environment: SURGE_ and the option's name in capitals
@@ -88,6 +89,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A replica further behind the primary than this is skipped, its reads going to the primary (default 1s).")
     var maxReplicaLag: String?
 
+    @Flag(inversion: .prefixedNo,
+          help: "The database URL is PgBouncer in transaction mode (default: detected; or ?pgbouncer=true in the URL): unnamed statements, no session state, LISTEN and migrations on --session-url.")
+    var pgbouncer: Bool?
+
+    @Option(help: "A session connection to the primary (direct, or a PgBouncer pool in session mode) for LISTEN/NOTIFY, migrations and pipelined reads; needed behind a transaction pooler.")
+    var sessionURL: String?
+
     @Flag(help: "Print the configuration (each value and whether it came from a flag, the environment or the default) and exit.")
     var printConfig = false
 
@@ -114,6 +122,8 @@ struct ServeCommand: AsyncParsableCommand {
         put("surge.pipelined-reads", pipelinedReads.map(ConfigContent.bool))
         put("surge.replica-url", replicaURLs.isEmpty ? nil : .stringArray(replicaURLs))
         put("surge.max-replica-lag", maxReplicaLag.map(ConfigContent.string))
+        put("surge.pgbouncer", pgbouncer.map(ConfigContent.bool))
+        put("surge.session-url", sessionURL.map(ConfigContent.string))
         return values
     }
 
@@ -140,7 +150,9 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 // Migrated and seeded before any of the store's services connects (see StoreSetup for the
                 // deadlock this ordering removes); a failure here stops the private server too.
-                try await DatabaseSession.connect(url, settings: .init(statementTimeout: .seconds(1800))) { setup in
+                // On a session connection: behind a transaction pooler the seed's COPY and index builds need one.
+                let setupURL = try settings.sessionURL.map(DatabaseURL.init) ?? url
+                try await DatabaseSession.connect(setupURL, settings: .init(statementTimeout: .seconds(1800))) { setup in
                     try await StoreSetup.prepare(setup, .init(seedProducts: settings.seedProducts, seed: settings.seed,
                                                               createStatementStatistics: localServer != nil), logger: logger)
                 }

@@ -30,6 +30,9 @@ struct ServeSettings: Sendable {
     var pipelinedReads = true
     var replicaURLs: [String] = []
     var maxReplicaLag: Duration = .seconds(1)
+    /// `nil`: detected (or said by the URL's `?pgbouncer=`).
+    var pgbouncer: Bool?
+    var sessionURL: String?
 
     /// One resolved key, for `--print-config`.
     struct Entry: Sendable, Equatable {
@@ -50,12 +53,12 @@ struct ServeSettings: Sendable {
         let trail = ConfigTrail()
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, content) in flags {
-            values[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(content, isSecret: key == "database.url" || key == "surge.replica-url")
+            values[AbsoluteConfigKey(stringLiteral: key)] = ConfigValue(content, isSecret: ["database.url", "surge.replica-url", "surge.session-url"].contains(key))
         }
         let config = ConfigReader(providers: [
             InMemoryProvider(name: "flags", values: values),
             EnvironmentVariablesProvider(environmentVariables: environment,
-                                         secretsSpecifier: .specific(["DATABASE_URL", "SURGE_REPLICA_URL", "SURGE_ADMIN_TOKEN"])),
+                                         secretsSpecifier: .specific(["DATABASE_URL", "SURGE_REPLICA_URL", "SURGE_SESSION_URL", "SURGE_ADMIN_TOKEN"])),
         ], accessReporter: trail)
         var settings = ServeSettings()
         let defaults = settings
@@ -78,6 +81,8 @@ struct ServeSettings: Sendable {
         settings.pipelinedReads = config.bool(forKey: "surge.pipelined-reads", default: defaults.pipelinedReads)
         settings.replicaURLs = config.stringArray(forKey: "surge.replica-url", isSecret: true, default: []).filter { !$0.isEmpty }
         let lag = config.string(forKey: "surge.max-replica-lag", default: "1s")
+        settings.pgbouncer = config.bool(forKey: "surge.pgbouncer")
+        settings.sessionURL = config.string(forKey: "surge.session-url", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
 
         if let bad = trail.firstConversionFailure {
             throw UsageError("\(bad.key) (\(bad.environment) or \(bad.flag)) is not a valid \(bad.type): \(bad.detail)")
@@ -109,7 +114,7 @@ struct ServeSettings: Sendable {
             throw UsageError("--max-replica-lag must be a duration such as 1s or 500ms, not '\(lag)'")
         }
         settings.maxReplicaLag = maxLag
-        for url in [settings.databaseURL].compactMap({ $0 }) + settings.replicaURLs {
+        for url in [settings.databaseURL, settings.sessionURL].compactMap({ $0 }) + settings.replicaURLs {
             _ = try DatabaseURL(url)
         }
         settings.entries = trail.entries
@@ -131,6 +136,8 @@ struct ServeSettings: Sendable {
         deployment.poolSize = poolSize
         deployment.instances = instances
         deployment.pipelinedReads = pipelinedReads
+        deployment.transactionPooler = pgbouncer
+        deployment.session = try sessionURL.map(DatabaseURL.init)
         return deployment
     }
 
