@@ -29,6 +29,8 @@ public final class ReadRouter: Sendable {
     public let probeInterval: Duration
     let routing: Mutex<ReplicaRouting>
     let metrics: ReadRouterMetrics
+    /// Reads started per backend: `[0]` the primary, `[i + 1]` replica `i` (a fallback counts on both).
+    private let counts: Mutex<[Int]>
 
     public init(primary: Database, replicas: [Replica], routing: ReplicaRouting.Configuration,
                 probeInterval: Duration = .milliseconds(250)) {
@@ -37,16 +39,24 @@ public final class ReadRouter: Sendable {
         self.probeInterval = probeInterval
         self.routing = Mutex(ReplicaRouting(replicas: replicas.count, configuration: routing))
         self.metrics = ReadRouterMetrics(replicas: replicas.map(\.name))
+        self.counts = Mutex(Array(repeating: 0, count: replicas.count + 1))
+    }
+
+    /// Catalog reads started on the primary (`replica: nil`) or on replica `replica`.
+    public func reads(replica: Int?) -> Int {
+        counts.withLock { $0[replica.map { $0 + 1 } ?? 0] }
     }
 
     /// Runs a catalog read on a usable replica, or on the primary.
     public func read<Result: Sendable>(_ body: (Database) async throws -> Result) async throws -> Result {
         guard !replicas.isEmpty, let index = routing.withLock({ $0.choose(at: .now) }) else {
             metrics.primaryReads.increment()
+            counts.withLock { $0[0] += 1 }
             return try await body(primary)
         }
         let replica = replicas[index]
         metrics.replicaReads[index].increment()
+        counts.withLock { $0[index + 1] += 1 }
         do {
             return try await body(replica.database)
         } catch where Self.isReplicaFailure(error) {
@@ -56,6 +66,7 @@ public final class ReadRouter: Sendable {
             replica.database.logger.warning("replica read failed: reading from the primary",
                                             metadata: ["replica": "\(replica.name)", "error": "\(String(reflecting: error))"])
             metrics.primaryReads.increment()
+            counts.withLock { $0[0] += 1 }
             return try await body(primary)
         }
     }

@@ -34,16 +34,14 @@ public struct ReplicaLagEstimator: Sendable {
         if samples.count > capacity { samples.removeFirst(samples.count - capacity) }
     }
 
-    /// The lag of a replica that had replayed up to `replayed` at `now`; `nil` when nothing is known
-    /// of the primary yet.
+    /// The lag of a replica that had replayed up to `replayed` at `now`; `nil` when it is unknown:
+    /// nothing is known of the primary yet, or the replica is behind every sample kept (a replica
+    /// just started, or far behind: how far, the samples cannot tell, so it is not to be used).
     public func lag(replayed: UInt64, now: ContinuousClock.Instant) -> Duration? {
         guard let newest = samples.last else { return nil }
         if replayed >= newest.lsn { return .zero }
         // The newest sample the replica has passed; everything it lacks was written after that.
-        guard let passed = samples.last(where: { $0.lsn <= replayed }) else {
-            // Behind every sample kept: at least as old as the oldest one.
-            return max(.zero, samples[0].at.duration(to: now))
-        }
+        guard let passed = samples.last(where: { $0.lsn <= replayed }) else { return nil }
         return max(.zero, passed.at.duration(to: now))
     }
 }

@@ -23,7 +23,7 @@ struct ReplicaMonitor: Service {
                     if replica.database.breaker?.isOpen == true {
                         observation = .unusable("unreachable")
                     } else if let replayed = await position(replica.database, Self.replicaPosition, replica: true) {
-                        observation = estimator.lag(replayed: replayed, now: .now).map { .lag($0) } ?? .unusable("primary position unknown")
+                        observation = estimator.lag(replayed: replayed, now: .now).map { .lag($0) } ?? .unusable("catching up (behind every primary position read so far)")
                     } else {
                         observation = .unusable("no replay position (unreachable, or not a replica)")
                     }
