@@ -67,10 +67,12 @@ public enum StoreApplication {
 
     /// The runnable application: the database pool, the HTTP server and the hold sweeper, in one
     /// service group with graceful shutdown. `listen`, when given, is the session connection the
-    /// catalog listener LISTENs on (behind a transaction pooler; it must be run by one of `services`). `prepare` runs once the pool is up, before the server
+    /// catalog listener LISTENs on (behind a transaction pooler; it must be run by one of `services`);
+    /// `leadership`, when given, decides whether this instance sweeps holds (it must be run by one of `services`). `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
     public static func make(
-        database: Database, reads: ReadRouter? = nil, listen: Database? = nil, configuration: StoreConfiguration, logger: Logger,
+        database: Database, reads: ReadRouter? = nil, listen: Database? = nil, leadership: Leadership? = nil,
+        configuration: StoreConfiguration, logger: Logger,
         telemetry: Telemetry? = nil, services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -95,7 +97,7 @@ public enum StoreApplication {
             server: .http1(configuration: .init(additionalChannelHandlers: connectionHandlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
-                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
+                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, leadership: leadership, logger: logger)]
                 + (api.catalog.isCaching ? [CatalogInvalidationListener(database: listen ?? database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

@@ -53,6 +53,8 @@ public struct StoreAssembly: Sendable {
     public let transactionPooler: Bool
     /// The session connection for LISTEN behind a transaction pooler; `nil` when the pool can carry it.
     public let session: Database?
+    /// Which instance runs the background jobs (an advisory lock on a session of its own).
+    public let leadership: Leadership
 
     /// Sizes the pool (reading `max_connections` from the primary when it must) and builds the
     /// databases. Call after `MetricsSystem.bootstrap`: the pipeline and router make their metrics here.
@@ -88,7 +90,8 @@ public struct StoreAssembly: Sendable {
             StatementPipeline.Configuration(url: $0, settings: sessionSettings, statements: CatalogService.pipelinedStatements)
         }
         let pipelinedConnections = pipelineConfiguration?.connections ?? 0
-        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections
+        // Beside the pool: cancels and LISTEN (guarded), the pipeline, and the leadership session.
+        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections + 1
         let poolSize: Int
         if let explicit = deployment.poolSize ?? profile.fixedPoolSize {
             poolSize = explicit
@@ -122,7 +125,8 @@ public struct StoreAssembly: Sendable {
                                routing: .init(maximumLag: deployment.maximumReplicaLag))
         }
         return StoreAssembly(deployment: deployment, database: database, reads: reads, poolSize: poolSize,
-                             pipelinedConnections: pipelinedConnections, transactionPooler: pooled, session: session)
+                             pipelinedConnections: pipelinedConnections, transactionPooler: pooled, session: session,
+                             leadership: Leadership(url: sessionURL ?? url, logger: logger))
     }
 
     /// One server's `Database`: a fixed pool of `poolSize` (plus two beyond the gate for cancels and
@@ -152,8 +156,9 @@ public struct StoreAssembly: Sendable {
     public func application(telemetry: Telemetry?, logger: Logger,
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<RouterResponder<StoreRequestContext>> {
-        StoreApplication.make(database: database, reads: reads, listen: session, configuration: deployment.store, logger: logger,
-                              telemetry: telemetry, services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []),
+        StoreApplication.make(database: database, reads: reads, listen: session, leadership: leadership,
+                              configuration: deployment.store, logger: logger, telemetry: telemetry,
+                              services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership],
                               onRunning: onRunning)
     }
 }
