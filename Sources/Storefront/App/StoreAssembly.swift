@@ -136,6 +136,13 @@ public struct StoreAssembly: Sendable {
                              logger: Logger) -> Database {
         var clientConfiguration = url.clientConfiguration(settings: profile.session)
         PoolSizing.fixed(&clientConfiguration, connections: profile.connectionGate ? poolSize + 2 : poolSize)
+        if transactionPooler {
+            // Not a fixed pool behind PgBouncer: when PgBouncer restarts, every connection drops while
+            // the port answers again at once, and PostgresNIO 1.33's pool with minimum == maximum then
+            // traps (`minimumConcurrentConnections <= stats.active`, PoolStateMachine+ConnectionGroup:163),
+            // killing the instance (seen in ClusterResilienceTests).
+            clientConfiguration.options.minimumConnections = 0
+        }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
         // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
         // everything admission lets in (a flash sale's burst), and an admitted buyer waits for a
