@@ -362,7 +362,7 @@ struct SplitMix {
         #expect(l.wouldReject(.checkout, now: at(2_000)))
         #expect(l.acquire(id: 999, priority: .checkout, now: at(2_000)) == .reject)
         // A cart still gets its guaranteed share of the limit; beyond it, it would wait behind every
-        // checkout (longer than a cart's 2.5 s) and is refused at once too.
+        // checkout (longer than a cart's 4.5 s) and is refused at once too.
         #expect(l.acquire(id: 1_000, priority: .cart, now: at(2_000)) == .admit)
         #expect(l.acquire(id: 1_001, priority: .cart, now: at(2_000)) == .reject)
     }
