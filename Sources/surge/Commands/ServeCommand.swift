@@ -131,8 +131,16 @@ struct ServeCommand: AsyncParsableCommand {
                                            dedicated: 2 + pipelinedConnections)
             }
             var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
-            // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
-            PoolSizing.fixed(&clientConfiguration, connections: guarded ? poolSize + 2 : poolSize)
+            if guarded {
+                // Two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
+                PoolSizing.fixed(&clientConfiguration, connections: poolSize + 2)
+            } else {
+                // PostgresNIO's own behaviour (no minimum): its pool stops the process when a lease finds
+                // fewer live connections than a minimum while the server is restarting
+                // (`createNewDemandConnectionIfPossible`'s precondition; seen in Benchmarks/burst.sh). The
+                // guarded profile keeps a full-size minimum: its circuit breaker refuses leases during an outage.
+                clientConfiguration.options.maximumConnections = poolSize
+            }
             let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
             let token = AdminToken(environment: ProcessInfo.processInfo.environment)
             var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
