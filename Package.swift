@@ -36,12 +36,12 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor", "Capacity",
+                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Doctor", "Capacity",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -72,32 +72,30 @@ let package = Package(
         .target(
             name: "Guard",
             dependencies: [
-                "Database",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Telemetry",
             dependencies: [
-                "Database", "Reports",
+                "Database",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Storefront",
             dependencies: [
-                "Database", "Guard", "Telemetry",
+                "Database", "Guard", "Telemetry", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -114,12 +112,10 @@ let package = Package(
                 "Reports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,7 +124,6 @@ let package = Package(
             dependencies: [
                 "Database", "Reports",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -175,8 +170,11 @@ let package = Package(
         .testTarget(
             name: "StorefrontTests",
             dependencies: [
-                "Storefront", "Database", "Guard", "TestSupport",
+                "Storefront", "Database", "Guard", "Telemetry", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -187,13 +185,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GuardTests", dependencies: ["Guard", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: swiftSettings),
+        .testTarget(name: "GuardTests", dependencies: ["Guard"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
                 "Telemetry", "Database", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -207,10 +208,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdvisorTests", dependencies: [
+            "Advisor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], swiftSettings: swiftSettings),
         .testTarget(
             name: "DoctorTests",
-            dependencies: ["Doctor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Doctor", "Advisor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             // Evidence recorded from real incidents (`surge doctor --record`), read by path.
             exclude: ["Recorded"],
             swiftSettings: swiftSettings
