@@ -56,9 +56,12 @@ let package = Package(
             path: "Benchmarks/TelemetryOverhead",
             swiftSettings: swiftSettings
         ),
+        // Values that must be the same in every process: the one FNV-1a and the one SplitMix64.
+        .target(name: "Reproducible", swiftSettings: swiftSettings),
         .target(
             name: "Database",
             dependencies: [
+                "Reproducible",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "Storefront",
             dependencies: [
-                "Database", "Guard", "Telemetry", "Reports",
+                "Database", "Guard", "Telemetry", "Reports", "Reproducible",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -109,7 +112,7 @@ let package = Package(
         .target(
             name: "LoadTest",
             dependencies: [
-                "Reports",
+                "Reports", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -145,7 +148,7 @@ let package = Package(
         .target(
             name: "Capacity",
             dependencies: [
-                "LoadTest", "Reports", "Database",
+                "LoadTest", "Reports", "Database", "Reproducible",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -170,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "StorefrontTests",
             dependencies: [
-                "Storefront", "Database", "Guard", "Telemetry", "TestSupport",
+                "Storefront", "Database", "Guard", "Telemetry", "Reproducible", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -185,7 +188,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GuardTests", dependencies: ["Guard"], swiftSettings: swiftSettings),
+        .testTarget(name: "GuardTests", dependencies: ["Guard", "Reproducible"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
@@ -201,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "LoadTestTests",
             dependencies: [
-                "LoadTest",
+                "LoadTest", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -222,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "CapacityTests",
             dependencies: [
-                "Capacity", "LoadTest",
+                "Capacity", "LoadTest", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

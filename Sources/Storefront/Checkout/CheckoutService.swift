@@ -3,6 +3,7 @@ import Foundation
 import Guard
 import Logging
 import PostgresNIO
+import Reproducible
 
 /// A response replayed byte for byte to every request with the same `Idempotency-Key`.
 public struct StoredResponse: Sendable, Equatable {
@@ -348,11 +349,7 @@ public struct CheckoutService: Sendable {
     /// A stable hash of the request (with the cart token), to refuse a reused key with another body.
     static func requestHash(_ request: CheckoutRequest, cartToken: String) throws -> String {
         let bytes = Array(try StoreJSON.encoder.encode(request)) + Array(cartToken.utf8)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        // Unpadded hex: the form stored with existing idempotency keys.
+        return String(FNV1a.hash(bytes), radix: 16)
     }
 }
