@@ -42,7 +42,7 @@ public struct EarlyShed: Sendable {
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
         self.onAnswer = onAnswer
-        let error = StoreError.unavailable("overloaded", "the store is at capacity: retry shortly")
+        let error = Problem.unavailable("overloaded", "the store is at capacity: retry shortly")
         let data = error.problemJSON
         var fields = error.headers
         fields[.contentType] = "application/problem+json"

@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// A failure the client can act on, answered as `application/problem+json` (RFC 9457) with a stable `code`.
-public struct StoreError: Error, Sendable, Equatable {
+/// An answer as `application/problem+json` (RFC 9457) with a stable `code`: a domain `StoreError`
+/// through the one table below, or the HTTP layer's own refusals (no route, body too large, shed).
+public struct Problem: Error, Sendable, Equatable {
     /// Stable, snake_case, never changed once shipped.
     public var code: String
     public var status: HTTPResponse.Status
@@ -19,14 +20,22 @@ public struct StoreError: Error, Sendable, Equatable {
         self.headers = headers
     }
 
-    public static func validation(_ detail: String) -> StoreError { .init("validation_failed", .badRequest, detail) }
-    public static func notFound(_ detail: String) -> StoreError { .init("not_found", .notFound, detail) }
-    public static func soldOut(_ detail: String) -> StoreError { .init("sold_out", .conflict, detail) }
-    public static func cartConflict(_ detail: String) -> StoreError { .init("cart_conflict", .conflict, detail) }
-    public static func unauthorized(_ detail: String) -> StoreError { .init("unauthorized", .unauthorized, detail) }
-    public static func idempotencyMismatch(_ detail: String) -> StoreError { .init("idempotency_mismatch", .unprocessableContent, detail) }
-    public static func paymentDeclined(_ detail: String) -> StoreError { .init("payment_declined", .init(code: 402, reasonPhrase: "Payment Required"), detail) }
-    public static func unavailable(_ code: String, _ detail: String, retryAfterSeconds: Int = 1) -> StoreError {
+    /// The one table from domain errors to HTTP: status, and `Retry-After` for what a retry may fix.
+    public init(_ error: StoreError) {
+        switch error {
+        case .validation: self.init(error.code, .badRequest, error.detail)
+        case .notFound: self.init(error.code, .notFound, error.detail)
+        case .soldOut, .cartConflict, .cartEmpty, .holdExpired, .idempotencyInProgress: self.init(error.code, .conflict, error.detail)
+        case .idempotencyMismatch: self.init(error.code, .unprocessableContent, error.detail)
+        case .paymentDeclined: self.init(error.code, .init(code: 402, reasonPhrase: "Payment Required"), error.detail)
+        case .paymentTimeout, .overloaded: self = .unavailable(error.code, error.detail)
+        }
+    }
+
+    public static func validation(_ detail: String) -> Problem { Problem(.validation(detail)) }
+    public static func notFound(_ detail: String) -> Problem { Problem(.notFound(detail)) }
+    public static func unauthorized(_ detail: String) -> Problem { .init("unauthorized", .unauthorized, detail) }
+    public static func unavailable(_ code: String, _ detail: String, retryAfterSeconds: Int = 1) -> Problem {
         .init(code, .serviceUnavailable, detail, headers: [.retryAfter: "\(retryAfterSeconds)"])
     }
 }
@@ -40,7 +49,7 @@ struct ProblemBody: Codable, Sendable {
     var detail: String
 }
 
-extension StoreError: HTTPResponseError {
+extension Problem: HTTPResponseError {
     /// The problem+json document of this error.
     var problemJSON: Data { Data(problemBuffer.readableBytesView) }
 
@@ -57,7 +66,7 @@ extension StoreError: HTTPResponseError {
     }
 }
 
-extension StoreError {
+extension Problem {
     /// The router's answer to this error as HTTP/1.1 bytes (what `response(from:context:)` becomes
     /// on the wire, with the server's `Date` and `Server`), for answers written on the event loop.
     func rawAnswer(serverName: String?) -> CachedAnswers.Answer {
@@ -83,8 +92,17 @@ extension StoreError {
     }
 }
 
-extension StoreError: CustomStringConvertible {
+extension Problem: CustomStringConvertible {
     public var description: String { "\(code): \(detail)" }
+}
+
+extension StoredResponse {
+    /// A final refusal as the idempotency record keeps it: the answer the table gives, so a retry
+    /// with the same key replays the same status and problem+json.
+    init(refusal error: StoreError) {
+        let problem = Problem(error)
+        self.init(status: Int(problem.status.code), body: String(decoding: problem.problemJSON, as: UTF8.self))
+    }
 }
 
 /// JSON coding used by every response (snake_case keys, sorted for stable bytes and ETags).
