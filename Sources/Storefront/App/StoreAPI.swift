@@ -174,22 +174,21 @@ public struct StoreAPI: Sendable {
     /// `httpCaching` (the guarded profile's `ConditionalGetMiddleware`), an `ETag`, `Cache-Control`
     /// when anonymous, and 304 for a matching `If-None-Match`.
     static func productPageAnswer(body: ByteBuffer, conditions: CachedAnswers.Conditions, httpCaching: Bool, serverName: String?) -> CachedAnswers.Answer {
-        let trailer = "Date: \(HTTPDate.now)\r\n" + (serverName.map { "Server: \($0)\r\n" } ?? "") + "\r\n"
-        var head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n"
+        var answer = RawAnswer(.ok)
+        answer.field(.contentType, "application/json")
+        answer.field(.contentLength, "\(body.readableBytes)")
         if httpCaching && body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes {
             let tag = "\"\(EntityTag.hash(body.readableBytesView))\""
-            let cacheControl = conditions.anonymous ? "Cache-Control: \(ConditionalGetMiddleware<StoreRequestContext>.cacheControl)\r\n" : ""
             if let condition = conditions.ifNoneMatch, EntityTag.matches(condition, tag) {
-                return .init(status: 304, bytes: ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(tag)\r\n" + cacheControl + trailer))
+                var notModified = RawAnswer(.notModified)
+                notModified.field(.eTag, tag)
+                if conditions.anonymous { notModified.field(.cacheControl, ConditionalGetMiddleware<StoreRequestContext>.cacheControl) }
+                return notModified.bytes(serverName: serverName)
             }
-            head += "ETag: \(tag)\r\n" + cacheControl
+            answer.field(.eTag, tag)
+            if conditions.anonymous { answer.field(.cacheControl, ConditionalGetMiddleware<StoreRequestContext>.cacheControl) }
         }
-        head += trailer
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(head.utf8.count + body.readableBytes)
-        buffer.writeString(head)
-        buffer.writeImmutableBuffer(body)
-        return .init(status: 200, bytes: buffer)
+        return answer.bytes(serverName: serverName, body: body)
     }
 
     /// The id of a `/v1/products/{id}` target (its last path segment), as the router would read it.

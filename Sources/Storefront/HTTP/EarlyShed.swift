@@ -49,7 +49,7 @@ public struct EarlyShed: Sendable {
         fields[.contentLength] = "\(data.count)"
         self.head = HTTPResponse(status: error.status, headerFields: fields)
         self.body = ByteBuffer(bytes: data)
-        self.rawResponse = error.rawBytes()
+        self.rawResponse = error.rawAnswer(serverName: nil, dated: false).bytes
     }
 
     /// What to do with a browse (or bot) `GET` the limiter would reject now.

@@ -68,27 +68,15 @@ extension Problem: HTTPResponseError {
 
 extension Problem {
     /// The router's answer to this error as HTTP/1.1 bytes (what `response(from:context:)` becomes
-    /// on the wire, with the server's `Date` and `Server`), for answers written on the event loop.
-    func rawAnswer(serverName: String?) -> CachedAnswers.Answer {
-        .init(status: Int(status.code),
-              bytes: rawBytes(trailer: "Date: \(HTTPDate.now)\r\n" + (serverName.map { "Server: \($0)\r\n" } ?? "")))
-    }
-
-    /// Status line, this error's fields, `Content-Type`, `Content-Length`, then `trailer` (whole
-    /// header lines), the blank line and the problem+json body.
-    func rawBytes(trailer: String = "") -> ByteBuffer {
+    /// on the wire, with the server's `Date` unless not `dated`, and `Server`), for answers written on
+    /// the event loop.
+    func rawAnswer(serverName: String?, dated: Bool = true) -> CachedAnswers.Answer {
         let body = problemBuffer
-        var fields = headers
-        fields[.contentType] = "application/problem+json"
-        fields[.contentLength] = "\(body.readableBytes)"
-        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        for field in fields { head += "\(field.name.rawName): \(field.value)\r\n" }
-        head += trailer + "\r\n"
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(head.utf8.count + body.readableBytes)
-        buffer.writeString(head)
-        buffer.writeImmutableBuffer(body)
-        return buffer
+        var answer = RawAnswer(status)
+        answer.fields(headers)
+        answer.field(.contentType, "application/problem+json")
+        answer.field(.contentLength, "\(body.readableBytes)")
+        return answer.bytes(serverName: serverName, body: body, dated: dated)
     }
 }
 
