@@ -1,4 +1,5 @@
 @testable import Guard
+import Reproducible
 import Testing
 
 @Suite struct AdmissionLimiterTests {
@@ -104,7 +105,7 @@ import Testing
 
     @Test func inFlightNeverExceedsLimitPlusGuaranteedSharesUnderRandomEvents() {
         var l = limiter(limit: 8, queue: 6)
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var running: [(UInt64, Priority)] = []
         var queued: [UInt64: Priority] = [:]
         var next: UInt64 = 0
@@ -136,19 +137,6 @@ import Testing
             #expect(l.totalInFlight <= 2 * maxLimit)
             #expect(l.inFlight[.bot, default: 0] <= maxLimit)
         }
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
                 let dom = run.output
                 #expect(dom.contains(#"data-live="1""#), "the page never rendered an event:\n\(dom.prefix(3000))")
                 #expect(dom.contains(#"data-errors="""#), "the page caught errors:\n\(dom.prefix(3000))")
-                #expect(dom.contains("select title, price_minor from products where id = ?"))
+                #expect(dom.contains("select title, price_minor from products where id = $1"))
                 #expect(dom.contains("GET /v1/products/{id}"))
                 #expect(dom.contains("<polyline"))
                 #expect(dom.contains("6 / 10"))

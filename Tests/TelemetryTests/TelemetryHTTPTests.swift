@@ -76,7 +76,7 @@ enum MiniStore {
                 #expect(reply.status == 200)
                 #expect(reply.contentType == "application/json")
                 let report = try JSONDecoder().decode(QueryReport.self, from: Data(reply.body.utf8))
-                let product = try #require(report.queries.first { $0.query == "select ?::int8 as id, ? as name" })
+                let product = try #require(report.queries.first { $0.query == "select $1::int8 as id, $2 as name" })
                 #expect(product.calls == 4)
                 #expect(product.routes == ["GET /v1/products/{id}"])
                 #expect(product.example == "SELECT ?::int8 AS id, ? AS name")
@@ -203,7 +203,7 @@ enum MiniStore {
                 #expect(events.count == 3)
                 let last = try #require(events.last)
                 let snapshot = try JSONDecoder().decode(DashboardSnapshot.self, from: Data(last.dropFirst("data: ".count).utf8))
-                #expect(snapshot.topQueries.contains { $0.query == "select ?::int8 as id, ? as name" })
+                #expect(snapshot.topQueries.contains { $0.query == "select $1::int8 as id, $2 as name" })
             }
         }
     }

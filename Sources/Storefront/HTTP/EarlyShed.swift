@@ -42,14 +42,14 @@ public struct EarlyShed: Sendable {
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
         self.onAnswer = onAnswer
-        let error = StoreError.unavailable("overloaded", "the store is at capacity: retry shortly")
+        let error = Problem.unavailable("overloaded", "the store is at capacity: retry shortly")
         let data = error.problemJSON
         var fields = error.headers
         fields[.contentType] = "application/problem+json"
         fields[.contentLength] = "\(data.count)"
         self.head = HTTPResponse(status: error.status, headerFields: fields)
         self.body = ByteBuffer(bytes: data)
-        self.rawResponse = error.rawBytes()
+        self.rawResponse = error.rawAnswer(serverName: nil, dated: false).bytes
     }
 
     /// What to do with a browse (or bot) `GET` the limiter would reject now.
