@@ -58,7 +58,7 @@ import Testing
         let r10 = l.acquire(id: 5, priority: .browse, now: at(2))
         #expect(r10 == .reject, "full queue, nobody worth less")
         let r11 = l.acquire(id: 6, priority: .cart, now: at(3))
-        #expect(r11 == .enqueue(deadline: at(2503), evicted: 4), "the lowest priority's newest waiter leaves")
+        #expect(r11 == .enqueue(deadline: at(4503), evicted: 4), "the lowest priority's newest waiter leaves")
         #expect(l.queueLength == 2)
     }
 
