@@ -24,16 +24,36 @@ struct StoreHarness {
         observers: [any QueryObserver] = [],
         _ body: @Sendable (StoreHarness) async throws -> Void
     ) async throws {
-        try await TestPostgres.withFreshDatabase(observers: observers + (telemetry.map { [$0.queryObserver] } ?? [])) { database, _ in
+        let observers = observers + (telemetry.map { [$0.queryObserver] } ?? [])
+        try await TestPostgres.withFreshDatabase(observers: observers) { direct, url in
             var logger = Logger(label: "surge.tests.store")
             logger.logLevel = .warning
-            let api = StoreApplication.api(
-                database: database, configuration: configuration,
-                gateway: gateway ?? SimulatedGateway(.init(medianLatency: .milliseconds(2), latencySigma: 0)), logger: logger)
-            let app = Application(router: StoreApplication.router(api: api, telemetry: telemetry), logger: logger)
-            try await app.test(.router) { client in
-                try await body(StoreHarness(database: database, api: api, client: client))
+            guard TestPostgres.throughPgBouncer else {
+                return try await run(database: direct, gateway: gateway, configuration: configuration, telemetry: telemetry, logger: logger, body)
             }
+            // The same database through PgBouncer in transaction mode: every statement of the API.
+            var clientConfiguration = try await TestPostgres.pooledURL(url).clientConfiguration()
+            clientConfiguration.options.maximumConnections = 12
+            var poolLogger = logger
+            poolLogger.logLevel = .error
+            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: poolLogger)
+            let pooled = Database(client: client, observers: observers, logger: logger, transactionPooler: true)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await run(database: pooled, gateway: gateway, configuration: configuration, telemetry: telemetry, logger: logger, body)
+            }
+        }
+    }
+
+    private static func run(database: Database, gateway: (any PaymentGateway)?, configuration: StoreConfiguration, telemetry: Telemetry?,
+                            logger: Logger, _ body: @Sendable (StoreHarness) async throws -> Void) async throws {
+        let api = StoreApplication.api(
+            database: database, configuration: configuration,
+            gateway: gateway ?? SimulatedGateway(.init(medianLatency: .milliseconds(2), latencySigma: 0)), logger: logger)
+        let app = Application(router: StoreApplication.router(api: api, telemetry: telemetry), logger: logger)
+        try await app.test(.router) { client in
+            try await body(StoreHarness(database: database, api: api, client: client))
         }
     }
 

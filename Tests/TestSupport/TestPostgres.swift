@@ -12,7 +12,31 @@ public enum TestPostgres {
         try await shared.value
     }
 
-    private static let shared = Task<DatabaseURL, any Error> {
+    private static let shared = Task<DatabaseURL, any Error> { try await server.value.url }
+
+    /// With `SURGE_TEST_PGBOUNCER=1`, the suites that drive the store (`StoreHarness`) run it through a
+    /// PgBouncer in transaction pooling mode in front of the test server: the whole API through
+    /// Debian's pgbouncer 1.18 (README's third test process).
+    public static var throughPgBouncer: Bool { ProcessInfo.processInfo.environment["SURGE_TEST_PGBOUNCER"] == "1" }
+
+    /// The transaction-pooled URL (through the test server's PgBouncer, started on first use) of `url`'s database.
+    public static func pooledURL(_ url: DatabaseURL) async throws -> DatabaseURL {
+        var pooled = url
+        pooled.port = try await bouncer.value.port
+        pooled.transactionPooler = true
+        return pooled
+    }
+
+    private static let bouncer = Task<LocalPgBouncer, any Error> {
+        let postgres = try await Self.server.value.server
+        let bouncer = LocalPgBouncer(directory: postgres.dataDirectory + "/../pgbouncer", port: try LocalPostgres.pickPort(),
+                                     server: postgres, poolSize: 10)
+        try await bouncer.start()
+        try bouncer.stopWhenProcessExits()
+        return bouncer
+    }
+
+    private static let server = Task<(server: LocalPostgres, url: DatabaseURL), any Error> {
         var logger = Logger(label: "surge.tests.postgres")
         logger.logLevel = .warning
         let directory = NSTemporaryDirectory() + "surge-tests-\(getpid())"
@@ -33,7 +57,7 @@ public enum TestPostgres {
         try server.stopWhenProcessExits(removing: directory)
         let url = try DatabaseURL(server.url())
         try await createTemplate(url, logger: logger)
-        return url
+        return (server, url)
     }
 
     static let templateName = "surge_template"

@@ -10,6 +10,8 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var database: String
     public var requireTLS: Bool
     public var applicationName: String?
+    /// `?pgbouncer=true` (or `false`): whether the URL names a transaction pooler; `nil` when unsaid.
+    public var transactionPooler: Bool?
 
     public init(_ string: String) throws {
         guard let components = URLComponents(string: string),
@@ -26,6 +28,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         self.requireTLS = ["require", "verify-ca", "verify-full"].contains(query["sslmode"] ?? "")
         self.applicationName = query["application_name"]
+        self.transactionPooler = query["pgbouncer"].flatMap { ["true": true, "1": true, "false": false, "0": false][$0.lowercased()] }
     }
 
     /// The URL with the password masked, for logs and output.

@@ -188,7 +188,7 @@ public struct LocalPostgres: Sendable {
         logger.info("initialised private PostgreSQL", metadata: ["data_dir": "\(dataDirectory)", "port": "\(port)"])
     }
 
-    private var secretsPath: String { dataDirectory + ".surge-credentials" }
+    var secretsPath: String { dataDirectory + ".surge-credentials" }
 
     struct StoredSettings { var user: String; var password: String; var port: Int }
 

@@ -37,11 +37,17 @@ public final class Database: Sendable {
     private let guardedConnections = Mutex<Set<ReadCompleteGuard.Key>>([])
     /// Dedicated connections for hot reads (`pipelined`); run by `DatabaseService`.
     public let pipeline: StatementPipeline?
+    /// The pool's connections go through a transaction pooler (PgBouncer in transaction mode): two
+    /// statements of one lease may run on different server connections, so nothing may rely on
+    /// session state. `execute` then sends the prepared statement's SQL as an unnamed statement.
+    public let transactionPooler: Bool
 
     public init(client: PostgresClient, observers: [any QueryObserver] = [], logger: Logger,
                 gate: ConnectionGate? = nil, cancelAtDeadline: Bool = false, recovery: RecoveryConfiguration? = nil,
-                poolObserver: (any PoolObserver)? = nil, poolCapacity: Int? = nil, pipeline: StatementPipeline? = nil) {
+                poolObserver: (any PoolObserver)? = nil, poolCapacity: Int? = nil, pipeline: StatementPipeline? = nil,
+                transactionPooler: Bool = false) {
         self.pipeline = pipeline
+        self.transactionPooler = transactionPooler
         self.poolObserver = poolObserver
         self.poolCapacity = gate?.configuration.permits ?? poolCapacity ?? 1
         let slot = ClientSlot(client)
@@ -203,15 +209,22 @@ public struct DatabaseConnection: Sendable {
     }
 
     /// Runs a named prepared statement (parsed once per connection: the fastest path for hot reads).
+    /// Behind a transaction pooler the statement's SQL is sent unnamed instead: a named statement
+    /// prepared on one server connection is missing on the next (PgBouncer 1.18: SQLSTATE 26000/42P05).
     public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
     where Statement.Row: Sendable {
         let start = ContinuousClock.now
         do {
             try ensureOpen()
-            let (raw, logger) = (raw, database.driverLogger)
+            let (raw, logger, pooled) = (raw, database.driverLogger, database.transactionPooler)
             let rows = try await bounded {
                 var rows: [Statement.Row] = []
-                for try await row in try await raw.execute(statement, logger: logger) { rows.append(row) }
+                if pooled {
+                    let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
+                    for try await row in try await raw.query(query, logger: logger) { rows.append(try statement.decodeRow(row)) }
+                } else {
+                    for try await row in try await raw.execute(statement, logger: logger) { rows.append(row) }
+                }
                 return rows
             }
             database.notify(sql: Statement.sql, start: start, rows: rows.count, error: nil)

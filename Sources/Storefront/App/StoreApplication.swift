@@ -12,11 +12,14 @@ public enum StoreApplication {
     static let serverName = "surge"
 
     /// The store's API over `database` (whose pool must be running).
-    public static func api(database: Database, configuration: StoreConfiguration, gateway: (any PaymentGateway)? = nil,
-                           logger: Logger) -> StoreAPI {
-        let catalog = CatalogService(database: database,
-                                     cacheBytes: configuration.profile == .guarded ? configuration.catalogCacheBytes : 0)
-        let soldOut = configuration.profile == .guarded ? SoldOutFilter() : nil
+    /// - Parameter reads: where catalog reads go (replicas with the primary as fallback); `nil` reads
+    ///   the catalog from `database`.
+    public static func api(database: Database, reads: ReadRouter? = nil, configuration: StoreConfiguration,
+                           gateway: (any PaymentGateway)? = nil, logger: Logger) -> StoreAPI {
+        let profile = configuration.profile.settings
+        let catalog = CatalogService(database: database, reads: reads,
+                                     cacheBytes: profile.catalogCache ? configuration.catalogCacheBytes : 0)
+        let soldOut = profile.soldOutFilter ? SoldOutFilter() : nil
         let checkout = CheckoutService(database: database, gateway: gateway ?? SimulatedGateway(configuration.payment),
                                        holdTTL: configuration.holdTTL, takeoverAfter: configuration.idempotencyTakeoverAfter,
                                        soldOut: soldOut, logger: logger)
@@ -63,16 +66,20 @@ public enum StoreApplication {
     }
 
     /// The runnable application: the database pool, the HTTP server and the hold sweeper, in one
-    /// service group with graceful shutdown. `prepare` runs once the pool is up, before the server
+    /// service group with graceful shutdown. `listen`, when given, is the session connection the
+    /// catalog listener LISTENs on (behind a transaction pooler; it must be run by one of `services`);
+    /// `leadership`, when given, decides whether this instance sweeps holds (it must be run by one of `services`). `prepare` runs once the pool is up, before the server
     /// accepts connections (migrations, seeding).
     public static func make(
-        database: Database, configuration: StoreConfiguration, logger: Logger, telemetry: Telemetry? = nil,
-        services: [any Service] = [],
+        database: Database, reads: ReadRouter? = nil, listen: Database? = nil, leadership: Leadership? = nil,
+        configuration: StoreConfiguration, logger: Logger,
+        telemetry: Telemetry? = nil, services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
-        let api = api(database: database, configuration: configuration, logger: logger)
-        let admission = configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil
+        let api = api(database: database, reads: reads, configuration: configuration, logger: logger)
+        let profile = configuration.profile.settings
+        let admission = profile.admission ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.
         let earlyShed = admission.map { controller in
             EarlyShed(controller: controller, endpoints: api.endpointList,
@@ -81,17 +88,17 @@ public enum StoreApplication {
             }
         }
         let pages = configuration.productPagesOnEventLoop
-            ? ProductPages(api: api, admission: admission, httpCaching: configuration.profile == .guarded, serverName: serverName,
+            ? ProductPages(api: api, admission: admission, httpCaching: profile.httpCaching, serverName: serverName,
                            telemetry: telemetry, logger: logger)
             : nil
         var app = Application(
-            router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: configuration.profile == .guarded,
+            router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: profile.httpCaching,
                            serveCachedUnderOverload: configuration.serveCachedUnderOverload),
             server: .http1(configuration: .init(additionalChannelHandlers: connectionHandlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])
-                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, logger: logger)]
-                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
+                + [HoldSweeper(checkout: api.checkout, interval: configuration.sweepInterval, leadership: leadership, logger: logger)]
+                + (api.catalog.isCaching ? [CatalogInvalidationListener(database: listen ?? database, catalog: api.catalog, soldOut: api.carts.soldOut, logger: logger)] as [any Service] : []),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

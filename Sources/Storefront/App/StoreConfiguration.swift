@@ -1,13 +1,5 @@
 import Guard
 
-/// Whether the store protects itself under overload.
-public enum StoreProfile: String, Sendable, CaseIterable {
-    /// Adaptive admission with priorities, bounded pool waits, server-side deadlines, catalog cache.
-    case guarded
-    /// None of it: big pool, unbounded waits, no cache, no shedding, no timeouts (the incident's "before").
-    case naive
-}
-
 /// How the store runs: where it listens and how checkout behaves.
 public struct StoreConfiguration: Sendable {
     public var profile: StoreProfile = .guarded

@@ -7,6 +7,8 @@ import Synchronization
 /// Reads the catalog: the category tree, product listings with search and facets, product pages.
 public final class CatalogService: Sendable {
     let database: Database
+    /// Where catalog reads go: a usable replica or the primary (`nil`: always `database`).
+    let reads: ReadRouter?
     private let tree = Mutex<CategoryTree?>(nil)
     /// Product pages (their JSON) by id (single-flight, byte-bounded, TTL with early refresh); `nil`
     /// in the naive profile or when the cache is sized 0.
@@ -14,9 +16,12 @@ public final class CatalogService: Sendable {
     /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
     let listingCache: SingleFlightCache<String, ProductPage>?
 
-    /// - Parameter cacheBytes: byte budget of the product page cache; 0 disables it.
-    public init(database: Database, cacheBytes: Int = 0) {
+    /// - Parameters:
+    ///   - reads: routes catalog reads to replicas (`nil`: every read on `database`).
+    ///   - cacheBytes: byte budget of the product page cache; 0 disables it.
+    public init(database: Database, reads: ReadRouter? = nil, cacheBytes: Int = 0) {
         self.database = database
+        self.reads = reads
         self.productCache = cacheBytes > 0
             ? SingleFlightCache(name: "product", .init(budgetBytes: cacheBytes, ttl: .seconds(30), staleFor: .seconds(30)))
             : nil
@@ -27,12 +32,15 @@ public final class CatalogService: Sendable {
 
     /// Forgets cached pages of `product` (a price, stock or text change).
     public func invalidateProduct(_ id: Int64) {
+        // Before the cache forgets: a reload must not come from a replica that has not replayed the change.
+        reads?.wrote()
         productCache?.invalidate(id)
         listingCache?.invalidateAll()
     }
 
     /// Forgets every cached page (the invalidation feed was interrupted).
     public func invalidateAll() {
+        reads?.wrote()
         productCache?.invalidateAll()
         listingCache?.invalidateAll()
         invalidateCategories()
@@ -62,7 +70,7 @@ public final class CatalogService: Sendable {
     public func categories(read: CatalogRead = .loadIfNeeded) async throws -> CategoryTree {
         if let cached = tree.withLock({ $0 }) { return cached }
         if read == .cacheOnly { throw Self.notCached }
-        let rows = try await database.query(CatalogSQL.categories).map { row in
+        let rows = try await self.read { try await $0.query(CatalogSQL.categories) }.map { row in
             let (id, parent, slug, name) = try row.decode((Int, Int?, String, String).self)
             return CategoryTree.Row(id: id, parentID: parent, slug: slug, name: name)
         }
@@ -100,13 +108,20 @@ public final class CatalogService: Sendable {
     public static let pipelinedStatements = [ProductDetailStatement.pipelined]
 
     private func loadProductJSON(id: Int64) async throws -> ByteBuffer {
-        if let rows = try await database.pipelined(ProductDetailStatement.pipelined, [.int64(id)]) {
-            guard let row = rows.first, let json = row else { throw StoreError.notFound("product \(id) does not exist") }
-            return json
+        let json: ByteBuffer?? = try await read { database in
+            if let rows = try await database.pipelined(ProductDetailStatement.pipelined, [.int64(id)]) {
+                return rows.first
+            }
+            return try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }.first.map { $0 }
         }
-        let rows = try await database.withConnection { try await $0.execute(ProductDetailStatement(id: id)) }
-        guard let json = rows.first else { throw StoreError.notFound("product \(id) does not exist") }
+        guard let found = json, let json = found else { throw StoreError.notFound("product \(id) does not exist") }
         return json
+    }
+
+    /// Runs a catalog read where `reads` sends it (a usable replica or the primary).
+    private func read<Result: Sendable>(_ body: (Database) async throws -> Result) async throws -> Result {
+        guard let reads else { return try await body(database) }
+        return try await reads.read(body)
     }
 
     /// One page of products matching the query.
@@ -145,7 +160,7 @@ public final class CatalogService: Sendable {
     private func listing(_ query: ProductQuery, categoryIDs: [Int]?, match: String) async throws -> ProductPage {
         var builder = ListingSQL(query: query, categoryIDs: categoryIDs, match: match)
         let statement = builder.page()
-        let rows = try await database.query(statement)
+        let rows = try await read { try await $0.query(statement) }
         var items: [ProductSummary] = []
         var lastKey: Int64 = 0
         for row in rows {
@@ -172,7 +187,8 @@ public final class CatalogService: Sendable {
 
     private func facets(_ query: ProductQuery, categoryIDs: [Int]?, match: String) async throws -> ProductPage.Facets {
         var builder = ListingSQL(query: query, categoryIDs: categoryIDs, match: match)
-        let rows = try await database.query(builder.facets())
+        let statement = builder.facets()
+        let rows = try await read { try await $0.query(statement) }
         let tree = try await categories()
         var result = ProductPage.Facets(categories: [], brands: [], priceBands: [])
         for row in rows {

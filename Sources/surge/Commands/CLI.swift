@@ -2,6 +2,7 @@ import ArgumentParser
 import Database
 import Foundation
 import Logging
+import Storefront
 
 /// Shared CLI plumbing: one logger, and one place that turns failures into a one-line message and exit code.
 enum CLI {
@@ -18,6 +19,10 @@ enum CLI {
         } catch let error as LocalPostgresError {
             fail(error.description)
         } catch let error as DatabaseURLError {
+            fail(error.description)
+        } catch let error as StoreAssemblyError {
+            fail(error.description)
+        } catch let error as TransactionPoolerError {
             fail(error.description)
         } catch let error as UsageError {
             fail(error.message)

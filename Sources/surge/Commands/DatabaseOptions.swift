@@ -8,7 +8,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "PostgreSQL URL (default: $DATABASE_URL, else a private server in --data-dir).")
     var databaseURL: String?
 
-    @Option(help: "Data directory of the private PostgreSQL server (zero-config mode).")
+    @Option(help: "Data directory of the private PostgreSQL server (zero-config mode; default .surge/postgres).")
     var dataDir: String = ".surge/postgres"
 
     @Option(help: "OS user that runs the private PostgreSQL when surge runs as root.")

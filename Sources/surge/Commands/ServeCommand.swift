@@ -1,10 +1,8 @@
 import ArgumentParser
+import Configuration
 import Database
 import Foundation
-import Guard
-import Hummingbird
 import Logging
-import PostgresNIO
 import Metrics
 import Storefront
 import Telemetry
@@ -21,81 +19,127 @@ struct ServeCommand: AsyncParsableCommand {
               surge serve --port 9090 --seed-products 10000
               DATABASE_URL=postgres://app:secret@db/store surge serve --pool-size 20
               surge serve --profile naive                   # no shedding, cache, bounded waits or timeouts
+              surge serve --replica-url postgres://app:secret@replica1/store --max-replica-lag 500ms
+              surge serve --database-url 'postgres://app:secret@pgbouncer:6432/store' --session-url postgres://app:secret@db/store
+              SURGE_POOL_SIZE=20 surge serve --print-config # what would run, and where each value came from
+
+            Every option can also be set in the environment: SURGE_ and the option's name in capitals
+            (--pool-size → SURGE_POOL_SIZE, --replica-url → SURGE_REPLICA_URL, comma-separated; the
+            database is DATABASE_URL). A flag wins over the environment, the environment over the default.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Address to listen on (loopback by default).")
-    var host: String = "127.0.0.1"
+    @Option(help: "Address to listen on (default 127.0.0.1: loopback).")
+    var host: String?
 
-    @Option(help: "TCP port to listen on (0 picks a free one).")
-    var port: Int = 8080
+    @Option(help: "TCP port to listen on (0 picks a free one; default 8080).")
+    var port: Int?
 
-    @Option(help: "Products to seed into an empty catalog (0 seeds nothing).")
-    var seedProducts: Int = 100_000
+    @Option(help: "Products to seed into an empty catalog (0 seeds nothing; default 100000).")
+    var seedProducts: Int?
 
-    @Option(help: "Seed of the generated catalog (same seed, same catalog).")
-    var seed: UInt64 = 42
+    @Option(help: "Seed of the generated catalog (same seed, same catalog; default 42).")
+    var seed: Int?
 
     @Option(help: "Most connections the store opens to PostgreSQL (default: guarded (cores × 2) + 1 capped by the server's max_connections / --instances; naive 100).")
     var poolSize: Int?
 
-    @Option(help: "Store instances sharing the database, to divide max_connections between them.")
-    var instances: Int = 1
+    @Option(help: "Store instances sharing the database, to divide max_connections between them (default 1).")
+    var instances: Int?
 
-    @Option(help: "guarded (admission control, bounded pool, deadlines, cache) or naive (none of it).")
-    var profile: String = StoreProfile.guarded.rawValue
+    @Option(help: "guarded (admission control, bounded pool, deadlines, cache) or naive (none of it); default guarded.")
+    var profile: String?
 
-    @Option(help: "Checkout hold time-to-live, in seconds.")
-    var holdTTLSeconds: Int = 600
+    @Option(help: "Checkout hold time-to-live, in seconds (default 600).")
+    var holdTTLSeconds: Int?
 
-    @Option(help: "Median latency of the simulated payment gateway, in milliseconds.")
-    var paymentLatencyMs: Int = 20
+    @Option(help: "Median latency of the simulated payment gateway, in milliseconds (default 20).")
+    var paymentLatencyMs: Int?
 
-    @Option(help: "Share of payments the simulated gateway declines (0 to 1).")
-    var paymentDeclineRate: Double = 0
+    @Option(help: "Share of payments the simulated gateway declines (0 to 1; default 0).")
+    var paymentDeclineRate: Double?
 
-    @Option(help: "Statements at least this slow (milliseconds) go to the slow-query log.")
-    var slowQueryMs: Int = 200
+    @Option(help: "Statements at least this slow (milliseconds) go to the slow-query log (default 200).")
+    var slowQueryMs: Int?
 
     @Option(help: "URL that alert transitions are POSTed to (JSON).")
     var alertWebhook: String?
 
-    @Option(help: "Catalog cache budget in MiB (guarded; product pages, listings): 0 turns the cache off.")
-    var catalogCacheMb = 32
+    @Option(help: "Catalog cache budget in MiB (guarded; product pages, listings): 0 turns the cache off (default 32).")
+    var catalogCacheMb: Int?
 
     @Flag(inversion: .prefixedNo,
-          help: "Under overload, answer catalog pages the cache holds (fresh or stale, no query) instead of shedding them (guarded).")
-    var serveCachedUnderOverload = true
+          help: "Under overload, answer catalog pages the cache holds (fresh or stale, no query) instead of shedding them (guarded; default on).")
+    var serveCachedUnderOverload: Bool?
 
     @Flag(inversion: .prefixedNo,
-          help: "Answer GET /v1/products/{id} on the connection's event loop from the request's bytes (the router's answer for ~40% less CPU); --no-fast-product-pages sends every request through the router.")
-    var fastProductPages = true
+          help: "Answer GET /v1/products/{id} on the connection's event loop from the request's bytes (the router's answer for ~40% less CPU); --no-fast-product-pages sends every request through the router (default on).")
+    var fastProductPages: Bool?
 
     @Flag(inversion: .prefixedNo,
-          help: "Pipeline product-page reads on one dedicated connection per event loop (statements sent back to back, answered in order; not with TLS); --no-pipelined-reads runs them on the pool.")
-    var pipelinedReads = true
+          help: "Pipeline product-page reads on one dedicated connection per event loop (statements sent back to back, answered in order; not with TLS); --no-pipelined-reads runs them on the pool (default on).")
+    var pipelinedReads: Bool?
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        if let poolSize, !(1...1000).contains(poolSize) { throw ValidationError("--pool-size must be from 1 to 1000") }
-        guard (1...1000).contains(instances) else { throw ValidationError("--instances must be from 1 to 1000") }
-        guard StoreProfile(rawValue: profile) != nil else {
-            throw ValidationError("--profile must be one of \(StoreProfile.allCases.map(\.rawValue).joined(separator: ", ")), not '\(profile)'")
-        }
-        guard seedProducts >= 0 else { throw ValidationError("--seed-products must be 0 or more") }
-        guard (0...1).contains(paymentDeclineRate) else { throw ValidationError("--payment-decline-rate must be from 0 to 1") }
-        guard (0...65536).contains(catalogCacheMb) else { throw ValidationError("--catalog-cache-mb must be from 0 to 65536 (0 turns the cache off)") }
+    @Option(name: .customLong("replica-url"),
+            help: "A streaming replica for catalog reads (repeat for several). Stock, money and a client's own writes stay on the primary.")
+    var replicaURLs: [String] = []
+
+    @Option(help: "A replica further behind the primary than this is skipped, its reads going to the primary (default 1s).")
+    var maxReplicaLag: String?
+
+    @Flag(inversion: .prefixedNo,
+          help: "The database URL is PgBouncer in transaction mode (default: detected; or ?pgbouncer=true in the URL): unnamed statements, no session state, LISTEN and migrations on --session-url.")
+    var pgbouncer: Bool?
+
+    @Option(help: "A session connection to the primary (direct, or a PgBouncer pool in session mode) for LISTEN/NOTIFY, migrations and pipelined reads; needed behind a transaction pooler.")
+    var sessionURL: String?
+
+    @Flag(help: "Print the configuration (each value and whether it came from a flag, the environment or the default) and exit.")
+    var printConfig = false
+
+    /// The options given on the command line, keyed as `ServeSettings` reads them.
+    var flagValues: [String: ConfigContent] {
+        var values: [String: ConfigContent] = [:]
+        func put(_ key: String, _ content: ConfigContent?) { if let content { values[key] = content } }
+        put("database.url", database.databaseURL.map(ConfigContent.string))
+        put("surge.host", host.map(ConfigContent.string))
+        put("surge.port", port.map(ConfigContent.int))
+        put("surge.seed-products", seedProducts.map(ConfigContent.int))
+        put("surge.seed", seed.map(ConfigContent.int))
+        put("surge.pool-size", poolSize.map(ConfigContent.int))
+        put("surge.instances", instances.map(ConfigContent.int))
+        put("surge.profile", profile.map(ConfigContent.string))
+        put("surge.hold-ttl-seconds", holdTTLSeconds.map(ConfigContent.int))
+        put("surge.payment-latency-ms", paymentLatencyMs.map(ConfigContent.int))
+        put("surge.payment-decline-rate", paymentDeclineRate.map(ConfigContent.double))
+        put("surge.slow-query-ms", slowQueryMs.map(ConfigContent.int))
+        put("surge.alert-webhook", alertWebhook.map(ConfigContent.string))
+        put("surge.catalog-cache-mb", catalogCacheMb.map(ConfigContent.int))
+        put("surge.serve-cached-under-overload", serveCachedUnderOverload.map(ConfigContent.bool))
+        put("surge.fast-product-pages", fastProductPages.map(ConfigContent.bool))
+        put("surge.pipelined-reads", pipelinedReads.map(ConfigContent.bool))
+        put("surge.replica-url", replicaURLs.isEmpty ? nil : .stringArray(replicaURLs))
+        put("surge.max-replica-lag", maxReplicaLag.map(ConfigContent.string))
+        put("surge.pgbouncer", pgbouncer.map(ConfigContent.bool))
+        put("surge.session-url", sessionURL.map(ConfigContent.string))
+        return values
     }
 
     func run() async throws {
         try await CLI.run {
             let logger = CLI.logger
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try ServeSettings.read(flags: flagValues, environment: environment)
+            if printConfig {
+                print(settings.printed)
+                return
+            }
             var localServer: LocalPostgres? = nil
             var startedLocal = false
             let url: DatabaseURL
-            if let explicit = database.explicitURL {
+            if let explicit = settings.databaseURL {
                 url = try DatabaseURL(explicit)
             } else {
                 let server = try database.localServer(logger: logger)
@@ -103,102 +147,16 @@ struct ServeCommand: AsyncParsableCommand {
                 localServer = server
                 url = try DatabaseURL(server.url())
             }
-            // Migrated and seeded before any of the store's services connects (see StoreSetup for the
-            // deadlock this ordering removes); a failure here stops the private server too.
             do {
-                try await DatabaseSession.connect(url, settings: .init(statementTimeout: .seconds(1800))) { setup in
-                    try await StoreSetup.prepare(setup, .init(seedProducts: seedProducts, seed: seed,
+                // Migrated and seeded before any of the store's services connects (see StoreSetup for the
+                // deadlock this ordering removes); a failure here stops the private server too.
+                // On a session connection: behind a transaction pooler the seed's COPY and index builds need one.
+                let setupURL = try settings.sessionURL.map(DatabaseURL.init) ?? url
+                try await DatabaseSession.connect(setupURL, settings: .init(statementTimeout: .seconds(1800))) { setup in
+                    try await StoreSetup.prepare(setup, .init(seedProducts: settings.seedProducts, seed: settings.seed,
                                                               createStatementStatistics: localServer != nil), logger: logger)
                 }
-            } catch {
-                if startedLocal { try? await localServer?.stop() }
-                throw error
-            }
-            let profile = StoreProfile(rawValue: self.profile) ?? .guarded
-            let guarded = profile == .guarded
-            let pipelineConfiguration = StatementPipeline.Configuration(
-                url: url, settings: guarded ? .init() : .unbounded, statements: CatalogService.pipelinedStatements)
-            let pipelinedConnections = pipelinedReads ? pipelineConfiguration.connections : 0
-            let poolSize: Int
-            if let explicit = self.poolSize {
-                poolSize = explicit
-            } else if profile == .naive {
-                poolSize = 100
-            } else {
-                let limits = try await PoolSizing.serverLimits(url, logger: logger)
-                poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
-                                           reserved: limits.reserved, instances: instances,
-                                           dedicated: 2 + pipelinedConnections)
-            }
-            var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
-            if guarded {
-                // Two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
-                PoolSizing.fixed(&clientConfiguration, connections: poolSize + 2)
-            } else {
-                // PostgresNIO's own behaviour (no minimum): its pool stops the process when a lease finds
-                // fewer live connections than a minimum while the server is restarting
-                // (`createNewDemandConnectionIfPossible`'s precondition; seen in Benchmarks/burst.sh). The
-                // guarded profile keeps a full-size minimum: its circuit breaker refuses leases during an outage.
-                clientConfiguration.options.maximumConnections = poolSize
-            }
-            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
-            let token = AdminToken(environment: ProcessInfo.processInfo.environment)
-            var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
-            telemetryConfiguration.slowQueryThreshold = .milliseconds(slowQueryMs)
-            if let alertWebhook {
-                guard let url = URL(string: alertWebhook), url.scheme == "http" || url.scheme == "https" else {
-                    throw UsageError("--alert-webhook must be an http(s) URL")
-                }
-                telemetryConfiguration.alertWebhook = url
-            }
-            let telemetry = Telemetry(configuration: telemetryConfiguration, logger: logger)
-            // A token the user chose is never echoed; a generated one must be, or nobody could use it.
-            let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
-            MetricsSystem.bootstrap(telemetry.metricsFactory)
-            // After the metrics bootstrap: the pipeline's gauges and counters are made in its init.
-            let pipeline = pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
-            // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
-            // everything admission lets in (a flash sale's burst), and an admitted buyer waits for a
-            // connection up to its request's deadline (checkout 10 s), not a fixed second: otherwise
-            // the gate refuses what admission let in.
-            let gate = ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit),
-                                            maximumWait: RouteClass.checkout.deadline))
-            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
-                              gate: guarded ? gate : nil, cancelAtDeadline: guarded,
-                              recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
-                              poolObserver: telemetry.pool, poolCapacity: poolSize, pipeline: pipeline)
-            logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)",
-                                           "pipelined_connections": "\(pipelinedConnections)"])
-            let store = {
-                var store = StoreConfiguration(
-                    host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
-                    payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
-                )
-                store.profile = profile
-                store.serveCachedUnderOverload = serveCachedUnderOverload
-                store.productPagesOnEventLoop = fastProductPages
-                store.catalogCacheBytes = catalogCacheMb << 20
-                return store
-            }()
-            let app = StoreApplication.make(
-                database: db, configuration: store, logger: logger, telemetry: telemetry,
-                onRunning: { port in
-                    print("""
-                        surge store is running
-                          API       http://\(store.host):\(port)/v1/products
-                          OpenAPI   http://\(store.host):\(port)/openapi.json
-                          health    http://\(store.host):\(port)/health/ready
-                          metrics   http://\(store.host):\(port)/metrics
-                          dashboard http://\(store.host):\(port)/dashboard?token=\(shownToken)
-                          admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
-                          database  \(url)
-                        Press Ctrl-C to stop.
-                        """)
-                    fflush(nil)
-                }
-            )
-            do {
-                try await app.runService()
+                try await serve(settings, primary: url, logger: logger)
             } catch {
                 if startedLocal { try? await localServer?.stop() }
                 throw error
@@ -207,5 +165,38 @@ struct ServeCommand: AsyncParsableCommand {
                 try await localServer.stop()
             }
         }
+    }
+
+    private func serve(_ settings: ServeSettings, primary url: DatabaseURL, logger: Logger) async throws {
+        let token = AdminToken(environment: ProcessInfo.processInfo.environment)
+        var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
+        telemetryConfiguration.slowQueryThreshold = .milliseconds(settings.slowQueryMs)
+        telemetryConfiguration.alertWebhook = settings.alertWebhook
+        let telemetry = Telemetry(configuration: telemetryConfiguration, logger: logger)
+        // A token the user chose is never echoed; a generated one must be, or nobody could use it.
+        let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
+        MetricsSystem.bootstrap(telemetry.metricsFactory)
+        let assembly = try await StoreAssembly.assemble(try settings.deployment(primary: url), observers: [telemetry.queryObserver],
+                                                        poolObserver: telemetry.pool, logger: logger)
+        logger.info("pool", metadata: ["profile": "\(settings.profile.rawValue)", "size": "\(assembly.poolSize)",
+                                       "pipelined_connections": "\(assembly.pipelinedConnections)",
+                                       "replicas": "\(assembly.deployment.replicas.count)"])
+        let host = settings.host
+        let replicas = assembly.deployment.replicas.map { "\n  replica   \($0)" }.joined()
+        let app = assembly.application(telemetry: telemetry, logger: logger) { port in
+            print("""
+                surge store is running
+                  API       http://\(host):\(port)/v1/products
+                  OpenAPI   http://\(host):\(port)/openapi.json
+                  health    http://\(host):\(port)/health/ready
+                  metrics   http://\(host):\(port)/metrics
+                  dashboard http://\(host):\(port)/dashboard?token=\(shownToken)
+                  admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
+                  database  \(url)\(replicas)
+                Press Ctrl-C to stop.
+                """)
+            fflush(nil)
+        }
+        try await app.runService()
     }
 }

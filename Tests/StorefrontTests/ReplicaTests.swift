@@ -1,0 +1,115 @@
+import Database
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Storefront
+import Testing
+import TestSupport
+
+/// Catalog reads on a real streaming replica (pg_basebackup -R -X stream -C -S), and what happens
+/// when it lags (WAL replay paused) or stops: reads go to the primary and come back.
+@Suite(.serialized) struct ReplicaTests {
+    static func browse<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await QueryContext.$current.withValue(
+            QueryContext(route: "GET /v1/products/{id}", requestID: UUID().uuidString, deadline: .now + RouteClass.browse.deadline)) {
+            try await body()
+        }
+    }
+
+    /// Polls `condition` every 50 ms for at most `limit`; the time it took when it held.
+    static func waitUntil(_ limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Duration? {
+        let start = ContinuousClock.now
+        while start.duration(to: .now) < limit {
+            if try await condition() { return start.duration(to: .now) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    @Test func catalogReadsGoToAFreshReplicaAndAroundALaggingOrStoppedOne() async throws {
+        let cluster = try await TestCluster.start(replica: true, name: "replica")
+        var logger = Logger(label: "surge.tests.replica")
+        logger.logLevel = .error
+        do {
+            let primaryURL = try cluster.primaryURL()
+            let replicaURL = try #require(try cluster.replicaURL())
+            try await TestPostgres.withDatabase(primaryURL) { db in
+                try await Migrator().migrate(db)
+                try await db.query("INSERT INTO categories (id, slug, name, depth) VALUES (1, 'c1', 'Cat', 0)")
+                try await db.query("INSERT INTO brands (id, name) VALUES (1, 'Brand')")
+                try await db.query("""
+                    INSERT INTO products (id, category_id, brand_id, title, description, price_minor, currency)
+                    VALUES (1, 1, 1, 'Before', 'A product for tests', 1500, 'USD')
+                    """)
+                try await db.query("INSERT INTO variants (id, product_id, sku, price_minor, currency) VALUES (100, 1, 'SKU-100', 1500, 'USD')")
+                try await db.query("INSERT INTO stock (variant_id, on_hand) VALUES (100, 50)")
+            }
+            var store = StoreConfiguration()
+            store.catalogCacheBytes = 0  // every read reaches a database
+            var deployment = StoreDeployment(primary: primaryURL, store: store)
+            deployment.replicas = [replicaURL]
+            deployment.maximumReplicaLag = .milliseconds(500)
+            deployment.poolSize = 4
+            deployment.pipelinedReads = false
+            deployment.transactionPooler = false
+            let assembly = try await StoreAssembly.assemble(deployment, logger: logger)
+            let router = try #require(assembly.reads)
+            let api = StoreApplication.api(database: assembly.database, reads: router, configuration: store, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for service in [DatabaseService(database: assembly.database)] + router.services {
+                    group.addTask { try await service.run() }
+                }
+                defer { group.cancelAll() }
+                func title() async throws -> String { try await Self.browse { try await api.catalog.product(id: 1).title } }
+
+                // A replica that has replayed everything takes the catalog reads.
+                #expect(try await Self.waitUntil { router.isUsable(0) } != nil)
+                for _ in 0..<20 { #expect(try await title() == "Before") }
+                #expect(router.reads(replica: 0) == 20)
+                #expect(router.reads(replica: nil) == 0)
+
+                // Replay paused: the replica falls behind the primary's next write and is skipped.
+                try await TestPostgres.withDatabase(replicaURL) { try await $0.query("SELECT pg_wal_replay_pause()") }
+                try await TestPostgres.withDatabase(primaryURL) { try await $0.query("UPDATE products SET title = 'After' WHERE id = 1") }
+                let skipped = try await Self.waitUntil { !router.isUsable(0) }
+                #expect(skipped != nil)
+                let onPrimary = router.reads(replica: nil)
+                #expect(try await title() == "After")
+                #expect(router.reads(replica: nil) == onPrimary + 1)
+                // Stock and a client's own writes are on the primary whatever the replica does.
+                let cart = try await api.carts.create()
+                _ = try await api.carts.addItem(cartID: cart.id, token: #require(cart.token), expectedVersion: nil, try JSONDecoder().decode(AddItemRequest.self, from: Data(#"{"variantId": 100, "quantity": 2}"#.utf8)))
+                #expect(try await api.carts.load(id: cart.id, token: #require(cart.token)).lines.map(\.quantity) == [2])
+
+                // Replay resumed: the replica catches up and takes reads again, with the new title.
+                try await TestPostgres.withDatabase(replicaURL) { try await $0.query("SELECT pg_wal_replay_resume()") }
+                #expect(try await Self.waitUntil { router.isUsable(0) } != nil)
+                let onReplica = router.reads(replica: 0)
+                #expect(try await title() == "After")
+                #expect(router.reads(replica: 0) == onReplica + 1)
+
+                // The replica stops: every read is still answered (a failed one again on the primary).
+                try await cluster.replica?.stop()
+                let stoppedAt = ContinuousClock.now
+                for _ in 0..<20 { #expect(try await title() == "After") }
+                #expect(try await Self.waitUntil { !router.isUsable(0) } != nil)
+                let skippedAfter = stoppedAt.duration(to: .now)
+                // And it is used again once it is back.
+                try await cluster.replica?.start()
+                let back = try await Self.waitUntil { router.isUsable(0) }
+                #expect(back != nil)
+                let beforeBack = router.reads(replica: 0)
+                #expect(try await title() == "After")
+                #expect(router.reads(replica: 0) == beforeBack + 1)
+                print("replica: skipped \(skipped.map { "\($0.milliseconds) ms" } ?? "never") after replay paused; "
+                      + "stopped replica skipped within \(skippedAfter.milliseconds) ms; back in use \(back.map { "\($0.milliseconds) ms" } ?? "never") after restart")
+            }
+        } catch {
+            Issue.record("\(String(reflecting: error))")
+            await cluster.stop()
+            throw error
+        }
+        await cluster.stop()
+    }
+}
