@@ -136,7 +136,8 @@ let package = Package(
         .target(
             name: "Doctor",
             dependencies: [
-                "Database", "Advisor",
+                "Database", "Advisor", "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -150,7 +151,7 @@ let package = Package(
         .target(
             name: "Capacity",
             dependencies: [
-                "LoadTest", "Reports", "Database",
+                "LoadTest", "Reports", "Database", "Telemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -210,7 +211,10 @@ let package = Package(
         .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DoctorTests",
-            dependencies: ["Doctor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Doctor", "Database", "Telemetry", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             // Evidence recorded from real incidents (`surge doctor --record`), read by path.
             exclude: ["Recorded"],
             swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Telemetry
 import NIOCore
 import NIOPosix
 import Synchronization
