@@ -1,10 +1,12 @@
 import ArgumentParser
 import Database
+import Doctor
 import Foundation
 import Guard
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Metrics
 import Storefront
 import Telemetry
@@ -77,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
           help: "Pipeline product-page reads on one dedicated connection per event loop (statements sent back to back, answered in order; not with TLS); --no-pipelined-reads runs them on the pool.")
     var pipelinedReads = true
 
+    @Option(help: "Seconds between the in-store doctor's looks at the store's own database (its findings are on /dashboard and GET /admin/doctor); 0 runs no doctor.")
+    var doctorInterval: Int = 30
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         if let poolSize, !(1...1000).contains(poolSize) { throw ValidationError("--pool-size must be from 1 to 1000") }
@@ -86,6 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard seedProducts >= 0 else { throw ValidationError("--seed-products must be 0 or more") }
         guard (0...1).contains(paymentDeclineRate) else { throw ValidationError("--payment-decline-rate must be from 0 to 1") }
+        guard doctorInterval == 0 || (5...3600).contains(doctorInterval) else {
+            throw ValidationError("--doctor-interval must be 0 (no doctor) or from 5 to 3600 seconds, not \(doctorInterval)")
+        }
         guard (0...65536).contains(catalogCacheMb) else { throw ValidationError("--catalog-cache-mb must be from 0 to 65536 (0 turns the cache off)") }
     }
 
@@ -128,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let limits = try await PoolSizing.serverLimits(url, logger: logger)
                 poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
                                            reserved: limits.reserved, instances: instances,
-                                           dedicated: 2 + pipelinedConnections)
+                                           dedicated: 2 + pipelinedConnections + (doctorInterval > 0 ? 1 : 0))
             }
             var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
             // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
@@ -172,8 +180,13 @@ struct ServeCommand: AsyncParsableCommand {
                 store.catalogCacheBytes = catalogCacheMb << 20
                 return store
             }()
+            // The doctor looks at the store's own database on a connection of its own (the pool may be what starves).
+            let doctor: [any Service] = doctorInterval > 0
+                ? [DoctorMonitor(url: url, board: telemetry.doctor, interval: .seconds(doctorInterval),
+                                 storeMetrics: { telemetry.prometheusText() }, logger: logger)]
+                : []
             let app = StoreApplication.make(
-                database: db, configuration: store, logger: logger, telemetry: telemetry,
+                database: db, configuration: store, logger: logger, telemetry: telemetry, services: doctor,
                 onRunning: { port in
                     print("""
                         surge store is running
