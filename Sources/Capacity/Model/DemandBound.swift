@@ -26,6 +26,9 @@ public struct DemandBound: Sendable, Equatable, Codable {
     public var resources: [Resource]
     /// Steps the demands were measured on.
     public var fromSteps: Int
+    /// Cores other processes on this host kept busy during those steps (host busy less the measured
+    /// groups): the bound assumes the cores are the server's, so on a shared host it is optimistic.
+    public var otherProcessesCores: Double?
 
     /// The resource the bottleneck law names.
     public var limiting: Resource? { resources.first }
@@ -57,7 +60,12 @@ public struct DemandBound: Sendable, Equatable, Codable {
         let poolSize = measured.compactMap(\.evidence.poolCapacity).max()
         add("pool", "the store's pool of \(Format.number(poolSize ?? 0)) connections", capacity: poolSize) { $0.evidence.poolInUse }
         guard !found.isEmpty else { return nil }
-        return DemandBound(resources: found.sorted { $0.bound < $1.bound }, fromSteps: measured.count)
+        let others = measured.compactMap { step -> Double? in
+            guard let busy = step.evidence.hostBusyCores, let used = step.evidence.processCores else { return nil }
+            return max(0, busy - used.values.reduce(0, +))
+        }
+        return DemandBound(resources: found.sorted { $0.bound < $1.bound }, fromSteps: measured.count,
+                           otherProcessesCores: others.isEmpty ? nil : others.reduce(0, +) / Double(others.count))
     }
 
     /// U = idle + X·demand by least squares; with one point (or no spread in X), through the origin.

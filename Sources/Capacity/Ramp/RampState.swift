@@ -145,7 +145,10 @@ public struct RampState: Sendable {
         let measured = rateSteps
         let fraction = stopAtFraction ?? 0.5
         let bound = resources.flatMap { DemandBound.estimate(measured, $0) }
-        let model = measured.count >= Self.minimumStepsForPrediction ? USLFitter.fit(measured.map(\.point)).model : nil
+        // The USL only where its points had contention to show: at least 4 of them with a request or more in
+        // flight. Below one, points carry λ and no curvature, and their fitted peak is noise.
+        let contended = measured.map(\.point).filter { $0.concurrency >= 1 }
+        let model = contended.count >= Self.minimumStepsForPrediction ? USLFitter.fit(measured.map(\.point)).model : nil
         let peak = Self.combinedPeak(usl: model?.peakThroughput, bound: bound?.throughput)
         let best = measured.map(\.throughput).max() ?? 0
         if predictedPeak == nil, let peak, best >= (fraction - Self.fractionTolerance) * peak {

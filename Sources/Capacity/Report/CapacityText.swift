@@ -73,6 +73,9 @@ public enum CapacityText {
                                 Format.number(resource.demandSeconds * 1000), Format.number(resource.idle), Format.number(resource.capacity),
                                 Format.number(resource.bound), resource == bound.limiting ? "  ← limiting" : ""))
         }
+        if let others = bound.otherProcessesCores, others >= 0.1 {
+            lines.append("  note: other processes on this host kept \(Format.number(others)) cores busy meanwhile; the bound assumes the cores are the server's")
+        }
         return lines
     }
 
