@@ -41,7 +41,7 @@ public enum CapacityText {
         if let bound = report.demandBound { lines.append(contentsOf: demandLines(bound)) }
         if let check = report.predictionCheck {
             let parts = [check.uslPeak.map { "USL peak \(Format.number($0))" }, check.demandBound.map { "demand bound \(Format.number($0))" }].compactMap { $0 }
-            if parts.count == 2 { lines.append("prediction = the smaller of: " + parts.joined(separator: ", ") + " req/s") }
+            if parts.count == 2 { lines.append("on the prediction's steps: " + parts.joined(separator: ", ") + " req/s") }
             lines.append(String(format: "prediction from safe load: %@ steps (up to %@ of the predicted peak) predicted %@ req/s; measured %@ req/s at %d in flight%@: error %+.1f%%",
                                 String(check.fromSteps), Format.percent(check.measuredShareAtPrediction), Format.number(check.predictedPeak),
                                 Format.number(check.measuredPeak), check.measuredPeakLoad,
