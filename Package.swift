@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -134,7 +136,8 @@ let package = Package(
         .target(
             name: "Doctor",
             dependencies: [
-                "Database", "Advisor",
+                "Database", "Advisor", "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -148,7 +151,7 @@ let package = Package(
         .target(
             name: "Capacity",
             dependencies: [
-                "LoadTest", "Reports", "Database", "Reproducible",
+                "LoadTest", "Reports", "Database", "Reproducible", "Telemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -216,7 +219,10 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(
             name: "DoctorTests",
-            dependencies: ["Doctor", "Advisor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Doctor", "Advisor", "Database", "Telemetry", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             // Evidence recorded from real incidents (`surge doctor --record`), read by path.
             exclude: ["Recorded"],
             swiftSettings: swiftSettings

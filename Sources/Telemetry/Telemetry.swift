@@ -25,6 +25,8 @@ public final class Telemetry: Sendable {
     /// The pool observer the store reports pool usage and acquire waits to.
     public let pool: PoolMetrics
     public let alerts: AlertService
+    /// The doctor's latest verdict on this store's database, posted by a `DoctorMonitor` when one runs.
+    public let doctor = DoctorBoard()
     let queries: QueryMetrics
     let slowLog: SlowQueryLog
     let clock: TelemetryClock
@@ -111,7 +113,8 @@ public final class Telemetry: Sendable {
             server: sampler.current?.latest,
             topQueries: Array(report.queries.prefix(10)),
             nPlusOne: report.routes.flatMap { route in route.nPlusOne.map { "\(route.route): \($0.query)" } },
-            alerts: alerts.active
+            alerts: alerts.active,
+            doctor: doctor.latest
         )
     }
 }

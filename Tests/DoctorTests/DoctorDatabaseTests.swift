@@ -276,4 +276,21 @@ struct DoctorDatabaseTests {
             #expect(verdict.samples >= 2)
         }
     }
+
+    /// A role with no monitoring privilege at all (no pg_monitor, no pg_read_all_settings) still gets
+    /// a verdict from what it can see, and the verdict says what it could not check and the GRANT that fixes it.
+    @Test func roleWithoutAnyMonitoringPrivilegeGetsAPartialVerdictNamingTheGrant() async throws {
+        try await TestPostgres.withFreshDatabase { db, url in
+            let role = "plain_\(UInt32.random(in: 0..<UInt32.max))"
+            try await db.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN PASSWORD 'plain'"))
+            var plain = url
+            plain.user = role
+            plain.password = "plain"
+            let verdict = try await Self.diagnose(plain, DoctorOptions(window: .seconds(1)))
+            try await db.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(role)"))
+            _ = try? await db.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"))
+            #expect(verdict.samples >= 2)
+            #expect(verdict.skipped.contains { $0.reason.contains("GRANT pg_monitor TO <user>;") }, "\(verdict.skipped)")
+        }
+    }
 }

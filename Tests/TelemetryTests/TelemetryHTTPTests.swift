@@ -47,7 +47,8 @@ enum MiniStore {
                 for (method, path, token) in [
                     ("GET", "/admin/queries", nil), ("GET", "/admin/queries", "wrong"), ("POST", "/admin/queries/reset", nil),
                     ("GET", "/dashboard", nil), ("GET", "/dashboard?token=wrong", nil), ("GET", "/admin/alerts", "test-admin-toke"),
-                    ("GET", "/admin/queries?token=\(MiniStore.token)", nil),
+                    ("GET", "/admin/queries?token=\(MiniStore.token)", nil), ("GET", "/admin/doctor", nil),
+                    ("GET", "/admin/doctor?token=\(MiniStore.token)", nil),
                 ] as [(String, String, String?)] {
                     let reply = try await client.send(method, path, token: token)
                     #expect(reply.status == 401, "\(method) \(path)")
@@ -60,6 +61,31 @@ enum MiniStore {
                 #expect(try await client.send("GET", "/dashboard?token=\(MiniStore.token)").status == 200)
                 #expect(try await client.send("GET", "/admin/alerts", token: MiniStore.token).status == 200)
                 #expect(try await client.send("GET", "/metrics").status == 200)
+            }
+        }
+    }
+
+    @Test func adminDoctorIsAProblemWithoutADoctorAndThePostedFindingsWithOne() async throws {
+        let telemetry = MiniStore.telemetry()
+        try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
+            try await LoopbackServer.with(MiniStore.router(telemetry: telemetry, database: database)) { port in
+                let client = TestClient(port: port)
+                let off = try await client.send("GET", "/admin/doctor", token: MiniStore.token)
+                #expect(off.status == 404)
+                #expect(off.contentType == "application/problem+json")
+                #expect(off.body.contains(#""code":"doctor_off""#))
+
+                telemetry.doctor.post(DashboardBrowserTests.panel)
+                let on = try await client.send("GET", "/admin/doctor", token: MiniStore.token)
+                #expect(on.status == 200)
+                #expect(on.contentType == "application/json")
+                #expect(try JSONDecoder().decode(DoctorPanel.self, from: Data(on.body.utf8)) == DashboardBrowserTests.panel)
+                let raw = try #require(try JSONSerialization.jsonObject(with: Data(on.body.utf8)) as? [String: Any])
+                let finding = try #require((raw["findings"] as? [[String: Any]])?.first)
+                for key in ["cause", "title", "object", "key_evidence", "confidence", "evidence", "fixes"] {
+                    #expect(finding[key] != nil, "missing \(key)")
+                }
+                #expect(telemetry.dashboardSnapshot().doctor == DashboardBrowserTests.panel)
             }
         }
     }

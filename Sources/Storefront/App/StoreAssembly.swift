@@ -4,6 +4,7 @@ import Guard
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Telemetry
 
 /// Where the store's data lives and how it reaches it: the primary, its replicas, the pool.
@@ -18,6 +19,8 @@ public struct StoreDeployment: Sendable {
     public var poolSize: Int?
     /// Store instances sharing the database, to divide `max_connections` between them.
     public var instances = 1
+    /// Connections each instance opens beside its pool for monitoring (the in-store doctor).
+    public var monitoringConnections = 0
     /// Whether `primary` is a transaction pooler (PgBouncer in transaction mode); `nil` detects it
     /// (`TransactionPooler.detect`), unless the URL says (`?pgbouncer=true`).
     public var transactionPooler: Bool?
@@ -91,7 +94,7 @@ public struct StoreAssembly: Sendable {
         }
         let pipelinedConnections = pipelineConfiguration?.connections ?? 0
         // Beside the pool: cancels and LISTEN (guarded), the pipeline, and the leadership session.
-        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections + 1
+        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections + 1 + deployment.monitoringConnections
         let poolSize: Int
         if let explicit = deployment.poolSize ?? profile.fixedPoolSize {
             poolSize = explicit
@@ -163,12 +166,12 @@ public struct StoreAssembly: Sendable {
 
     /// The runnable store: the HTTP server, the primary's pool, the replicas' pools and lag monitor,
     /// and the background services.
-    public func application(telemetry: Telemetry?, logger: Logger,
+    public func application(telemetry: Telemetry?, logger: Logger, services extra: [any Service] = [],
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<RouterResponder<StoreRequestContext>> {
         StoreApplication.make(database: database, reads: reads, listen: session, leadership: leadership,
                               configuration: deployment.store, logger: logger, telemetry: telemetry,
-                              services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership],
+                              services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership] + extra,
                               onRunning: onRunning)
     }
 }
