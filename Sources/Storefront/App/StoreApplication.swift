@@ -67,11 +67,12 @@ public enum StoreApplication {
     /// accepts connections (migrations, seeding).
     public static func make(
         database: Database, configuration: StoreConfiguration, logger: Logger, telemetry: Telemetry? = nil,
+        gateway: (any PaymentGateway)? = nil,
         services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
-        let api = api(database: database, configuration: configuration, logger: logger)
+        let api = api(database: database, configuration: configuration, gateway: gateway, logger: logger)
         let admission = configuration.profile == .guarded ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.
         let earlyShed = admission.map { controller in

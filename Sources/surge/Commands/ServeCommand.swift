@@ -1,11 +1,7 @@
 import ArgumentParser
 import Database
 import Foundation
-import Guard
-import Hummingbird
 import Logging
-import PostgresNIO
-import Metrics
 import Storefront
 import Telemetry
 
@@ -114,81 +110,42 @@ struct ServeCommand: AsyncParsableCommand {
                 if startedLocal { try? await localServer?.stop() }
                 throw error
             }
-            let profile = StoreProfile(rawValue: self.profile) ?? .guarded
-            let guarded = profile == .guarded
-            let pipelineConfiguration = StatementPipeline.Configuration(
-                url: url, settings: guarded ? .init() : .unbounded, statements: CatalogService.pipelinedStatements)
-            let pipelinedConnections = pipelinedReads ? pipelineConfiguration.connections : 0
-            let poolSize: Int
-            if let explicit = self.poolSize {
-                poolSize = explicit
-            } else if profile == .naive {
-                poolSize = 100
-            } else {
-                let limits = try await PoolSizing.serverLimits(url, logger: logger)
-                poolSize = PoolSizing.size(cores: ProcessInfo.processInfo.activeProcessorCount, maxConnections: limits.maxConnections,
-                                           reserved: limits.reserved, instances: instances,
-                                           dedicated: 2 + pipelinedConnections)
-            }
-            var clientConfiguration = url.clientConfiguration(settings: guarded ? .init() : .unbounded)
-            // Guarded: two connections beyond the gate, for cancelling statements past their deadline and for LISTEN.
-            PoolSizing.fixed(&clientConfiguration, connections: guarded ? poolSize + 2 : poolSize)
-            let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
             let token = AdminToken(environment: ProcessInfo.processInfo.environment)
-            var telemetryConfiguration = TelemetryConfiguration(adminToken: token.value)
-            telemetryConfiguration.slowQueryThreshold = .milliseconds(slowQueryMs)
+            var options = StoreServer.Options(profile: StoreProfile(rawValue: self.profile) ?? .guarded, adminToken: token.value)
+            options.host = host
+            options.port = port
+            options.poolSize = poolSize
+            options.instances = instances
+            options.holdTTL = .seconds(holdTTLSeconds)
+            options.payment = .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
+            options.slowQueryThreshold = .milliseconds(slowQueryMs)
             if let alertWebhook {
                 guard let url = URL(string: alertWebhook), url.scheme == "http" || url.scheme == "https" else {
                     throw UsageError("--alert-webhook must be an http(s) URL")
                 }
-                telemetryConfiguration.alertWebhook = url
+                options.alertWebhook = url
             }
-            let telemetry = Telemetry(configuration: telemetryConfiguration, logger: logger)
+            options.catalogCacheBytes = catalogCacheMb << 20
+            options.serveCachedUnderOverload = serveCachedUnderOverload
+            options.fastProductPages = fastProductPages
+            options.pipelinedReads = pipelinedReads
             // A token the user chose is never echoed; a generated one must be, or nobody could use it.
             let shownToken = token.generated ? token.value : "$SURGE_ADMIN_TOKEN"
-            MetricsSystem.bootstrap(telemetry.metricsFactory)
-            // After the metrics bootstrap: the pipeline's gauges and counters are made in its init.
-            let pipeline = pipelinedReads ? StatementPipeline(pipelineConfiguration, logger: logger) : nil
-            // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
-            // everything admission lets in (a flash sale's burst), and an admitted buyer waits for a
-            // connection up to its request's deadline (checkout 10 s), not a fixed second: otherwise
-            // the gate refuses what admission let in.
-            let gate = ConnectionGate(.init(permits: poolSize, maximumWaiters: max(2 * poolSize, AdmissionLimiter.Configuration().limit.maximumLimit),
-                                            maximumWait: RouteClass.checkout.deadline))
-            let db = Database(client: client, observers: [telemetry.queryObserver], logger: logger,
-                              gate: guarded ? gate : nil, cancelAtDeadline: guarded,
-                              recovery: guarded ? RecoveryConfiguration(client: clientConfiguration) : nil,
-                              poolObserver: telemetry.pool, poolCapacity: poolSize, pipeline: pipeline)
-            logger.info("pool", metadata: ["profile": "\(profile.rawValue)", "size": "\(poolSize)",
-                                           "pipelined_connections": "\(pipelinedConnections)"])
-            let store = {
-                var store = StoreConfiguration(
-                    host: host, port: port, holdTTL: .seconds(holdTTLSeconds),
-                    payment: .init(medianLatency: .milliseconds(paymentLatencyMs), declineRate: paymentDeclineRate)
-                )
-                store.profile = profile
-                store.serveCachedUnderOverload = serveCachedUnderOverload
-                store.productPagesOnEventLoop = fastProductPages
-                store.catalogCacheBytes = catalogCacheMb << 20
-                return store
-            }()
-            let app = StoreApplication.make(
-                database: db, configuration: store, logger: logger, telemetry: telemetry,
-                onRunning: { port in
-                    print("""
-                        surge store is running
-                          API       http://\(store.host):\(port)/v1/products
-                          OpenAPI   http://\(store.host):\(port)/openapi.json
-                          health    http://\(store.host):\(port)/health/ready
-                          metrics   http://\(store.host):\(port)/metrics
-                          dashboard http://\(store.host):\(port)/dashboard?token=\(shownToken)
-                          admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
-                          database  \(url)
-                        Press Ctrl-C to stop.
-                        """)
-                    fflush(nil)
-                }
-            )
+            let host = self.host
+            let app = try await StoreServer.make(url: url, options: options, logger: logger, onRunning: { port in
+                print("""
+                    surge store is running
+                      API       http://\(host):\(port)/v1/products
+                      OpenAPI   http://\(host):\(port)/openapi.json
+                      health    http://\(host):\(port)/health/ready
+                      metrics   http://\(host):\(port)/metrics
+                      dashboard http://\(host):\(port)/dashboard?token=\(shownToken)
+                      admin     Authorization: Bearer \(shownToken)\(token.generated ? "   (generated; set SURGE_ADMIN_TOKEN to choose one)" : "")
+                      database  \(url)
+                    Press Ctrl-C to stop.
+                    """)
+                fflush(nil)
+            }).application
             do {
                 try await app.runService()
             } catch {
