@@ -42,7 +42,13 @@ public enum DrillHTML {
         row("goodput") { String(format: "%.0f/s", $0.goodputPerSecond) }
         row("failed or shed") { String(format: "%.1f%%", $0.errorPercent) }
         row("requests") { "\($0.requests)" }
+        row("checkout requests") { "\($0.checkoutRequests)" }
+        row("failures by kind") { $0.failures.isEmpty ? "none" : $0.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
         page.table(headers: ["", "before (fault in)", "after (fix in place)"], rows: rows)
+        let examples = [("before", report.before), ("after", report.after)].flatMap { label, figures in
+            (figures?.failureExamples ?? [:]).sorted { $0.key < $1.key }.map { [label, $0.key, $0.value] }
+        }
+        if !examples.isEmpty { page.table(headers: ["surge", "failure", "first example"], rows: examples) }
         page.raw(chart("Goodput over time", "successful responses/s", report) { $0.goodputPerSecond })
         page.raw(chart("p99 latency over time", "ms", report) { $0.p99Milliseconds })
 

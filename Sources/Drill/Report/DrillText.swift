@@ -23,6 +23,7 @@ public enum DrillText {
         row("product page p99") { String(format: "%.0f ms", $0.productPageP99Milliseconds) }
         row("goodput") { String(format: "%.0f/s", $0.goodputPerSecond) }
         row("failed or shed") { String(format: "%.1f%%", $0.errorPercent) }
+        row("failures") { $0.failures.isEmpty ? "none" : $0.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
         lines.append("")
         lines.append(table.render())
         var times: [String] = []

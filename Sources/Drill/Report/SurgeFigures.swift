@@ -33,6 +33,11 @@ public struct SurgeFigures: Codable, Sendable, Equatable {
     public var checkoutP99Milliseconds: Double
     public var addToCartP99Milliseconds: Double
     public var productPageP99Milliseconds: Double
+    /// Checkout requests sent (0: no buyer got as far, and its p99 means nothing).
+    public var checkoutRequests: Int
+    /// Failed requests by kind (shed counts 503 overloaded), with the first example of each.
+    public var failures: [String: Int]
+    public var failureExamples: [String: String]
     public var timeline: [Point]
 
     /// The figures of a load run against the store.
@@ -42,7 +47,13 @@ public struct SurgeFigures: Codable, Sendable, Equatable {
         var requests = 0, successes = 0, attempts = 0
         var timeline = Timeline()
         var seconds = 0.0
+        var failures: [String: Int] = [:]
+        var examples = ErrorExamples()
         for phase in result.phases {
+            for (kind, count) in phase.counts.errors { failures[kind.rawValue, default: 0] += count }
+            if phase.counts.shed > 0 { failures["shed", default: 0] += phase.counts.shed }
+            if phase.dropped > 0 { failures["dropped", default: 0] += phase.dropped }
+            examples.merge(phase.examples)
             for journey in phase.journeys {
                 if journeys[journey.name] == nil { journeys[journey.name] = journey } else { journeys[journey.name]?.merge(journey) }
             }
@@ -77,6 +88,9 @@ public struct SurgeFigures: Codable, Sendable, Equatable {
         var pages = step("browse", "product")?.latency ?? LatencyHistogram()
         if let buyPage = step("buy", "product")?.latency { pages.merge(buyPage) }
         productPageP99Milliseconds = ms(pages)
+        checkoutRequests = step("buy", "checkout")?.counts.requests ?? 0
+        self.failures = failures
+        failureExamples = examples.byClass
         let width = Double(timeline.bucketSeconds)
         self.timeline = timeline.buckets.enumerated().map { index, bucket in
             Point(second: Double(index) * width, arrivals: bucket.arrivals,

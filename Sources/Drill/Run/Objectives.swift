@@ -12,7 +12,17 @@ enum Objectives {
         return [
             atLeast("checkout completion", objectives.checkoutCompletionPercent) { $0.checkoutCompletionPercent },
             atLeast("add-to-cart completion", objectives.addToCartCompletionPercent) { $0.addToCartCompletionPercent },
-            atMost("checkout p99", objectives.checkoutP99Milliseconds) { $0.checkoutP99Milliseconds },
+            checkoutLatency(objectives.checkoutP99Milliseconds, before: before, after: after),
         ]
+    }
+}
+
+extension Objectives {
+    /// Checkout p99 at most `target`; a surge in which no buyer reached checkout has no p99 to hold.
+    static func checkoutLatency(_ target: Double, before: SurgeFigures, after: SurgeFigures?) -> DrillReport.Objective {
+        func held(_ figures: SurgeFigures) -> Bool { figures.checkoutRequests > 0 && figures.checkoutP99Milliseconds <= target }
+        return DrillReport.Objective(name: "checkout p99", target: String(format: "≤ %g ms", target), before: before.checkoutP99Milliseconds,
+                                     after: after?.checkoutP99Milliseconds, unit: "ms", heldBefore: held(before),
+                                     heldAfter: after.map(held) ?? false)
     }
 }

@@ -21,6 +21,19 @@ enum Surge {
                     progress: (@Sendable (LiveSnapshot, Double) -> Void)?) async throws -> RunResult {
         var run = RunOptions()
         run.targetDescription = "surge drill \(options.drill.rawValue)"
-        return try await LoadRunner.run(plan: plan, options: run, progress: progress)
+        // The load runs its schedule to the end whatever happens to its caller; a cancelled drill (Ctrl-C)
+        // stops waiting for it at once, and its requests fail fast against the store the cleanup stops.
+        let (results, continuation) = AsyncThrowingStream.makeStream(of: RunResult.self)
+        let load = Task {
+            do {
+                continuation.yield(try await LoadRunner.run(plan: plan, options: run, progress: progress))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        _ = load
+        for try await result in results { return result }
+        throw CancellationError()
     }
 }
