@@ -152,7 +152,7 @@ public enum DrillRunner {
             let beforeResult = try await surgeResult
             if let late = try await lateInjection { injected = late }
             let surgeEnd = ContinuousClock.now
-            let before = SurgeFigures(beforeResult, profile: (store?.profile ?? .guarded).rawValue)
+            let before = SurgeFigures(beforeResult, profile: store?.profile.rawValue ?? "your store")
             timeline.note("impact", impactLine(before))
 
             guard ownStore else {
