@@ -15,16 +15,8 @@ final class HeldSessions: Sendable {
               waitForSetup: Bool = true) async throws -> Int {
         let (pids, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         let task = Task {
-            var configuration = url.clientConfiguration(settings: .unbounded)
-            configuration.options.maximumConnections = 1
-            configuration.options.minimumConnections = 0
-            var quiet = logger
-            quiet.logLevel = .critical
-            let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
-            let database = Database(client: client, logger: quiet)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                do {
+            do {
+                try await AdminSession.with(url, logger: logger, connections: 1) { database in
                     try await database.withConnection { connection in
                         let pid = try await connection.query("SELECT pg_backend_pid()").first?.decode(Int.self) ?? 0
                         if !waitForSetup { continuation.yield(.success(pid)) }
@@ -35,12 +27,11 @@ final class HeldSessions: Sendable {
                             try await Task.sleep(for: .milliseconds(500))
                         }
                     }
-                } catch {
-                    continuation.yield(.failure(error))
                 }
-                continuation.finish()
-                group.cancelAll()
+            } catch {
+                continuation.yield(.failure(error))
             }
+            continuation.finish()
         }
         tasks.withLock { $0.append(task) }
         for await result in pids { return try result.get() }

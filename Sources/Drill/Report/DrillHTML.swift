@@ -27,23 +27,7 @@ public enum DrillHTML {
         page.table(headers: ["", ""], rows: facts)
 
         page.heading("Impact: what users saw")
-        var rows: [[String]] = []
-        func row(_ name: String, _ value: (SurgeFigures) -> String) {
-            rows.append([name, value(report.before), report.after.map(value) ?? "—"])
-        }
-        row("store profile") { $0.profile }
-        row("checkout journey completion") { String(format: "%.1f%%", $0.checkoutCompletionPercent) }
-        row("add-to-cart completion") { String(format: "%.1f%%", $0.addToCartCompletionPercent) }
-        row("browse journey completion") { String(format: "%.1f%%", $0.browseCompletionPercent) }
-        row("checkout p99") { String(format: "%.0f ms", $0.checkoutP99Milliseconds) }
-        row("add-to-cart p99") { String(format: "%.0f ms", $0.addToCartP99Milliseconds) }
-        row("product page p99") { String(format: "%.0f ms", $0.productPageP99Milliseconds) }
-        row("all requests p99") { String(format: "%.0f ms", $0.p99Milliseconds) }
-        row("goodput") { String(format: "%.0f/s", $0.goodputPerSecond) }
-        row("failed or shed") { String(format: "%.1f%%", $0.errorPercent) }
-        row("requests") { "\($0.requests)" }
-        row("checkout requests") { "\($0.checkoutRequests)" }
-        row("failures by kind") { $0.failures.isEmpty ? "none" : $0.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+        let rows = SurgeFigures.rows(brief: false).map { row in [row.name, row.value(report.before), report.after.map(row.value) ?? "—"] }
         page.table(headers: ["", "before (fault in)", "after (fix in place)"], rows: rows)
         let examples = [("before", report.before), ("after", report.after)].flatMap { label, figures in
             (figures?.failureExamples ?? [:]).sorted { $0.key < $1.key }.map { [label, $0.key, $0.value] }

@@ -13,17 +13,9 @@ public enum DrillText {
             for action in fix.actions { lines.append("  done:    \(action)") }
         }
         var table = TextTable(headers: ["", "before", "after"])
-        func row(_ name: String, _ format: (SurgeFigures) -> String) {
-            table.append([name, format(report.before), report.after.map(format) ?? "—"])
+        for row in SurgeFigures.rows(brief: true) {
+            table.append([row.name, row.value(report.before), report.after.map(row.value) ?? "—"])
         }
-        row("profile") { $0.profile }
-        row("checkout completion") { String(format: "%.1f%%", $0.checkoutCompletionPercent) }
-        row("add-to-cart completion") { String(format: "%.1f%%", $0.addToCartCompletionPercent) }
-        row("checkout p99") { String(format: "%.0f ms", $0.checkoutP99Milliseconds) }
-        row("product page p99") { String(format: "%.0f ms", $0.productPageP99Milliseconds) }
-        row("goodput") { String(format: "%.0f/s", $0.goodputPerSecond) }
-        row("failed or shed") { String(format: "%.1f%%", $0.errorPercent) }
-        row("failures") { $0.failures.isEmpty ? "none" : $0.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
         lines.append("")
         lines.append(table.render())
         var times: [String] = []

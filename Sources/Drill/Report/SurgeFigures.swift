@@ -100,3 +100,28 @@ public struct SurgeFigures: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension SurgeFigures {
+    /// The impact table's rows (name, value), for the HTML report and, `brief`, the terminal summary.
+    static func rows(brief: Bool) -> [(name: String, value: @Sendable (SurgeFigures) -> String)] {
+        let failures: @Sendable (SurgeFigures) -> String = { figures in
+            figures.failures.isEmpty ? "none" : figures.failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        let all: [(name: String, brief: Bool, value: @Sendable (SurgeFigures) -> String)] = [
+            ("store profile", true, { $0.profile }),
+            ("checkout completion", true, { String(format: "%.1f%%", $0.checkoutCompletionPercent) }),
+            ("add-to-cart completion", true, { String(format: "%.1f%%", $0.addToCartCompletionPercent) }),
+            ("browse journey completion", false, { String(format: "%.1f%%", $0.browseCompletionPercent) }),
+            ("checkout p99", true, { String(format: "%.0f ms", $0.checkoutP99Milliseconds) }),
+            ("add-to-cart p99", false, { String(format: "%.0f ms", $0.addToCartP99Milliseconds) }),
+            ("product page p99", true, { String(format: "%.0f ms", $0.productPageP99Milliseconds) }),
+            ("all requests p99", false, { String(format: "%.0f ms", $0.p99Milliseconds) }),
+            ("goodput", true, { String(format: "%.0f/s", $0.goodputPerSecond) }),
+            ("failed or shed", true, { String(format: "%.1f%%", $0.errorPercent) }),
+            ("requests", false, { "\($0.requests)" }),
+            ("checkout requests", false, { "\($0.checkoutRequests)" }),
+            ("failures by kind", true, failures),
+        ]
+        return all.filter { !brief || $0.brief }.map { ($0.name, $0.value) }
+    }
+}

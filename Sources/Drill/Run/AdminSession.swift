@@ -4,13 +4,15 @@ import PostgresNIO
 
 /// The drill's own session on the database: setup, injection and the fix (no statement timeout:
 /// CREATE INDEX CONCURRENTLY and the seed take what they take).
+/// A fault's held sessions use it too, with one connection and their own application name.
 enum AdminSession {
-    static func with<T: Sendable>(_ url: DatabaseURL, logger: Logger, _ body: (Database) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(_ url: DatabaseURL, logger: Logger, connections: Int = 4,
+                                  _ body: (Database) async throws -> T) async throws -> T {
         var url = url
-        url.applicationName = "surge drill"
+        url.applicationName = url.applicationName ?? "surge drill"
         var configuration = url.clientConfiguration(settings: .unbounded)
         configuration.options.minimumConnections = 0
-        configuration.options.maximumConnections = 4
+        configuration.options.maximumConnections = connections
         var quiet = logger
         quiet.logLevel = .error
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
