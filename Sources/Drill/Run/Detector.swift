@@ -15,35 +15,38 @@ enum Detector {
             detection.diagnosis = "no database cause to name: the drill measures recovery"
             return detection
         }
-        do {
-            try await DoctorSession.with(url, logger: logger) { doctor in
-                while ContinuousClock.now < deadline && !Task.isCancelled {
-                    let verdict: Verdict
-                    do {
-                        verdict = try await doctor.diagnose(DoctorOptions(window: window, storeMetrics: storeMetrics))
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        // A window the doctor could not finish (the server restarting): try the next one.
-                        detection.diagnosis = "the doctor could not look: \(error)"
-                        try await Task.sleep(for: .milliseconds(500))
-                        continue
-                    }
-                    detection.windows += 1
-                    let first = verdict.findings.first
-                    detection.diagnosis = first?.diagnosisLine ?? "DIAGNOSIS: no database fault"
-                    detection.cause = first?.cause.rawValue
-                    detection.object = first?.object
-                    detection.fixes = first?.fixes ?? []
-                    if let first, expected.contains(first.cause) {
-                        detection.named = true
-                        detection.secondsToDetect = (ContinuousClock.now - surgeStart).seconds
-                        return
+        while ContinuousClock.now < deadline && !Task.isCancelled && !detection.named {
+            do {
+                try await DoctorSession.with(url, logger: logger) { doctor in
+                    while ContinuousClock.now < deadline && !Task.isCancelled {
+                        let verdict = try await doctor.diagnose(DoctorOptions(window: window, storeMetrics: storeMetrics))
+                        detection.windows += 1
+                        let first = verdict.findings.first
+                        detection.diagnosis = first?.diagnosisLine ?? "DIAGNOSIS: no database fault"
+                        detection.cause = first?.cause.rawValue
+                        detection.object = first?.object
+                        detection.fixes = first?.fixes ?? []
+                        if let first, expected.contains(first.cause) {
+                            detection.named = true
+                            detection.secondsToDetect = (ContinuousClock.now - surgeStart).seconds
+                            return
+                        }
                     }
                 }
+            } catch is CancellationError {
+                break
+            } catch DoctorError.refused(let message, "53300") where expected.contains(.connectionExhaustion) {
+                // The doctor's own answer when no slot is left: "that is itself the incident".
+                detection.windows += 1
+                detection.named = true
+                detection.cause = Cause.connectionExhaustion.rawValue
+                detection.diagnosis = "DIAGNOSIS: connection exhaustion — " + DoctorError.refused(message: message, sqlState: "53300").description
+                detection.secondsToDetect = (ContinuousClock.now - surgeStart).seconds
+            } catch {
+                // A window the doctor could not finish (the server restarting, no free slot): look again.
+                detection.diagnosis = "the doctor could not look: \(error)"
+                try? await Task.sleep(for: .seconds(1))
             }
-        } catch {
-            detection.diagnosis = "the doctor could not look: \(error)"
         }
         return detection
     }
