@@ -13,28 +13,28 @@ struct DrillRunCommand: AsyncParsableCommand {
         discussion: DrillCommand.configuration.discussion
     )
 
-    @Argument(help: "The drill (default postmortem; `surge drill list` shows them all).")
+    @Argument(help: "The drill (`surge drill list` shows them all).")
     var name: String = DrillName.postmortem.rawValue
 
-    @Option(help: "Products in the private store's catalog (default 20000; variants ~2.5 each).")
+    @Option(help: "Products in the private store's catalog (variants ~2.5 each); with --target, in yours.")
     var products: Int = 20_000
 
-    @Option(help: "The normal mix's arrival rate, journeys per second (default 20); the surge is --multiplier times it.")
+    @Option(help: "The normal mix's arrival rate, journeys per second; the surge is --multiplier times it.")
     var rate: Double = 20
 
-    @Option(help: "The flash sale's multiple of the normal rate (default 5).")
+    @Option(help: "The flash sale's multiple of the normal rate.")
     var multiplier: Double = 5
 
-    @Option(help: "Seconds the flash sale holds its peak (default 25; the whole surge is 20 s longer).")
+    @Option(help: "Seconds the flash sale holds its peak (the whole surge is 20 s longer).")
     var holdSeconds: Int = 25
 
-    @Option(help: "Each doctor window, e.g. 3s (default 3s).")
+    @Option(help: "Each doctor window, e.g. 3s.")
     var window: String = "3s"
 
-    @Option(help: "Objective after the fix: checkout journeys completed, percent (default 99).")
+    @Option(help: "Objective after the fix: checkout (and add-to-cart) journeys completed, percent.")
     var sloCheckoutCompletion: Double = 99
 
-    @Option(help: "Objective after the fix: checkout p99, milliseconds (default 1000).")
+    @Option(help: "Objective after the fix: checkout p99, milliseconds.")
     var sloCheckoutP99Ms: Double = 1000
 
     @Option(help: "Write the postmortem as self-contained HTML here (default surge-drill-NAME.html; \"\" for none).")
