@@ -24,7 +24,7 @@ public enum DrillHTML {
         facts.append(["time to detect", report.secondsToDetect.map { String(format: "%.1f s", $0) } ?? "not detected"])
         facts.append(["time to resolve", report.secondsToResolve.map { String(format: "%.1f s", $0) } ?? "—"])
         facts.append(["drill length", String(format: "%.0f s", report.totalSeconds)])
-        page.table(headers: ["", ""], rows: facts)
+        textTable(&page, headers: ["", ""], rows: facts)
 
         page.heading("Impact: what users saw")
         let rows = SurgeFigures.rows(brief: false).map { row in [row.name, row.value(report.before), report.after.map(row.value) ?? "—"] }
@@ -32,13 +32,13 @@ public enum DrillHTML {
         let examples = [("before", report.before), ("after", report.after)].flatMap { label, figures in
             (figures?.failureExamples ?? [:]).sorted { $0.key < $1.key }.map { [label, $0.key, $0.value] }
         }
-        if !examples.isEmpty { page.table(headers: ["surge", "failure", "first example"], rows: examples) }
+        if !examples.isEmpty { textTable(&page, headers: ["surge", "failure", "first example"], rows: examples) }
         page.raw(chart("Goodput over time", "successful responses/s", report) { $0.goodputPerSecond })
         page.raw(chart("p99 latency over time", "ms", report) { $0.p99Milliseconds })
 
         page.heading("Timeline")
-        page.table(headers: ["t (s)", "step", "what happened"],
-                   rows: report.timeline.map { [String(format: "%.1f", $0.atSeconds), $0.step, $0.detail] })
+        textTable(&page, headers: ["t (s)", "step", "what happened"],
+                  rows: report.timeline.map { [String(format: "%.1f", $0.atSeconds), $0.step, $0.detail] })
 
         page.heading("Root cause, as the doctor named it")
         let detection = report.detection
@@ -50,13 +50,13 @@ public enum DrillHTML {
         if let object = detection.object { cause.append(["object", object]) }
         for fix in detection.fixes { cause.append(["FIX", fix]) }
         if let injected = report.injected { cause.append(["fault injected", injected]) }
-        page.table(headers: ["", ""], rows: cause)
+        textTable(&page, headers: ["", ""], rows: cause)
 
         page.heading("The fix")
         if let fix = report.fix {
             var lines = fix.applied.map { ["applied", $0] } + fix.actions.map { ["done", $0] }
             if lines.isEmpty { lines = [["", "nothing applied"]] }
-            page.table(headers: ["", ""], rows: lines)
+            textTable(&page, headers: ["", ""], rows: lines)
             if let advice = fix.advice {
                 page.raw("<pre style=\"background:#f6f6f6;padding:8px;overflow-x:auto;font-size:12px\">\(HTMLPage.escape(advice))</pre>")
             }
@@ -70,6 +70,14 @@ public enum DrillHTML {
              objective.after == nil ? (objective.heldBefore ? "held (no fix)" : "missed (no fix)") : (objective.heldAfter ? "yes" : "NO")]
         })
         return page.render()
+    }
+
+    /// A table of sentences: every column left-aligned (HTMLPage's tables right-align numbers).
+    static func textTable(_ page: inout HTMLPage, headers: [String], rows: [[String]]) {
+        let cell = "style=\"text-align:left\""
+        var html = "<table><tr>" + headers.map { "<th \(cell)>\(HTMLPage.escape($0))</th>" }.joined() + "</tr>"
+        for row in rows { html += "<tr>" + row.map { "<td \(cell)>\(HTMLPage.escape($0))</td>" }.joined() + "</tr>" }
+        page.raw(html + "</table>")
     }
 
     static func summaryLine(_ report: DrillReport) -> String {
