@@ -28,10 +28,12 @@ public enum DrillRunner {
         let drill = options.drill
         let ownStore: Bool
         switch options.environment {
-        case .target(let store, _, _):
+        case .target(let store, let database, _):
             if drill.needsOwnStore { throw DrillError.needsOwnStore(drill) }
             if drill.needsPrivateServer { throw DrillError.needsPrivateServer(drill) }
             try await TargetProbe.check(store)
+            // An unreachable or refusing database is the user's to fix, said in one line, before any traffic.
+            try await DoctorSession.with(database, logger: logger) { _ in }
             ownStore = false
         case .database:
             if drill.needsPrivateServer { throw DrillError.needsPrivateServer(drill) }
