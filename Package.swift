@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Doctor", "Capacity",
+                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor", "Capacity", "Drill",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +159,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `surge drill`: the postmortem replayed (store, fault, surge, doctor, advise, fix, surge again).
+        // The one toolkit target that imports Storefront: a drill runs the store itself.
+        .target(
+            name: "Drill",
+            dependencies: [
+                "Database", "Storefront", "Telemetry", "LoadTest", "Doctor", "Advisor", "Reports",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -227,6 +242,8 @@ let package = Package(
             exclude: ["Recorded"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "DrillTests", dependencies: ["Drill", "Database", "TestSupport", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CapacityTests",

@@ -73,11 +73,11 @@ public enum StoreApplication {
     public static func make(
         database: Database, reads: ReadRouter? = nil, listen: Database? = nil, leadership: Leadership? = nil,
         configuration: StoreConfiguration, logger: Logger,
-        telemetry: Telemetry? = nil, services: [any Service] = [],
+        telemetry: Telemetry? = nil, gateway: (any PaymentGateway)? = nil, services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
-        let api = api(database: database, reads: reads, configuration: configuration, logger: logger)
+        let api = api(database: database, reads: reads, configuration: configuration, gateway: gateway, logger: logger)
         let profile = configuration.profile.settings
         let admission = profile.admission ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.

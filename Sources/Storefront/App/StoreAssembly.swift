@@ -166,11 +166,12 @@ public struct StoreAssembly: Sendable {
 
     /// The runnable store: the HTTP server, the primary's pool, the replicas' pools and lag monitor,
     /// and the background services.
-    public func application(telemetry: Telemetry?, logger: Logger, services extra: [any Service] = [],
+    public func application(telemetry: Telemetry?, logger: Logger, gateway: (any PaymentGateway)? = nil,
+                            services extra: [any Service] = [],
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<RouterResponder<StoreRequestContext>> {
         StoreApplication.make(database: database, reads: reads, listen: session, leadership: leadership,
-                              configuration: deployment.store, logger: logger, telemetry: telemetry,
+                              configuration: deployment.store, logger: logger, telemetry: telemetry, gateway: gateway,
                               services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership] + extra,
                               onRunning: onRunning)
     }
