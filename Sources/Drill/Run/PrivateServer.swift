@@ -29,9 +29,6 @@ struct PrivateServer: Sendable {
     /// Stops the server and removes its directory.
     func stop() async {
         try? await server.stop()
-        if let keep = ProcessInfo.processInfo.environment["SURGE_DRILL_SERVER_LOG"] {
-            try? FileManager.default.copyItem(atPath: directory + "/data/server.log", toPath: keep)
-        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
