@@ -84,7 +84,7 @@ public enum StoreApplication {
         let earlyShed = admission.map { controller in
             EarlyShed(controller: controller, endpoints: api.endpointList,
                       cache: api.cachedAnswers(enabled: configuration.serveCachedUnderOverload, serverName: serverName)) { route, status, duration in
-                telemetry?.requests.record(route: route, method: "GET", status: status, duration: duration)
+                telemetry?.requestAnswered(route: route, method: "GET", status: status, duration: duration, requestID: nil)
             }
         }
         let pages = configuration.productPagesOnEventLoop

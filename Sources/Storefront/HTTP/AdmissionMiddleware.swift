@@ -35,32 +35,7 @@ struct AdmissionMiddleware<Context: CatalogReadingContext>: RouterMiddleware {
             cacheOnly.catalogRead = .cacheOnly
             return try await next(request, cacheOnly)
         }
-        return try await Self.admitted(controller, priority) { try await next(request, context) }
-    }
-
-    /// Runs `work` holding a permit of `priority` (503 `overloaded` when none is given), and gives the
-    /// limiter its latency sample: a capacity failure lowers the limit. `ProductPages` admits the same way.
-    static func admitted<Result>(_ controller: AdmissionController, _ priority: Priority,
-                                 _ work: () async throws -> Result) async throws -> Result {
-        let permit: AdmissionController.Permit
-        do {
-            permit = try await controller.acquire(priority)
-        } catch let error as Overloaded {
-            throw Problem.unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: error.retryAfterSeconds)
-        }
-        let scope = AdmissionScope(controller: controller, permit: permit)
-        do {
-            let result = try await AdmissionScope.$current.withValue(scope) { try await work() }
-            controller.release(permit, excluding: scope.suspended)
-            return result
-        } catch {
-            if isOutage(error) {
-                controller.releaseDuringOutage(permit)
-            } else {
-                controller.release(permit, dropped: isCapacityFailure(error), excluding: scope.suspended)
-            }
-            throw error
-        }
+        return try await RequestLifecycle.admitted(controller, priority) { try await next(request, context) }
     }
 
     /// Failures that mean "the database is not there", which teach the limiter nothing about capacity:

@@ -148,10 +148,10 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let start = ContinuousClock.now
             if let shed, pending == 0, request.headerFields[.connection] != "close", let route = shed.shouldShed(request) {
                 dropping = true
+                shed.onAnswer(route, 503, .now - start)
                 context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
                 context.write(wrapOutboundOut(.body(shed.body)), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-                shed.onAnswer(route, 503, .now - start)
                 return
             }
             dropping = false
