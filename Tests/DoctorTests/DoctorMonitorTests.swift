@@ -9,8 +9,8 @@ import Testing
 import TestSupport
 @testable import Doctor
 
-/// The doctor inside the store: a blocking chain injected on the private PostgreSQL (as in
-/// `blockingChainIsNamedWithItsRootPid`) shows up in the dashboard's findings endpoint,
+/// The doctor inside the store: a blocking chain injected on the private PostgreSQL (the injector
+/// `blockingChainIsNamedWithItsRootPid` uses) shows up in the dashboard's findings endpoint,
 /// `GET /admin/doctor`, with its cause, object, confidence and FIX.
 extension DoctorDatabaseTests {
     @Test func monitorPutsAnInjectedBlockingChainOnTheDashboard() async throws {
@@ -19,53 +19,43 @@ extension DoctorDatabaseTests {
         let router = Router()
         router.addRoutes(telemetry.routes())
         let app = Application(router: router)
-        try await TestPostgres.withFreshDatabase { _, url in
-            try await TestPostgres.withDatabase(url, settings: .unbounded) { db in
-                try await Self.makeItems(db, rows: 100)
-                try await db.withConnection { holder in
-                    let pid = try await holder.query("SELECT pg_backend_pid()::int8").first?.decode(Int64.self) ?? 0
-                    try await holder.query("BEGIN")
-                    try await holder.query("UPDATE items SET qty = qty + 1 WHERE id = 1")
-                    let blocked = Task { try await db.query("UPDATE items SET qty = qty - 1 WHERE id = 1") }
-                    let monitor = DoctorMonitor(url: url, board: telemetry.doctor, interval: .seconds(5),
-                                                storeMetrics: { telemetry.prometheusText() }, logger: Logger(label: "surge.tests.doctor"))
-                    let running = Task { try await monitor.run() }
-                    // Each look takes its 2 s window; wait for the first verdict (a generous bound, not a timing assertion).
-                    var panel = telemetry.doctor.latest
-                    for _ in 0..<300 where panel?.state != .ok {
-                        try await Task.sleep(for: .milliseconds(100))
-                        panel = telemetry.doctor.latest
-                    }
-                    let body = try await app.test(.router) { client in
-                        let refused = try await client.execute(uri: "/admin/doctor", method: .get) { $0.status }
-                        #expect(refused == .unauthorized)
-                        return try await client.execute(uri: "/admin/doctor", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
-                            #expect(response.status == .ok)
-                            return String(buffer: response.body)
-                        }
-                    }
-                    running.cancel()
-                    _ = try? await running.value
-                    try await holder.query("ROLLBACK")
-                    _ = try await blocked.value
-
-                    let served = try JSONDecoder().decode(DoctorPanel.self, from: Data(body.utf8))
-                    #expect(served.state == .ok, "\(body)")
-                    let first = try #require(served.findings.first, "\(body)")
-                    #expect(first.cause == "blocking_chain", "\(body)")
-                    #expect(first.object.hasPrefix("pid \(pid) (idle in transaction"))
-                    #expect(["high", "medium", "low"].contains(first.confidence))
-                    #expect(first.fixes.first?.hasPrefix("SELECT pg_terminate_backend(\(pid));") == true)
-                    #expect(served.diagnosis.first?.hasPrefix("DIAGNOSIS: blocking chain — pid \(pid)") == true)
-                    // Its own cost, on the page: one short window and a bounded number of statements.
-                    #expect(served.windowSeconds >= 1.5 && served.windowSeconds < 5)
-                    #expect(served.statements > 0 && served.statements < 60, "\(served.statements)")
-                    #expect(served.intervalSeconds == 5)
-                    // The same panel rides on the dashboard's event stream.
-                    #expect(telemetry.dashboardSnapshot().doctor?.findings.first?.cause == "blocking_chain")
+        let (body, pid) = try await Self.withBlockingChain { _, url, pid in
+            let monitor = DoctorMonitor(url: url, board: telemetry.doctor, interval: .seconds(5),
+                                        storeMetrics: { telemetry.prometheusText() }, logger: Logger(label: "surge.tests.doctor"))
+            let running = Task { try await monitor.run() }
+            // Each look takes its 2 s window; wait for the first verdict (a generous bound, not a timing assertion).
+            var panel = telemetry.doctor.latest
+            for _ in 0..<300 where panel?.state != .ok {
+                try await Task.sleep(for: .milliseconds(100))
+                panel = telemetry.doctor.latest
+            }
+            let body = try await app.test(.router) { client in
+                let refused = try await client.execute(uri: "/admin/doctor", method: .get) { $0.status }
+                #expect(refused == .unauthorized)
+                return try await client.execute(uri: "/admin/doctor", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                    #expect(response.status == .ok)
+                    return String(buffer: response.body)
                 }
             }
+            // Its connection closes before the database is dropped.
+            running.cancel()
+            _ = try? await running.value
+            return (body, pid)
         }
+        let served = try JSONDecoder().decode(DoctorPanel.self, from: Data(body.utf8))
+        #expect(served.state == .ok, "\(body)")
+        let first = try #require(served.findings.first, "\(body)")
+        #expect(first.cause == "blocking_chain", "\(body)")
+        #expect(first.object.hasPrefix("pid \(pid) (idle in transaction"))
+        #expect(["high", "medium", "low"].contains(first.confidence))
+        #expect(first.fixes.first?.hasPrefix("SELECT pg_terminate_backend(\(pid));") == true)
+        #expect(served.diagnosis.first?.hasPrefix("DIAGNOSIS: blocking chain — pid \(pid)") == true)
+        // Its own cost, on the page: one short window and a bounded number of statements.
+        #expect(served.windowSeconds >= 1.5 && served.windowSeconds < 5)
+        #expect(served.statements > 0 && served.statements < 60, "\(served.statements)")
+        #expect(served.intervalSeconds == 5)
+        // The same panel rides on the dashboard's event stream.
+        #expect(telemetry.dashboardSnapshot().doctor?.findings.first?.cause == "blocking_chain")
     }
 
     @Test func monitorSaysWhyWhenItCannotLook() async throws {
