@@ -36,12 +36,14 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor", "Capacity",
+                "Database", "Storefront", "Guard", "Telemetry", "LoadTest", "Advisor", "Reports", "Doctor", "Capacity", "Drill",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -56,9 +58,12 @@ let package = Package(
             path: "Benchmarks/TelemetryOverhead",
             swiftSettings: swiftSettings
         ),
+        // Values that must be the same in every process: the one FNV-1a and the one SplitMix64.
+        .target(name: "Reproducible", swiftSettings: swiftSettings),
         .target(
             name: "Database",
             dependencies: [
+                "Reproducible",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -72,32 +77,30 @@ let package = Package(
         .target(
             name: "Guard",
             dependencies: [
-                "Database",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Telemetry",
             dependencies: [
-                "Database", "Reports",
+                "Database",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Storefront",
             dependencies: [
-                "Database", "Guard", "Telemetry",
+                "Database", "Guard", "Telemetry", "Reports", "Reproducible",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -111,15 +114,13 @@ let package = Package(
         .target(
             name: "LoadTest",
             dependencies: [
-                "Reports",
+                "Reports", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,7 +129,6 @@ let package = Package(
             dependencies: [
                 "Database", "Reports",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,7 +136,8 @@ let package = Package(
         .target(
             name: "Doctor",
             dependencies: [
-                "Database", "Advisor",
+                "Database", "Advisor", "Telemetry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -150,11 +151,26 @@ let package = Package(
         .target(
             name: "Capacity",
             dependencies: [
-                "LoadTest", "Reports", "Database",
+                "LoadTest", "Reports", "Database", "Reproducible", "Telemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `surge drill`: the postmortem replayed (store, fault, surge, doctor, advise, fix, surge again).
+        // The one toolkit target that imports Storefront: a drill runs the store itself.
+        .target(
+            name: "Drill",
+            dependencies: [
+                "Database", "Storefront", "Telemetry", "LoadTest", "Doctor", "Advisor", "Reports",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,12 +187,16 @@ let package = Package(
         .testTarget(name: "DatabaseTests", dependencies: [
             "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorefrontTests",
             dependencies: [
-                "Storefront", "Database", "Guard", "TestSupport",
+                "Storefront", "Database", "Guard", "Telemetry", "Reproducible", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -187,39 +207,49 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GuardTests", dependencies: ["Guard", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: swiftSettings),
+        .testTarget(name: "GuardTests", dependencies: ["Guard", "Reproducible"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
                 "Telemetry", "Database", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LoadTestTests",
             dependencies: [
-                "LoadTest",
+                "LoadTest", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AdvisorTests", dependencies: ["Advisor", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AdvisorTests", dependencies: [
+            "Advisor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], swiftSettings: swiftSettings),
         .testTarget(
             name: "DoctorTests",
-            dependencies: ["Doctor", "Database", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Doctor", "Advisor", "Database", "Telemetry", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             // Evidence recorded from real incidents (`surge doctor --record`), read by path.
             exclude: ["Recorded"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "DrillTests", dependencies: ["Drill", "Database", "TestSupport", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CapacityTests",
             dependencies: [
-                "Capacity", "LoadTest",
+                "Capacity", "LoadTest", "Reproducible",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

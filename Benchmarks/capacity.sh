@@ -2,9 +2,12 @@
 # surge capacity (issue 21): how well does the peak predicted from safe load (≤ 50% of the predicted
 # peak) match the peak a full ramp measures? For each profile (naive, guarded) the store is started
 # on a private PostgreSQL and ramped RUNS times with
-#   surge capacity --stop-at-fraction 0.5 --validate
-# which records the prediction when measured throughput first reaches half the predicted peak, then
-# continues to saturation; the error is (predicted − measured peak) / measured peak.
+#   surge capacity --rates auto --stop-at-fraction 0.5 --validate
+# which first offers open-model rates (25 req/s, doubling, landing on half the peak predicted so far:
+# the USL fit capped by the operational laws' demand bound), records the prediction when measured
+# throughput reaches half of it, then ramps closed-loop concurrency to saturation; the error is
+# (predicted − measured peak) / measured peak. MODE=closed runs the closed-loop-only ramp instead
+# (no rate steps: the prediction once a closed-loop step reaches half the predicted peak).
 #
 #   Benchmarks/capacity.sh [RUNS=3] [STEP_SECONDS=5] [PRODUCTS=10000]
 #
@@ -73,7 +76,9 @@ scenarios:
   - {name: mix, executor: constant-concurrency, users: 1, duration: 1s}
 YAML
 
-printf "%-8s %3s %6s %9s %11s %11s %9s %8s\n" profile run steps "at pred" predicted measured "at N" "error" > "$WORK/table.txt"
+MODE=${MODE:-rates}
+RATES=(); [ "$MODE" = "rates" ] && RATES=(--rates auto)
+printf "%-8s %3s %6s %8s %9s %9s %-44s %10s %9s %6s %8s\n" profile run steps "at pred" "USL peak" "bound" "limited by" predicted measured "at N" "error" > "$WORK/table.txt"
 for profile in naive guarded; do
     start_store "$profile"
     DB=$("$SURGE" db url --data-dir "$WORK/pg")
@@ -81,7 +86,7 @@ for profile in naive guarded; do
         out="$WORK/$profile-$run"
         "${LOAD_RUN[@]}" "$SURGE" capacity --target "http://127.0.0.1:$PORT" --scenario "$WORK/scenario.yaml" \
             --levels 1,2,3,4,6,8,12,16,24,32,48,64,96,128,192,256 --steps 16 --step-duration "${STEP}s" \
-            --stop-at-fraction 0.5 --validate --event-loops 1 --database-url "$DB" --database-cores "$DB_CORES" \
+            "${RATES[@]}" --stop-at-fraction 0.5 --validate --event-loops 1 --database-url "$DB" --database-cores "$DB_CORES" \
             --store-metrics "http://127.0.0.1:$PORT/metrics" --json "$out.json" --html "$out.html" --quiet > "$out.txt" 2>&1 || true
         python3 - "$out.json" "$profile" "$run" >> "$WORK/table.txt" <<'PY' || echo "$profile $run: no report, see ${out}.txt" >> "$WORK/table.txt"
 import json, sys
@@ -91,8 +96,10 @@ if not c:
     print(f"{sys.argv[2]:<8} {sys.argv[3]:>3}  no prediction reached (stop: {report.get('stopReason')})")
 else:
     flag = "" if c["reachedSaturation"] else " (not saturated)"
-    print(f"{sys.argv[2]:<8} {sys.argv[3]:>3} {c['fromSteps']:>6} {c['measuredShareAtPrediction']*100:>8.0f}% {c['predictedPeak']:>11.0f} "
-          f"{c['measuredPeak']:>11.0f} {c['measuredPeakLoad']:>9} {c['errorPercent']:>+7.1f}%{flag}")
+    num = lambda v: "-" if v is None else f"{v:.0f}"
+    print(f"{sys.argv[2]:<8} {sys.argv[3]:>3} {c['fromSteps']:>6} {c['measuredShareAtPrediction']*100:>7.0f}% {num(c.get('uslPeak')):>9} "
+          f"{num(c.get('demandBound')):>9} {(c.get('demandLimitedBy') or '-'):<44} {c['predictedPeak']:>10.0f} "
+          f"{c['measuredPeak']:>9.0f} {c['measuredPeakLoad']:>6} {c['errorPercent']:>+7.1f}%{flag}")
 PY
     done
     stop_store

@@ -25,6 +25,8 @@ public final class Telemetry: Sendable {
     /// The pool observer the store reports pool usage and acquire waits to.
     public let pool: PoolMetrics
     public let alerts: AlertService
+    /// The doctor's latest verdict on this store's database, posted by a `DoctorMonitor` when one runs.
+    public let doctor = DoctorBoard()
     let queries: QueryMetrics
     let slowLog: SlowQueryLog
     let clock: TelemetryClock
@@ -75,6 +77,15 @@ public final class Telemetry: Sendable {
     }
 
     /// The long-running parts, for the store's `ServiceGroup`: the PostgreSQL sampler and the alerts.
+    /// Records one answered request: the request series (`surge_http_*`, SLO windows) and, when
+    /// it had a request id of its own, the end of its per-request statement counts. The one place
+    /// request metrics are recorded, for the router (`TelemetryMiddleware`), the event-loop lane
+    /// (`ProductPages`) and requests shed before the router.
+    public func requestAnswered(route: String, method: String, status: Int, duration: Duration, requestID: String?) {
+        requests.record(route: route, method: method, status: status, duration: duration)
+        if let requestID { statistics.requestFinished(requestID) }
+    }
+
     public func services(database: Database) -> [any Service] {
         [makeSampler(database: database), alerts]
     }
@@ -111,7 +122,8 @@ public final class Telemetry: Sendable {
             server: sampler.current?.latest,
             topQueries: Array(report.queries.prefix(10)),
             nPlusOne: report.routes.flatMap { route in route.nPlusOne.map { "\(route.route): \($0.query)" } },
-            alerts: alerts.active
+            alerts: alerts.active,
+            doctor: doctor.latest
         )
     }
 }

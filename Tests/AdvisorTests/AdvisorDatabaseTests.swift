@@ -48,6 +48,21 @@ import TestSupport
         }
     }
 
+    @Test func statementThatCannotBePreparedLeavesTheSessionUsable() async throws {
+        try await TestPostgres.withFreshDatabase { database, _ in
+            try await database.withConnection { connection in
+                try await PlanningSession.with(connection) { session in
+                    // pg_stat_statements folds json_build_object's keys into untyped $n: PREPARE refuses it (42P18).
+                    await #expect(throws: (any Error).self) {
+                        try await session.explain("SELECT json_build_object($2, id) FROM categories WHERE id = $1")
+                    }
+                    let plan = try await session.explain("SELECT * FROM categories WHERE id = $1")
+                    #expect(plan.totalCost > 0)
+                }
+            }
+        }
+    }
+
     @Test func planningSessionIsReadOnly() async throws {
         try await TestPostgres.withFreshDatabase { database, _ in
             await #expect(throws: (any Error).self) {

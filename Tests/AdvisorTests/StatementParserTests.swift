@@ -2,28 +2,6 @@
 import Testing
 
 @Suite struct StatementParserTests {
-    @Test func lexerKeepsLiteralsParametersAndOperators() {
-        let tokens = SQLLexer.tokens("SELECT \"Name\", 'it''s' FROM t WHERE a >= $1 AND b::date = E'x\\'y' -- comment\n /* c */ AND c @@ q")
-        #expect(tokens.contains(SQLToken(.quotedIdentifier, "Name")))
-        #expect(tokens.contains(SQLToken(.string, "it's")))
-        #expect(tokens.contains(SQLToken(.string, "x'y")))
-        #expect(tokens.contains(SQLToken(.parameter, "1")))
-        #expect(tokens.contains(SQLToken(.symbol, ">=")))
-        #expect(tokens.contains(SQLToken(.symbol, "@@")))
-        #expect(!tokens.contains { $0.text.contains("comment") })
-    }
-
-    @Test func normalizerHidesEveryLiteral() {
-        let normalized = SQLNormalizer.normalize("SELECT * FROM users WHERE email = 'alice@example.com' AND id IN (1, 2, 3) AND age > -5 AND x = $1")
-        #expect(normalized == "select * from users where email = $2 and id in ($3) and age > $6 and x = $1")
-        #expect(SQLNormalizer.fingerprint("select 1 from t where a = 5") == SQLNormalizer.fingerprint("SELECT 1 FROM t WHERE a = 7"))
-    }
-
-    @Test func splitsScriptsOnTopLevelSemicolonsOnly() {
-        let parts = SQLNormalizer.splitStatements("SELECT ';' FROM t; -- x;\nSELECT $$a;b$$; ;")
-        #expect(parts.count == 2)
-    }
-
     @Test func readsPredicatesOrderAndLimitOfAKeysetListing() {
         let shape = StatementParser.parse("""
             SELECT p.id, p.title FROM products p

@@ -1,4 +1,5 @@
 @testable import Advisor
+import Database
 import Foundation
 import Testing
 
@@ -24,6 +25,29 @@ import Testing
         let wrapped = #"{"queries": [{"query": "SELECT 1 FROM t", "calls": 1, "total_time_ms": 1}]}"#
         #expect(try WorkloadFile.parseAppStats(Data(wrapped.utf8)).statements.count == 1)
         #expect(throws: AdvisorError.self) { try WorkloadFile.parseAppStats(Data("{\"nope\": 1}".utf8)) }
+    }
+
+    /// `/admin/queries` publishes one row per store fingerprint; the advisor must keep exactly those
+    /// rows apart (and merge a statement's other spellings into them), so it groups by the same one.
+    @Test func appStatsGroupByTheFingerprintThatMadeThem() throws {
+        let statements = [
+            "SELECT id FROM orders WHERE buyer_id = $1 AND seller_id = $1",
+            "SELECT id FROM orders WHERE buyer_id = $1 AND seller_id = $2",
+            "SELECT id FROM orders WHERE buyer_id IN (1, 2, 3) AND status = 'open'",
+        ]
+        let rows = statements.map { sql in
+            let fingerprint = QueryFingerprint(sql: sql)
+            return #"{"fingerprint_id": "\#(fingerprint.hexID)", "query": "\#(fingerprint.normalized)", "calls": 10, "total_time_ms": 5}"#
+        }
+        let workload = try WorkloadFile.parseAppStats(Data("[\(rows.joined(separator: ","))]".utf8))
+        #expect(workload.statements.count == statements.count)
+        #expect(Set(workload.statements.map { QueryFingerprint(sql: $0.sql).id }) == Set(statements.map { QueryFingerprint(sql: $0).id }))
+        // The same statement as pg_stat_statements spells it joins the store's row.
+        let mixed = Workload(source: .appStats, statements: workload.statements + [
+            WorkloadStatement(sql: "SELECT id FROM orders WHERE buyer_id = $1 AND seller_id = $2", calls: 5, totalTimeMs: 1),
+        ])
+        #expect(mixed.statements.count == statements.count)
+        #expect(mixed.statements.map(\.calls).sorted() == [10, 10, 15])
     }
 
     @Test func systemAndAdvisorStatementsAreNotPartOfTheWorkload() {

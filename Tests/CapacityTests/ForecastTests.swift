@@ -1,5 +1,6 @@
 import Foundation
 import LoadTest
+import Reproducible
 import Testing
 @testable import Capacity
 
@@ -15,7 +16,7 @@ import Testing
             let evening = 1500 * exp(-pow(hourOfDay - 20, 2) / 8)
             return 1000 + 2 * hours + evening * (weekday == 4 ? 1 + fridayBoost : 1)
         }
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let samples = (0..<(days * 24)).map { hour -> (time: Double, value: Double) in
             let time = start + Double(hour) * 3600
             let u1 = random.unitInterval(), u2 = random.unitInterval()

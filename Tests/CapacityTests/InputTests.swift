@@ -36,22 +36,6 @@ import Testing
         }
     }
 
-    @Test func prometheusTextSumsSeriesByNameAndLabels() {
-        let page = PrometheusText("""
-            # HELP surge_db_pool_waiters Callers waiting for a pool connection.
-            # TYPE surge_db_pool_waiters gauge
-            surge_db_pool_waiters 3
-            surge_admission_rejected_total{class="browse"} 10
-            surge_admission_rejected_total{class="checkout",note="a \\"quoted\\" value"} 5 1700000000000
-            surge_db_pool_connections{state="in_use"} 7
-            surge_db_pool_connections{state="idle"} 1
-            """)
-        #expect(page.sum("surge_db_pool_waiters") == 3)
-        #expect(page.sum("surge_admission_rejected_total") == 15)
-        #expect(page.sum("surge_db_pool_connections", matching: ["state": "in_use"]) == 7)
-        #expect(page.sum("missing") == nil)
-    }
-
     @Test func procStatLinesParseEvenWithSpacesInTheCommand() {
         let line = "1234 (postgres: writer) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 100 1000 10"
         let parsed = ProcessCPU.processTicks(line)

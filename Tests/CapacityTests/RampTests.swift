@@ -50,6 +50,22 @@ struct RampTests {
         #expect(CapacityHTML.render(report).contains("<svg"))
     }
 
+    @Test func rateStepsRunOpenModelBeforeTheClosedLoop() async throws {
+        let server = try await ContentionServer.start(baseServiceSeconds: Self.baseSeconds, sigma: Self.sigma, kappa: Self.kappa)
+        defer { Task { await server.stop() } }
+        let state = try await Self.runner(server.base + "/work", stepSeconds: 2)
+            .run(RampState(levels: [1, 2, 3, 4], rates: .fixed([5, 10])))
+        #expect(state.rateSteps.compactMap(\.offeredRate) == [5, 10])
+        for step in state.rateSteps {
+            let offered = step.offeredRate ?? 0
+            // Below capacity an open model completes what arrives, whatever the latency.
+            #expect(abs(step.throughput / offered - 1) < 0.25, "offered \(offered), completed \(step.throughput)")
+            // Little's law: 10 req/s of 50 ms each keep about half a request in flight.
+            #expect(step.point.concurrency > 0 && step.point.concurrency < 1, "N = \(step.point.concurrency)")
+        }
+        #expect(state.closedSteps.map(\.concurrency) == [1, 2, 3, 4])
+    }
+
     @Test func targetFailingFromTheFirstStepAbortsTheRamp() async throws {
         let server = try await ContentionServer.start(baseServiceSeconds: 0.001, sigma: 0, kappa: 0)
         defer { Task { await server.stop() } }

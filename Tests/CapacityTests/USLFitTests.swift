@@ -1,17 +1,18 @@
 import Foundation
 import LoadTest
+import Reproducible
 import Testing
 @testable import Capacity
 
 @Suite struct USLFitTests {
     /// Gaussian noise from the seeded generator (Box–Muller).
-    static func gaussian(_ random: inout SeededRandom) -> Double {
+    static func gaussian(_ random: inout SplitMix64) -> Double {
         let u1 = random.unitInterval(), u2 = random.unitInterval()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     static func synthetic(_ truth: USLModel, loads: [Double], noise: Double, seed: UInt64) -> [LoadPoint] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return loads.map { load in
             let exact = truth.throughput(at: load)
             return LoadPoint(concurrency: load, throughput: exact * (1 + noise * gaussian(&random)))

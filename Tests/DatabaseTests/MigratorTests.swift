@@ -45,7 +45,7 @@ import TestSupport
             CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
             SELECT "odd;name" FROM a
             """
-        let statements = Migrator.statements(in: sql)
+        let statements = SQLScript.statements(in: sql).map(\.sql)
         #expect(statements.count == 3)
         #expect(statements[0] == "CREATE TABLE a (x text DEFAULT 'semi;colon')")
         #expect(statements[1].contains("$$ SELECT 1; $$"))

@@ -82,30 +82,47 @@ struct DoctorDatabaseTests {
         }
     }
 
-    @Test func blockingChainIsNamedWithItsRootPid() async throws {
+    /// Injects a blocking chain on a fresh database: a session holds a row lock in an open transaction
+    /// and another waits for it; `body` runs meanwhile with the database, its URL and the holder's pid.
+    static func withBlockingChain<T: Sendable>(_ body: (Database, DatabaseURL, Int64) async throws -> T) async throws -> T {
         try await TestPostgres.withFreshDatabase { _, url in
             try await TestPostgres.withDatabase(url, settings: .unbounded) { db in
                 try await Self.makeItems(db, rows: 100)
-                try await db.withConnection { holder in
+                return try await db.withConnection { holder in
                     let pid = try await holder.query("SELECT pg_backend_pid()::int8").first?.decode(Int64.self) ?? 0
                     try await holder.query("BEGIN")
                     try await holder.query("UPDATE items SET qty = qty + 1 WHERE id = 1")
                     let blocked = Task { try await db.query("UPDATE items SET qty = qty - 1 WHERE id = 1") }
-                    try await Task.sleep(for: .milliseconds(1000))
-                    // Under a background workload of point lookups on other rows.
-                    let verdict = try await Self.underLoad(db, loops: 1, { i in "SELECT * FROM items WHERE id = \(i % 99 + 2)" }) {
-                        try await Self.diagnose(url)
+                    let result: T
+                    do {
+                        result = try await body(db, url, pid)
+                    } catch {
+                        try await holder.query("ROLLBACK")
+                        _ = try? await blocked.value
+                        throw error
                     }
                     try await holder.query("ROLLBACK")
                     _ = try await blocked.value
-                    let first = verdict.findings.first
-                    #expect(first?.cause == .blockingChain, "\(TextReport.render(verdict))")
-                    #expect(first?.object.hasPrefix("pid \(pid) (idle in transaction") == true)
-                    #expect(first?.object.contains("UPDATE items SET qty = qty + $1 WHERE id = $2") == true || first?.object.contains("UPDATE items SET qty = qty + 1") == true)
-                    #expect(first?.fixes.first?.hasPrefix("SELECT pg_terminate_backend(\(pid));") == true)
+                    return result
                 }
             }
         }
+    }
+
+    @Test func blockingChainIsNamedWithItsRootPid() async throws {
+        let (verdict, pid) = try await Self.withBlockingChain { db, url, pid in
+            try await Task.sleep(for: .milliseconds(1000))
+            // Under a background workload of point lookups on other rows.
+            let verdict = try await Self.underLoad(db, loops: 1, { i in "SELECT * FROM items WHERE id = \(i % 99 + 2)" }) {
+                try await Self.diagnose(url)
+            }
+            return (verdict, pid)
+        }
+        let first = verdict.findings.first
+        #expect(first?.cause == .blockingChain, "\(TextReport.render(verdict))")
+        #expect(first?.object.hasPrefix("pid \(pid) (idle in transaction") == true)
+        #expect(first?.object.contains("UPDATE items SET qty = qty + $1 WHERE id = $2") == true || first?.object.contains("UPDATE items SET qty = qty + 1") == true)
+        #expect(first?.fixes.first?.hasPrefix("SELECT pg_terminate_backend(\(pid));") == true)
     }
 
     @Test func idleInTransactionIsNamedWithItsPid() async throws {
@@ -262,18 +279,34 @@ struct DoctorDatabaseTests {
         }
     }
 
+    /// A 1 s examination as a new login role made with `membership` (e.g. `IN ROLE pg_monitor`), dropped afterwards.
+    static func diagnose(asNewRole membership: String, _ db: Database, _ url: DatabaseURL) async throws -> Verdict {
+        let role = "doctor_\(UInt32.random(in: 0..<UInt32.max))"
+        try await db.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN PASSWORD 'doctor' \(membership)"))
+        var login = url
+        login.user = role
+        login.password = "doctor"
+        let verdict = try await Self.diagnose(login, DoctorOptions(window: .seconds(1)))
+        try await db.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(role)"))
+        _ = try? await db.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"))
+        return verdict
+    }
+
     @Test func monitorRoleWithoutSuperuserCanExamine() async throws {
         try await TestPostgres.withFreshDatabase { db, url in
-            let role = "doctor_\(UInt32.random(in: 0..<UInt32.max))"
-            try await db.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN PASSWORD 'monitor' IN ROLE pg_monitor"))
-            var monitor = url
-            monitor.user = role
-            monitor.password = "monitor"
-            let verdict = try await Self.diagnose(monitor, DoctorOptions(window: .seconds(1)))
-            try await db.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(role)"))
-            _ = try? await db.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"))
+            let verdict = try await Self.diagnose(asNewRole: "IN ROLE pg_monitor", db, url)
             #expect(verdict.skipped.filter { !$0.reason.contains("pg_stat_statements") }.isEmpty, "\(verdict.skipped)")
             #expect(verdict.samples >= 2)
+        }
+    }
+
+    /// A role with no monitoring privilege at all (no pg_monitor, no pg_read_all_settings) still gets
+    /// a verdict from what it can see, and the verdict says what it could not check and the GRANT that fixes it.
+    @Test func roleWithoutAnyMonitoringPrivilegeGetsAPartialVerdictNamingTheGrant() async throws {
+        try await TestPostgres.withFreshDatabase { db, url in
+            let verdict = try await Self.diagnose(asNewRole: "", db, url)
+            #expect(verdict.samples >= 2)
+            #expect(verdict.skipped.contains { $0.reason.contains("GRANT pg_monitor TO <user>;") }, "\(verdict.skipped)")
         }
     }
 }

@@ -1,4 +1,5 @@
 @testable import Guard
+import Reproducible
 import Testing
 
 @Suite struct AdmissionLimiterTests {
@@ -57,7 +58,7 @@ import Testing
         let r10 = l.acquire(id: 5, priority: .browse, now: at(2))
         #expect(r10 == .reject, "full queue, nobody worth less")
         let r11 = l.acquire(id: 6, priority: .cart, now: at(3))
-        #expect(r11 == .enqueue(deadline: at(2503), evicted: 4), "the lowest priority's newest waiter leaves")
+        #expect(r11 == .enqueue(deadline: at(4503), evicted: 4), "the lowest priority's newest waiter leaves")
         #expect(l.queueLength == 2)
     }
 
@@ -104,7 +105,7 @@ import Testing
 
     @Test func inFlightNeverExceedsLimitPlusGuaranteedSharesUnderRandomEvents() {
         var l = limiter(limit: 8, queue: 6)
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var running: [(UInt64, Priority)] = []
         var queued: [UInt64: Priority] = [:]
         var next: UInt64 = 0
@@ -136,19 +137,6 @@ import Testing
             #expect(l.totalInFlight <= 2 * maxLimit)
             #expect(l.inFlight[.bot, default: 0] <= maxLimit)
         }
-    }
-}
-
-/// A small deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -362,7 +350,7 @@ struct SplitMix {
         #expect(l.wouldReject(.checkout, now: at(2_000)))
         #expect(l.acquire(id: 999, priority: .checkout, now: at(2_000)) == .reject)
         // A cart still gets its guaranteed share of the limit; beyond it, it would wait behind every
-        // checkout (longer than a cart's 2.5 s) and is refused at once too.
+        // checkout (longer than a cart's 4.5 s) and is refused at once too.
         #expect(l.acquire(id: 1_000, priority: .cart, now: at(2_000)) == .admit)
         #expect(l.acquire(id: 1_001, priority: .cart, now: at(2_000)) == .reject)
     }

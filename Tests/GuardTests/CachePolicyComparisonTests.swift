@@ -1,5 +1,6 @@
 import Foundation
 @testable import Guard
+import Reproducible
 import Testing
 
 /// LRU against TinyLFU admission on a Zipf trace, through `CacheState` itself (deterministic: a
@@ -14,7 +15,7 @@ import Testing
             total += 1 / pow(Double(rank + 1), s)
             cdf.append(total)
         }
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<requests).map { _ in
             let u = Double(generator.next() >> 11) / Double(1 << 53) * total
             var (low, high) = (0, keys - 1)

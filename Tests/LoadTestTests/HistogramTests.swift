@@ -1,11 +1,12 @@
 import Foundation
 @testable import LoadTest
+import Reproducible
 import Testing
 
 @Suite struct HistogramTests {
     /// Deterministic pseudo-random latencies with a long tail.
     static func samples(seed: UInt64, count: Int) -> [UInt64] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let u = random.unitInterval()
             return UInt64(200 + 1_000_000 * pow(u, 8))

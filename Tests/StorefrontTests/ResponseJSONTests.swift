@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Reproducible
 @testable import Storefront
 import Testing
 

@@ -7,6 +7,17 @@ import Testing
 /// The dashboard in a real browser (Debian package `chromium`): it loads, draws live data from the
 /// event stream, and logs nothing to the console.
 @Suite struct DashboardBrowserTests {
+    /// A doctor's verdict as `DoctorMonitor` posts it (the real one is tested in DoctorTests).
+    static let panel = DoctorPanel(
+        state: .ok, evaluatedAt: Date().timeIntervalSince1970 - 3,
+        diagnosis: ["DIAGNOSIS: blocking chain — pid 4242 (idle in transaction for 40 s: UPDATE items SET qty = qty + 1 WHERE id = 1) (blocks 3 sessions)"],
+        findings: [.init(cause: "blocking_chain", title: "blocking chain",
+                         object: "pid 4242 (idle in transaction for 40 s: UPDATE items SET qty = qty + 1 WHERE id = 1)",
+                         keyEvidence: "blocks 3 sessions", confidence: "high", evidence: ["3 sessions wait on its row lock"],
+                         fixes: ["SELECT pg_terminate_backend(4242);"])],
+        seen: ["demand: 120 commits/s"], skipped: ["statement deltas: CREATE EXTENSION pg_stat_statements"],
+        windowSeconds: 2, durationSeconds: 2.4, statements: 21, intervalSeconds: 30)
+
     static func populate(_ telemetry: Telemetry, database: Database) async throws {
         let routes = [("/v1/products/{id}", "GET"), ("/v1/search", "GET"), ("/v1/carts/{id}/items", "POST"), ("/v1/checkout", "POST")]
         for index in 0..<400 {
@@ -18,6 +29,7 @@ import Testing
             try await database.query("SELECT count(*) FROM products WHERE title ILIKE \("%lamp%")")
         }
         telemetry.pool.record(PoolUsage(inUse: 6, idle: 4, waiters: 2, capacity: 10))
+        telemetry.doctor.post(panel)
         _ = await telemetry.makeSampler(database: database).sampleNow()
     }
 
@@ -37,10 +49,16 @@ import Testing
                 let dom = run.output
                 #expect(dom.contains(#"data-live="1""#), "the page never rendered an event:\n\(dom.prefix(3000))")
                 #expect(dom.contains(#"data-errors="""#), "the page caught errors:\n\(dom.prefix(3000))")
-                #expect(dom.contains("select title, price_minor from products where id = ?"))
+                #expect(dom.contains("select title, price_minor from products where id = $1"))
                 #expect(dom.contains("GET /v1/products/{id}"))
                 #expect(dom.contains("<polyline"))
                 #expect(dom.contains("6 / 10"))
+                // The doctor's current findings: cause, object, confidence and the FIX line.
+                #expect(dom.contains(#"<section id="doctor" class="fault">"#), "\(dom.prefix(3000))")
+                #expect(dom.contains(#"data-cause="blocking_chain""#))
+                #expect(dom.contains("pid 4242 (idle in transaction for 40 s"))
+                #expect(dom.contains(#"class="conf-high">high"#))
+                #expect(dom.contains("FIX: SELECT pg_terminate_backend(4242);"))
                 let console = run.error.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
                 #expect(console.isEmpty, "console output: \(console)")
 

@@ -47,7 +47,8 @@ enum MiniStore {
                 for (method, path, token) in [
                     ("GET", "/admin/queries", nil), ("GET", "/admin/queries", "wrong"), ("POST", "/admin/queries/reset", nil),
                     ("GET", "/dashboard", nil), ("GET", "/dashboard?token=wrong", nil), ("GET", "/admin/alerts", "test-admin-toke"),
-                    ("GET", "/admin/queries?token=\(MiniStore.token)", nil),
+                    ("GET", "/admin/queries?token=\(MiniStore.token)", nil), ("GET", "/admin/doctor", nil),
+                    ("GET", "/admin/doctor?token=\(MiniStore.token)", nil),
                 ] as [(String, String, String?)] {
                     let reply = try await client.send(method, path, token: token)
                     #expect(reply.status == 401, "\(method) \(path)")
@@ -64,6 +65,31 @@ enum MiniStore {
         }
     }
 
+    @Test func adminDoctorIsAProblemWithoutADoctorAndThePostedFindingsWithOne() async throws {
+        let telemetry = MiniStore.telemetry()
+        try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
+            try await LoopbackServer.with(MiniStore.router(telemetry: telemetry, database: database)) { port in
+                let client = TestClient(port: port)
+                let off = try await client.send("GET", "/admin/doctor", token: MiniStore.token)
+                #expect(off.status == 404)
+                #expect(off.contentType == "application/problem+json")
+                #expect(off.body.contains(#""code":"doctor_off""#))
+
+                telemetry.doctor.post(DashboardBrowserTests.panel)
+                let on = try await client.send("GET", "/admin/doctor", token: MiniStore.token)
+                #expect(on.status == 200)
+                #expect(on.contentType == "application/json")
+                #expect(try JSONDecoder().decode(DoctorPanel.self, from: Data(on.body.utf8)) == DashboardBrowserTests.panel)
+                let raw = try #require(try JSONSerialization.jsonObject(with: Data(on.body.utf8)) as? [String: Any])
+                let finding = try #require((raw["findings"] as? [[String: Any]])?.first)
+                for key in ["cause", "title", "object", "key_evidence", "confidence", "evidence", "fixes"] {
+                    #expect(finding[key] != nil, "missing \(key)")
+                }
+                #expect(telemetry.dashboardSnapshot().doctor == DashboardBrowserTests.panel)
+            }
+        }
+    }
+
     @Test func adminQueriesShowsStatementsByRouteAndResets() async throws {
         let telemetry = MiniStore.telemetry()
         try await TestPostgres.withFreshDatabase(observers: [telemetry.queryObserver]) { database, _ in
@@ -76,7 +102,7 @@ enum MiniStore {
                 #expect(reply.status == 200)
                 #expect(reply.contentType == "application/json")
                 let report = try JSONDecoder().decode(QueryReport.self, from: Data(reply.body.utf8))
-                let product = try #require(report.queries.first { $0.query == "select ?::int8 as id, ? as name" })
+                let product = try #require(report.queries.first { $0.query == "select $1::int8 as id, $2 as name" })
                 #expect(product.calls == 4)
                 #expect(product.routes == ["GET /v1/products/{id}"])
                 #expect(product.example == "SELECT ?::int8 AS id, ? AS name")
@@ -203,7 +229,7 @@ enum MiniStore {
                 #expect(events.count == 3)
                 let last = try #require(events.last)
                 let snapshot = try JSONDecoder().decode(DashboardSnapshot.self, from: Data(last.dropFirst("data: ".count).utf8))
-                #expect(snapshot.topQueries.contains { $0.query == "select ?::int8 as id, ? as name" })
+                #expect(snapshot.topQueries.contains { $0.query == "select $1::int8 as id, $2 as name" })
             }
         }
     }

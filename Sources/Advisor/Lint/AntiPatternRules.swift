@@ -1,3 +1,5 @@
+import Database
+
 /// The SQL anti-pattern rules, each with a concrete rewrite.
 public enum AntiPatternRules {
     /// All statement-level rules (SQL text, app statistics and plan).

@@ -1,3 +1,5 @@
+import Database
+
 /// What the planner is given for one workload statement.
 ///
 /// A generic plan does not know the values of `LIMIT $n` / `OFFSET $n` and assumes a LIMIT keeps
@@ -55,6 +57,6 @@ public struct PlannableStatement: Sendable, Equatable {
             types = remaining.map { $0 - 1 < parameterTypes.count ? parameterTypes[$0 - 1] : "unknown" }
             while types.last == "unknown" { types.removeLast() }
         }
-        return PlannableStatement(sql: SQLNormalizer.render(tokens), parameterTypes: types)
+        return PlannableStatement(sql: SQLText.render(tokens), parameterTypes: types)
     }
 }

@@ -100,6 +100,9 @@ public final class PlanningSession {
         let savepoint = "surge_advisor_\(counter)"
         let parameters = SQLLexer.tokens(sql).filter { $0.kind == .parameter }.compactMap { Int($0.text) }.max() ?? 0
         try await connection.query(PostgresQuery(unsafeSQL: "SAVEPOINT \(savepoint)"))
+        // A prepared statement outlives ROLLBACK TO SAVEPOINT, and DEALLOCATE of one that was never made
+        // (its PREPARE failed: "could not determine data type of parameter $2") aborts the transaction.
+        var prepared = false
         do {
             let json: String
             if parameters == 0 {
@@ -110,9 +113,11 @@ public final class PlanningSession {
             } else {
                 let types = statement.parameterTypes.isEmpty ? "" : "(" + statement.parameterTypes.joined(separator: ", ") + ")"
                 try await connection.query(PostgresQuery(unsafeSQL: "PREPARE \(savepoint)\(types) AS \(sql)"))
+                prepared = true
                 let nulls = Array(repeating: "NULL", count: max(parameters, statement.parameterTypes.count)).joined(separator: ", ")
                 let explained = try? await single(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) EXECUTE \(savepoint)(\(nulls))"))
                 try await connection.query(PostgresQuery(unsafeSQL: "DEALLOCATE \(savepoint)"))
+                prepared = false
                 guard let explained else { throw AdvisorError.unreadablePlan }
                 json = explained
             }
@@ -120,7 +125,7 @@ public final class PlanningSession {
             return try Plan.parse(json: json)
         } catch {
             _ = try? await connection.query(PostgresQuery(unsafeSQL: "ROLLBACK TO SAVEPOINT \(savepoint)"))
-            _ = try? await connection.query(PostgresQuery(unsafeSQL: "DEALLOCATE \(savepoint)"))
+            if prepared { _ = try? await connection.query(PostgresQuery(unsafeSQL: "DEALLOCATE \(savepoint)")) }
             throw error
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Database
 
 /// The statement inside an SQL-level `PREPARE name [(type, …)] AS statement`.
 ///
@@ -13,55 +13,40 @@ public struct PreparedStatementText: Sendable, Equatable {
 
     /// The inner statement and declared types of `sql`, or nil when `sql` is not a PREPARE.
     public static func unwrap(_ sql: String) -> PreparedStatementText? {
-        let chars = Array(sql)
-        var i = 0
-        func skipSpace() { while i < chars.count && chars[i].isWhitespace { i += 1 } }
-        func readWord() -> String {
-            let start = i
-            while i < chars.count && (chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "$") { i += 1 }
-            return String(chars[start..<i])
-        }
-        skipSpace()
-        guard readWord().lowercased() == "prepare" else { return nil }
-        skipSpace()
-        if i < chars.count && chars[i] == "\"" {
-            i += 1
-            while i < chars.count {
-                if chars[i] == "\"" {
-                    if i + 1 < chars.count && chars[i + 1] == "\"" { i += 2; continue }
-                    break
-                }
-                i += 1
-            }
-            i += 1
-        } else if readWord().isEmpty {
-            return nil
-        }
-        skipSpace()
+        let tokens = SQLLexer.tokens(sql)
+        guard tokens.count >= 4, tokens[0].isWord("prepare"), tokens[1].isName else { return nil }
+        let bytes = Array(sql.utf8)
+        func written(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        var index = 2
         var types: [String] = []
-        if i < chars.count && chars[i] == "(" {
+        if tokens[index].isSymbol("(") {
             var depth = 0
-            var current = ""
-            while i < chars.count {
-                let c = chars[i]
-                i += 1
-                if c == "(" { depth += 1; if depth == 1 { continue } }
-                if c == ")" { depth -= 1; if depth == 0 { break } }
-                if c == "," && depth == 1 {
-                    types.append(current.trimmingCharacters(in: .whitespaces))
-                    current = ""
-                    continue
+            var typeStart = tokens[index].sourceRange.upperBound
+            while index < tokens.count {
+                let token = tokens[index]
+                index += 1
+                if token.isSymbol("(") { depth += 1 }
+                if token.isSymbol(")") { depth -= 1 }
+                if depth == 0 || (depth == 1 && token.isSymbol(",")) {
+                    let type = written(typeStart..<token.sourceRange.lowerBound).trimmingSpaces
+                    if !type.isEmpty { types.append(type) }
+                    typeStart = token.sourceRange.upperBound
                 }
-                current.append(c)
+                if depth == 0 { break }
             }
             guard depth == 0 else { return nil }
-            let last = current.trimmingCharacters(in: .whitespaces)
-            if !last.isEmpty { types.append(last) }
-            skipSpace()
         }
-        guard readWord().lowercased() == "as", i < chars.count, chars[i].isWhitespace || chars[i] == "(" else { return nil }
-        let statement = String(chars[i...]).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !statement.isEmpty else { return nil }
+        guard index + 1 < tokens.count, tokens[index].isWord("as") else { return nil }
+        let statement = written(tokens[index + 1].sourceRange.lowerBound..<bytes.count).trimmingSpaces
         return PreparedStatementText(statement: statement, parameterTypes: types)
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
     }
 }

@@ -1,3 +1,5 @@
+import Database
+
 /// Reads a `StatementShape` from SQL tokens: tables, predicates, join keys, ORDER BY, LIMIT.
 ///
 /// Not a full SQL grammar: it reads the clauses an index advisor needs and skips what it does not
@@ -308,7 +310,7 @@ public enum StatementParser {
             let cast = Array(tokens.suffix(2))
             tokens = [SQLToken(.punctuation, "(")] + Array(tokens.dropLast(2)) + [SQLToken(.punctuation, ")")] + cast
         }
-        return SQLNormalizer.render(tokens)
+        return SQLText.render(tokens)
     }
 
     static func splitCommas(_ t: [SQLToken]) -> [[SQLToken]] {

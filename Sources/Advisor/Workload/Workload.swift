@@ -1,3 +1,4 @@
+import Database
 import Foundation
 
 /// One statement of the workload with how often it ran and how long it took.
@@ -24,8 +25,8 @@ public struct WorkloadStatement: Sendable, Codable, Equatable {
         self.requests = requests
     }
 
-    /// The statement without any literal value: safe to print.
-    public var displayText: String { SQLNormalizer.normalize(sql) }
+    /// The statement without any value (its fingerprint's normalized text): safe to print.
+    public var displayText: String { QueryFingerprint(sql: sql).normalized }
 
     /// Mean time per call in milliseconds.
     public var meanTimeMs: Double? { totalTimeMs.map { calls > 0 ? $0 / calls : 0 } }
@@ -73,15 +74,17 @@ public struct Workload: Sendable {
         return !shape.tables.isEmpty
     }
 
-    /// Statements with the same fingerprint are one statement: calls and times add up.
+    /// Statements with the same fingerprint are one statement: calls and times add up. It is the
+    /// store's own fingerprint (`QueryFingerprint`), so the rows of `/admin/queries` (whose texts
+    /// are normalized already) group exactly as the store grouped them, and with pg_stat_statements'.
     static func merge(_ statements: [WorkloadStatement]) -> [WorkloadStatement] {
-        var order: [String] = []
-        var merged: [String: WorkloadStatement] = [:]
+        var order: [UInt64] = []
+        var merged: [UInt64: WorkloadStatement] = [:]
         for statement in statements {
             var statement = statement
             statement.sql = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
             while statement.sql.hasSuffix(";") { statement.sql.removeLast() }
-            let key = SQLNormalizer.fingerprint(statement.sql)
+            let key = QueryFingerprint(sql: statement.sql).id
             if var existing = merged[key] {
                 existing.calls += statement.calls
                 existing.totalTimeMs = add(existing.totalTimeMs, statement.totalTimeMs)

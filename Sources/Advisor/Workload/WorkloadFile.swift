@@ -1,3 +1,4 @@
+import Database
 import Foundation
 
 /// Reads workloads from files: a SQL script, or the app's `/admin/queries` JSON.
@@ -6,23 +7,23 @@ public enum WorkloadFile {
     /// its weight (default 1), so a fixture can say how often each query runs.
     public static func parseSQL(_ script: String) -> Workload {
         var statements: [WorkloadStatement] = []
-        for text in SQLNormalizer.splitStatements(script) {
+        for statement in SQLScript.statements(in: script) {
             var calls = 1.0
-            for line in text.split(separator: "\n") {
+            for line in statement.preamble.split(separator: "\n") {
                 let trimmed = line.trimmingCharacters(in: .whitespaces).lowercased()
                 if trimmed.hasPrefix("--"), let range = trimmed.range(of: "calls:") {
                     let number = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces).prefix { $0.isNumber || $0 == "." }
                     if let value = Double(number), value > 0 { calls = value }
                 }
             }
-            statements.append(WorkloadStatement(sql: text, calls: calls))
+            statements.append(WorkloadStatement(sql: statement.sql, calls: calls))
         }
         return Workload(source: .file, statements: statements)
     }
 
     /// One entry of the app's per-fingerprint statistics (`GET /admin/queries`).
     public struct AppQueryStat: Codable, Sendable {
-        /// The statement with `$n` placeholders.
+        /// The statement's fingerprint text (`$n` for every value), a statement that can be planned.
         public var query: String
         public var calls: Double
         /// Total time over all calls, in milliseconds.

@@ -1,3 +1,4 @@
+import Telemetry
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -81,6 +82,9 @@ public struct EvidenceCollector: Sendable {
         var waitSums: [String: Int] = [:]
         var poolWaitersMax: Double?
         var lockWaitsMax: Double?
+        var poolInUseSum = 0.0
+        var poolInUseCount = 0
+        var poolCapacityMax: Double?
 
         mutating func add(_ activity: (active: Int, waits: [String: Int])) {
             activityCount += 1
@@ -91,6 +95,11 @@ public struct EvidenceCollector: Sendable {
         mutating func add(_ page: PrometheusText) {
             if let waiters = page.sum(MetricSeries.poolWaiters) { poolWaitersMax = max(poolWaitersMax ?? 0, waiters) }
             if let locks = page.sum(MetricSeries.lockWaits) { lockWaitsMax = max(lockWaitsMax ?? 0, locks) }
+            if let inUse = page.sum(MetricSeries.poolConnections, matching: ["state": "in_use"]) {
+                poolInUseSum += inUse
+                poolInUseCount += 1
+            }
+            if let size = page.sum(MetricSeries.poolCapacity) { poolCapacityMax = max(poolCapacityMax ?? 0, size) }
         }
 
         func evidence() -> StepEvidence {
@@ -101,6 +110,8 @@ public struct EvidenceCollector: Sendable {
             }
             evidence.poolWaiters = poolWaitersMax
             evidence.lockWaits = lockWaitsMax
+            if poolInUseCount > 0 { evidence.poolInUse = poolInUseSum / Double(poolInUseCount) }
+            evidence.poolCapacity = poolCapacityMax
             return evidence
         }
     }
@@ -111,4 +122,6 @@ public enum MetricSeries {
     public static let poolWaiters = "surge_db_pool_waiters"
     public static let admissionRejected = "surge_admission_rejected_total"
     public static let lockWaits = "surge_pg_lock_waits"
+    public static let poolConnections = "surge_db_pool_connections"
+    public static let poolCapacity = "surge_db_pool_max_connections"
 }

@@ -61,3 +61,40 @@ enum LocalProcesses {
         }
     }
 }
+
+/// Which CPUs a process may run on (its affinity), from /proc/PID/status.
+public enum CPUAffinity {
+    /// The CPUs `pid` may run on; nil where /proc is missing.
+    public static func allowed(pid: Int32) -> Set<Int>? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
+        return parseList(String(line.dropFirst("Cpus_allowed_list:".count)))
+    }
+
+    /// `0-2,5` → [0, 1, 2, 5].
+    static func parseList(_ text: String) -> Set<Int>? {
+        var cpus = Set<Int>()
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").map { Int($0.filter { !$0.isWhitespace }) }
+            guard let first = bounds.first ?? nil else { return nil }
+            let last = bounds.count > 1 ? bounds[1] ?? first : first
+            guard last >= first else { return nil }
+            cpus.formUnion(first...last)
+        }
+        return cpus.isEmpty ? nil : cpus
+    }
+
+    /// What the bottleneck law counts for the CPU: the cores the server's groups may run on, and every
+    /// measured group whose affinity overlaps them (the generator too when it shares the cores).
+    public static func resources(server: [ProcessGroup], generator: ProcessGroup?, online: Int) -> (cores: Double, processes: [String])? {
+        guard !server.isEmpty else { return nil }
+        let all = Set(0..<online)
+        var cores = Set<Int>()
+        for group in server { cores.formUnion(allowed(pid: group.rootPID) ?? all) }
+        cores.formIntersection(all)
+        guard !cores.isEmpty else { return nil }
+        var names = server.map(\.name)
+        if let generator, !(allowed(pid: generator.rootPID) ?? all).isDisjoint(with: cores) { names.append(generator.name) }
+        return (Double(cores.count), names)
+    }
+}

@@ -84,7 +84,7 @@ final class ResponseCollector: Sendable {
             guard let split = text.range(of: "\r\n\r\n") else { return false }
             let head = text[..<split.lowerBound].lowercased()
             guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                  let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: [" "])) else { return false }
+                  let length = Int(line.dropFirst("content-length:".count).filter { $0 != " " }) else { return false }
             return text[split.upperBound...].utf8.count >= length
         }
     }

@@ -8,6 +8,9 @@ public struct StepEvidence: Sendable, Equatable, Codable {
     public var databaseSecondsPerSecond: Double?
     /// Highest surge_db_pool_waiters seen in the store's /metrics.
     public var poolWaiters: Double?
+    /// Mean connections the store's pool had leased (surge_db_pool_connections{state="in_use"}), and its size.
+    public var poolInUse: Double?
+    public var poolCapacity: Double?
     /// Increase of surge_admission_rejected_total over the step.
     public var admissionRejected: Double?
     /// Highest surge_pg_lock_waits seen in the store's /metrics.

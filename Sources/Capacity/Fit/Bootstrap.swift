@@ -1,4 +1,5 @@
 import LoadTest
+import Reproducible
 
 /// Confidence intervals of a USL fit by the residual bootstrap: refit on the fitted curve plus
 /// residuals drawn with replacement, many times, and take percentiles. Seeded, so a report replays.
@@ -17,7 +18,7 @@ public struct USLBootstrap: Sendable, Equatable, Codable {
 
     /// Fits to `resamples` resampled data sets around `fit` (the raw material of every interval).
     public static func resampledModels(points: [LoadPoint], fit: USLModel, resamples: Int = 300, seed: UInt64 = 1) -> [USLModel] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let fitted = points.map { fit.throughput(at: $0.concurrency) }
         // Residuals inflated by √(n/(n−p)): raw residuals are smaller than the errors they estimate.
         let inflation = points.count > 3 ? (Double(points.count) / Double(points.count - 3)).squareRoot() : 1

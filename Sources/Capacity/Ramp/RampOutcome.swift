@@ -31,8 +31,13 @@ public enum RampOutcome: Sendable {
         let limiting = LimitingResource.find(steps: steps, databaseCores: databaseCores)
         let target = peakMultiplier.map { $0 * estimate.measuredPeak }
         let sizing = CapacitySizing.make(estimate: estimate, steps: steps, databaseCores: databaseCores, limiting: limiting, targetThroughput: target)
+        // The bound from the steps the prediction used; without a prediction, from the open-model steps
+        // (low load) or, without those, every step.
+        let bound = state.demandBound ?? state.resources.flatMap { resources in
+            DemandBound.estimate(state.rateSteps.isEmpty ? steps : state.rateSteps, resources)
+        }
         return .report(CapacityReport(target: targetURL, steps: steps, estimate: estimate, stopReason: state.stopReason,
                                       prediction: state.prediction, predictionSteps: state.predictionSteps,
-                                      limitingResource: limiting, sizing: sizing))
+                                      limitingResource: limiting, sizing: sizing, predictedPeak: state.predictedPeak, demandBound: bound))
     }
 }

@@ -1,8 +1,8 @@
 import LoadTest
 import NIOPosix
 
-/// Runs the ramp: one closed-loop step per concurrency level through `LoadRunner`, evidence around
-/// each step, and the `RampState` deciding when to stop. The I/O shell around the state machine.
+/// Runs the ramp: one `LoadRunner` run per step (an open-model rate or a closed-loop concurrency),
+/// evidence around each step, and the `RampState` deciding when to stop. The I/O shell around the state machine.
 public struct RampRunner: Sendable {
     /// The journeys (and feeders) every step runs: the first phase of the scenario, or one URL.
     public var scenario: LoadPlan
@@ -37,6 +37,25 @@ public struct RampRunner: Sendable {
         return plan
     }
 
+    /// The plan of one open-model step: journeys arriving at `ratePerSecond` on a schedule, warm-up then measured.
+    public func ratePlan(ratePerSecond: Double) -> LoadPlan {
+        let journeys = scenario.phases.first?.journeys ?? []
+        // Arrivals that find this many journeys in flight are dropped (counted as errors): a second of
+        // arrivals, so a target that stalls cannot make the generator hold unbounded work.
+        let cap = max(64, Int(ratePerSecond.rounded(.up)))
+        let warm = PhasePlan(name: "warm-up", executor: .arrivals(kind: "constant-arrival-rate",
+                                                                   profile: .constant(ratePerSecond: ratePerSecond, durationNanos: warmUpNanos), poissonSeed: nil),
+                             maxInFlight: cap, journeys: journeys)
+        let measured = PhasePlan(name: "step", executor: .arrivals(kind: "constant-arrival-rate",
+                                                                    profile: .constant(ratePerSecond: ratePerSecond, durationNanos: stepDurationNanos), poissonSeed: nil),
+                                 startOffsetNanos: warmUpNanos, maxInFlight: cap, journeys: journeys)
+        var plan = LoadPlan(phases: warmUpNanos > 0 ? [warm, measured] : [measured], feeders: scenario.feeders)
+        plan.requestTimeoutNanos = scenario.requestTimeoutNanos
+        plan.insecureTLS = scenario.insecureTLS
+        plan.connections = 32 + eventLoops
+        return plan
+    }
+
     /// Runs steps until `state` finishes. `onStep` sees each measured step; `progress` the live counters.
     public func run(_ initial: RampState, onStep: @Sendable (StepMeasurement, RampState) -> Void = { _, _ in },
                     progress: (@Sendable (LiveSnapshot, Double) -> Void)? = nil) async throws -> RampState {
@@ -54,15 +73,26 @@ public struct RampRunner: Sendable {
     private func steps(_ initial: RampState, group: MultiThreadedEventLoopGroup, onStep: @Sendable (StepMeasurement, RampState) -> Void,
                        progress: (@Sendable (LiveSnapshot, Double) -> Void)?) async throws -> RampState {
         var state = initial
-        while let users = state.nextLevel {
+        while let level = state.nextStep {
             var options = RunOptions()
             options.eventLoops = eventLoops
             options.targetDescription = targetDescription
-            let plan = stepPlan(users: users)
+            let plan: LoadPlan
+            switch level {
+            case .rate(let rate): plan = ratePlan(ratePerSecond: rate)
+            case .concurrency(let users): plan = stepPlan(users: users)
+            }
             let (result, evidence) = try await self.evidence.measure(group: group) {
                 try await LoadRunner.run(plan: plan, options: options, progress: progress)
             }
-            let step = Self.measurement(result, step: state.steps.count + 1, users: users, evidence: evidence)
+            var step: StepMeasurement
+            switch level {
+            case .rate(let rate):
+                step = Self.measurement(result, step: state.steps.count + 1, users: 0, evidence: evidence)
+                step.offeredRate = rate
+            case .concurrency(let users):
+                step = Self.measurement(result, step: state.steps.count + 1, users: users, evidence: evidence)
+            }
             state.record(step)
             onStep(step, state)
         }

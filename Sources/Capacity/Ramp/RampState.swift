@@ -1,5 +1,6 @@
-/// The ramp as a state machine: it proposes the next concurrency, the caller measures a step and
-/// records it, and the ramp decides whether to go on. No clock, no I/O: tested with made-up steps.
+/// The ramp as a state machine: it proposes the next step (open-model rates first, when asked, then
+/// closed-loop concurrencies), the caller measures it and records it, and the ramp decides whether
+/// to go on. No clock, no I/O: tested with made-up steps.
 public struct RampState: Sendable {
     /// Why the ramp ended.
     public enum StopReason: String, Sendable, Equatable, Codable {
@@ -18,35 +19,81 @@ public struct RampState: Sendable {
     /// The default concurrency levels: dense at the bottom (where the fit learns λ and σ), then ×1.5.
     public static let defaultLevels = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
 
+    /// Closed-loop concurrency levels.
     public let levels: [Int]
+    public let rates: RateSteps?
+    /// What the bottleneck law may count (nil: no demand bound, the USL fit alone).
+    public let resources: DemandResources?
     public let stopAtFraction: Double?
     public let validate: Bool
     public private(set) var steps: [StepMeasurement] = []
-    /// The fit at the moment the fraction was reached (the prediction from safe load).
+    /// The USL fit at the moment the fraction was reached.
     public private(set) var prediction: USLModel?
+    /// The peak predicted then: from closed-loop steps, the USL peak capped by the demand bound (either alone
+    /// when the other is missing); from rate steps, the demand bound (the USL fit alone without resources).
+    public private(set) var predictedPeak: Double?
+    /// The operational laws' bound at the moment of the prediction.
+    public private(set) var demandBound: DemandBound?
     /// Steps the prediction was made from.
     public private(set) var predictionSteps = 0
     public private(set) var stopReason: StopReason?
+    /// The next open-model rate; nil once the rate steps are over.
+    private var pendingRate: Double?
 
     /// Steps before the fit is trusted to stop the ramp (three unknowns need one more point).
     public static let minimumStepsForPrediction = 4
     static let failingErrorRate = 0.5
     static let saturatedErrorRate = 0.2
     static let saturatedShare = 0.9
+    /// An open-model step completing less than this share of its offered rate is past what the target keeps up with.
+    static let keptUpShare = 0.85
+    /// The automatic rates land on the fraction; a re-estimate may move the target this much without another step.
+    static let fractionTolerance = 0.05
 
-    public init(levels: [Int] = RampState.defaultLevels, stopAtFraction: Double? = nil, validate: Bool = false) {
+    public init(levels: [Int] = RampState.defaultLevels, rates: RateSteps? = nil, resources: DemandResources? = nil,
+                stopAtFraction: Double? = nil, validate: Bool = false) {
         self.levels = levels
+        self.rates = rates
+        self.resources = resources
         self.stopAtFraction = stopAtFraction
         self.validate = validate
+        switch rates {
+        case .fixed(let list): pendingRate = list.first
+        case .automatic(let start, let maximumSteps): pendingRate = maximumSteps > 0 ? start : nil
+        case nil: pendingRate = nil
+        }
     }
 
-    /// The concurrency of the next step, or nil when the ramp is over.
+    /// The closed-loop steps so far.
+    public var closedSteps: [StepMeasurement] { steps.filter { $0.offeredRate == nil } }
+    /// The open-model steps so far.
+    public var rateSteps: [StepMeasurement] { steps.filter { $0.offeredRate != nil } }
+
+    /// The next step, or nil when the ramp is over.
+    public var nextStep: RampLevel? {
+        guard stopReason == nil else { return nil }
+        if let pendingRate { return .rate(pendingRate) }
+        let closed = closedSteps.count
+        return closed < levels.count ? .concurrency(levels[closed]) : nil
+    }
+
+    /// The concurrency of the next step when it is a closed-loop one.
     public var nextLevel: Int? {
-        guard stopReason == nil, steps.count < levels.count else { return nil }
-        return levels[steps.count]
+        if case .concurrency(let users) = nextStep { return users }
+        return nil
     }
 
-    public var isFinished: Bool { nextLevel == nil }
+    public var isFinished: Bool { nextStep == nil }
+
+    /// The peak the USL fit and the demand bound predict together: the fit's peak capped by the bound.
+    public static func combinedPeak(usl: Double?, bound: Double?) -> Double? {
+        switch (usl, bound) {
+        case let (usl?, bound?): min(usl, bound)
+        case let (usl?, nil): usl
+        case let (nil, bound?): bound
+        case (nil, nil): nil
+        }
+    }
 
     public mutating func record(_ step: StepMeasurement) {
         steps.append(step)
@@ -58,28 +105,77 @@ public struct RampState: Sendable {
             stopReason = .targetFailing
             return
         }
+        if step.offeredRate != nil {
+            recordRate(step)
+            return
+        }
         if step.errorRate > Self.saturatedErrorRate {
             stopReason = .saturated
             return
         }
-        let best = steps.map(\.throughput).max() ?? 0
+        let closed = closedSteps
+        let best = closed.map(\.throughput).max() ?? 0
         // Past the peak: two steps at least 10% below the best one (a shared host makes single steps dip by
         // more than 5%), but never before the fit has its minimum of points.
-        if steps.count >= Self.minimumStepsForPrediction, steps.suffix(2).allSatisfy({ $0.throughput < Self.saturatedShare * best }) {
+        if closed.count >= Self.minimumStepsForPrediction, closed.suffix(2).allSatisfy({ $0.throughput < Self.saturatedShare * best }) {
             stopReason = .saturated
             return
         }
-        if let fraction = stopAtFraction, prediction == nil, steps.count >= Self.minimumStepsForPrediction {
+        if let fraction = stopAtFraction, predictedPeak == nil, closed.count >= Self.minimumStepsForPrediction {
             let model = USLFitter.fit(steps.map(\.point)).model
-            if let peak = model.peakThroughput, best >= fraction * peak {
-                prediction = model
-                predictionSteps = steps.count
+            let bound = resources.flatMap { DemandBound.estimate(steps, $0) }
+            if let peak = Self.combinedPeak(usl: model.peakThroughput, bound: bound?.throughput), best >= fraction * peak {
+                predict(model: model, peak: peak, bound: bound)
                 if !validate {
                     stopReason = .reachedFraction
                     return
                 }
             }
         }
-        if steps.count >= levels.count { stopReason = .levelsExhausted }
+        if closed.count >= levels.count { stopReason = .levelsExhausted }
+    }
+
+    /// After an open-model step: predict once the measured rate reaches the fraction, else the next rate.
+    private mutating func recordRate(_ step: StepMeasurement) {
+        let offered = step.offeredRate ?? 0
+        // Errors, or completions falling behind arrivals: past what is safe; the closed loop takes over.
+        if step.errorRate > Self.saturatedErrorRate || step.throughput < Self.keptUpShare * offered {
+            pendingRate = nil
+            return
+        }
+        let measured = rateSteps
+        let fraction = stopAtFraction ?? 0.5
+        let bound = resources.flatMap { DemandBound.estimate(measured, $0) }
+        // The rate steps predict from the demand bound alone; their USL fit is kept for the report. They stay
+        // below half the predicted peak, where nothing of ours contends: an open-model point's N = X·R grows
+        // there with delays from other processes on the host, not with the server's contention. Measured
+        // (BENCHMARKS.md): a rule that let the fit in once 4 rate steps had N ≥ 1 fitted 1,089 req/s from
+        // steps delayed by a shared host, against 2,836 measured; the bound alone said 2,243.
+        let model = measured.count >= Self.minimumStepsForPrediction ? USLFitter.fit(measured.map(\.point)).model : nil
+        let peak = resources == nil ? model?.peakThroughput : bound?.throughput
+        let best = measured.map(\.throughput).max() ?? 0
+        if predictedPeak == nil, let peak, best >= (fraction - Self.fractionTolerance) * peak {
+            predict(model: model, peak: peak, bound: bound)
+            pendingRate = nil
+            if stopAtFraction != nil && !validate { stopReason = .reachedFraction }
+            return
+        }
+        switch rates {
+        case .fixed(let list):
+            pendingRate = measured.count < list.count ? list[measured.count] : nil
+        case .automatic(_, let maximumSteps):
+            var next = offered * 2
+            if let peak { next = min(next, fraction * peak) }
+            pendingRate = measured.count < maximumSteps && next > offered * 1.05 ? next : nil
+        case nil:
+            pendingRate = nil
+        }
+    }
+
+    private mutating func predict(model: USLModel?, peak: Double, bound: DemandBound?) {
+        prediction = model
+        predictedPeak = peak
+        demandBound = bound
+        predictionSteps = steps.count
     }
 }

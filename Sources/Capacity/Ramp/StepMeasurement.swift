@@ -2,8 +2,10 @@
 public struct StepMeasurement: Sendable, Equatable, Codable {
     /// 1-based step number.
     public var step: Int
-    /// Closed-loop users (requests in flight).
+    /// Closed-loop users (requests in flight); 0 for an open-model rate step.
     public var concurrency: Int
+    /// The arrival rate an open-model step offered (journeys per second); nil for a closed-loop step.
+    public var offeredRate: Double?
     public var durationSeconds: Double
     public var requests: Int
     public var successes: Int
@@ -23,7 +25,8 @@ public struct StepMeasurement: Sendable, Equatable, Codable {
 
     public init(step: Int, concurrency: Int, durationSeconds: Double, requests: Int, successes: Int, errorRate: Double,
                 throughput: Double, meanSeconds: Double, p50Seconds: Double, p95Seconds: Double, p99Seconds: Double,
-                firstError: String? = nil, generatorLimited: Bool = false, evidence: StepEvidence = StepEvidence()) {
+                firstError: String? = nil, generatorLimited: Bool = false, evidence: StepEvidence = StepEvidence(), offeredRate: Double? = nil) {
+        self.offeredRate = offeredRate
         self.step = step
         self.concurrency = concurrency
         self.durationSeconds = durationSeconds
@@ -42,7 +45,11 @@ public struct StepMeasurement: Sendable, Equatable, Codable {
 
     /// The step as a point for the USL fit.
     public var point: LoadPoint {
-        LoadPoint(concurrency: Double(concurrency), throughput: throughput,
+        // An open-model step's concurrency is what the rate produced: N = X·R (Little's law).
+        if offeredRate != nil, meanSeconds > 0 {
+            return .openModel(throughput: throughput, meanLatencySeconds: meanSeconds, p99Seconds: p99Seconds > 0 ? p99Seconds : nil)
+        }
+        return LoadPoint(concurrency: Double(concurrency), throughput: throughput,
                   meanLatencySeconds: meanSeconds > 0 ? meanSeconds : nil, p99Seconds: p99Seconds > 0 ? p99Seconds : nil)
     }
 }

@@ -7,8 +7,13 @@ public struct CapacityReport: Sendable, Equatable, Codable {
         /// Steps the prediction used, and the share of its predicted peak the last of them reached.
         public var fromSteps: Int
         public var measuredShareAtPrediction: Double
+        /// The prediction: the USL peak capped by the demand bound (either alone when the other is missing).
         public var predictedPeak: Double
         public var predictedPeakLoad: Double?
+        /// Its two parts: the USL fit's peak on the safe steps, and the operational laws' bound and the resource that sets it.
+        public var uslPeak: Double?
+        public var demandBound: Double?
+        public var demandLimitedBy: String?
         /// The highest throughput measured over the whole ramp, and where.
         public var measuredPeak: Double
         public var measuredPeakLoad: Int
@@ -26,12 +31,15 @@ public struct CapacityReport: Sendable, Equatable, Codable {
     /// The model fitted when the ramp stopped at the asked fraction (the prediction from safe load).
     public var prediction: USLModel?
     public var predictionCheck: PredictionCheck?
+    /// The bottleneck law's bound (from the prediction's steps, else from every step) and the resource that sets it.
+    public var demandBound: DemandBound?
     public var limitingResource: LimitingResource?
     public var sizing: CapacitySizing?
 
     public init(target: String?, steps: [StepMeasurement], estimate: CapacityEstimate, stopReason: RampState.StopReason? = nil,
                 prediction: USLModel? = nil, predictionSteps: Int = 0, limitingResource: LimitingResource? = nil,
-                sizing: CapacitySizing? = nil) {
+                sizing: CapacitySizing? = nil, predictedPeak: Double? = nil, demandBound: DemandBound? = nil) {
+        self.demandBound = demandBound
         self.target = target
         self.steps = steps
         self.estimate = estimate
@@ -39,12 +47,13 @@ public struct CapacityReport: Sendable, Equatable, Codable {
         self.prediction = prediction
         self.limitingResource = limitingResource
         self.sizing = sizing
-        if let prediction, let predicted = prediction.peakThroughput, steps.count > predictionSteps,
+        if let predicted = predictedPeak ?? prediction?.peakThroughput, steps.count > predictionSteps,
            let best = steps.max(by: { $0.throughput < $1.throughput }) {
             let safeBest = steps.prefix(predictionSteps).map(\.throughput).max() ?? 0
             predictionCheck = PredictionCheck(
                 fromSteps: predictionSteps, measuredShareAtPrediction: safeBest / predicted, predictedPeak: predicted,
-                predictedPeakLoad: prediction.peakLoad, measuredPeak: best.throughput, measuredPeakLoad: best.concurrency,
+                predictedPeakLoad: prediction?.peakLoad, uslPeak: prediction?.peakThroughput, demandBound: demandBound?.throughput,
+                demandLimitedBy: demandBound?.limiting?.label, measuredPeak: best.throughput, measuredPeakLoad: best.concurrency,
                 errorPercent: (predicted - best.throughput) / best.throughput * 100,
                 reachedSaturation: stopReason == .saturated || (steps.last.map { $0.throughput < best.throughput } ?? false))
         }

@@ -11,7 +11,7 @@ public enum CapacityText {
 
     /// One step as a table row (also the live line printed after each step).
     public static func row(_ step: StepMeasurement) -> [String] {
-        [String(step.step), String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
+        [String(step.step), step.offeredRate.map { "rate \(Format.number($0))/s" } ?? String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
          Format.seconds(step.p95Seconds), Format.seconds(step.p99Seconds), String(format: "%.1f%%", step.errorRate * 100),
          evidenceSummary(step.evidence)]
     }
@@ -38,7 +38,10 @@ public enum CapacityText {
         var lines: [String] = []
         if !report.steps.isEmpty { lines.append(stepTable(report.steps)) }
         lines.append(contentsOf: fitLines(report.estimate))
+        if let bound = report.demandBound { lines.append(contentsOf: demandLines(bound)) }
         if let check = report.predictionCheck {
+            let parts = [check.uslPeak.map { "USL peak \(Format.number($0))" }, check.demandBound.map { "demand bound \(Format.number($0))" }].compactMap { $0 }
+            if parts.count == 2 { lines.append("on the prediction's steps: " + parts.joined(separator: ", ") + " req/s") }
             lines.append(String(format: "prediction from safe load: %@ steps (up to %@ of the predicted peak) predicted %@ req/s; measured %@ req/s at %d in flight%@: error %+.1f%%",
                                 String(check.fromSteps), Format.percent(check.measuredShareAtPrediction), Format.number(check.predictedPeak),
                                 Format.number(check.measuredPeak), check.measuredPeakLoad,
@@ -60,6 +63,20 @@ public enum CapacityText {
             if let reason = sizing.instancesReason { lines.append("for \(Format.number(sizing.targetThroughput ?? 0)) req/s: \(reason)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The bottleneck law, one line per resource, tightest first.
+    public static func demandLines(_ bound: DemandBound) -> [String] {
+        var lines = ["demand bound (operational laws, \(bound.fromSteps) steps): X ≤ min over resources of (capacity − idle) / demand per request"]
+        for resource in bound.resources {
+            lines.append(String(format: "  %@: %@ ms per request, idle %@ of %@ → at most %@ req/s%@", resource.label,
+                                Format.number(resource.demandSeconds * 1000), Format.number(resource.idle), Format.number(resource.capacity),
+                                Format.number(resource.bound), resource == bound.limiting ? "  ← limiting" : ""))
+        }
+        if let others = bound.otherProcessesCores, others >= 0.1 {
+            lines.append("  note: other processes on this host kept \(Format.number(others)) cores busy meanwhile; the bound assumes the cores are the server's")
+        }
+        return lines
     }
 
     public static func fitLines(_ estimate: CapacityEstimate) -> [String] {

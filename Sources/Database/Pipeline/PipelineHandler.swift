@@ -11,15 +11,15 @@ import NIOCore
 ///
 /// The handler sits first in a channel that PostgresNIO connected and authenticated (it handles TLS
 /// refusal, SCRAM and the startup parameters); from then on every inbound byte is the handler's and
-/// PostgresNIO's handlers see nothing. Event-loop confined.
+/// PostgresNIO's handlers see nothing. Event-loop confined. The conversation itself is
+/// `PipelineStateMachine` (typed `BackendMessage`s in, actions out); this handler only moves bytes,
+/// keeps the waiters in the same order and runs the actions.
 final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// One group sent and not yet answered.
     final class Waiter {
-        var rows: [ByteBuffer?] = []
-        var error: PipelineServerError?
         /// Called once, on the event loop; `nil` once the caller gave up (its deadline passed).
         var completion: ((Result<[ByteBuffer?], any Error>) -> Void)?
         /// The caller's deadline, cancelled when the answer comes first.
@@ -39,6 +39,7 @@ final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var context: ChannelHandlerContext?
+    private var state = PipelineStateMachine()
     private var waiters = CircularBuffer<Waiter>(initialCapacity: 64)
     private var inbound: ByteBuffer?
     private var outbound: ByteBuffer
@@ -73,9 +74,9 @@ final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
             if case .success = result { self?.prepared.insert(name) }
             completion(result)
         }
-        waiters.append(waiter)
-        Self.writeParse(&outbound, statement)
-        Self.writeSync(&outbound)
+        enqueue(waiter)
+        FrontendMessage.parse(statement).encode(into: &outbound)
+        FrontendMessage.sync.encode(into: &outbound)
         scheduleFlush()
     }
 
@@ -85,11 +86,18 @@ final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
                  _ completion: @escaping (Result<[ByteBuffer?], any Error>) -> Void) -> Waiter? {
         guard isOpen, context != nil else { return nil }
         let waiter = Waiter(completion)
-        waiters.append(waiter)
-        Self.writeBind(&outbound, statement.name, parameters)
-        Self.writeExecuteAndSync(&outbound)
+        enqueue(waiter)
+        FrontendMessage.bind(name: statement.name, parameters).encode(into: &outbound)
+        FrontendMessage.execute.encode(into: &outbound)
+        FrontendMessage.sync.encode(into: &outbound)
         scheduleFlush()
         return waiter
+    }
+
+    /// A group is being sent: its waiter joins the line, in the state machine's order.
+    private func enqueue(_ waiter: Waiter) {
+        state.sent()
+        waiters.append(waiter)
     }
 
     /// Everything written in this event-loop turn leaves in one `write`: the executions that pages
@@ -115,55 +123,24 @@ final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
             bytes = pending
         }
         inbound = nil
-        while let (type, body) = Self.nextMessage(&bytes) {
-            guard receive(type, body) else {
-                close(context, PipelineProtocolError(message: "unexpected message '\(Character(UnicodeScalar(type)))' from the server"))
-                return
+        do {
+            while let message = try BackendMessage.decode(from: &bytes) {
+                switch state.receive(message) {
+                case .none:
+                    break
+                case .finishOldest(let result):
+                    waiters.popFirst()?.finish(result.mapError { $0 })
+                case .close(let error):
+                    return close(context, error)
+                }
             }
+        } catch {
+            return close(context, error)
         }
         if bytes.readableBytes > 0 {
             bytes.discardReadBytes()
             inbound = bytes
         }
-    }
-
-    /// Handles one backend message; `false` when it cannot belong to this conversation.
-    private func receive(_ type: UInt8, _ body: ByteBuffer) -> Bool {
-        switch type {
-        case UInt8(ascii: "D"):
-            guard let waiter = waiters.first else { return false }
-            var body = body
-            guard let columns = body.readInteger(as: Int16.self) else { return false }
-            if columns == 0 { waiter.rows.append(nil); return true }
-            guard let length = body.readInteger(as: Int32.self) else { return false }
-            if length < 0 {
-                waiter.rows.append(nil)
-            } else {
-                guard let value = body.readSlice(length: Int(length)) else { return false }
-                waiter.rows.append(value)
-            }
-        case UInt8(ascii: "E"):
-            guard let waiter = waiters.first else { return false }
-            waiter.error = PipelineServerError(fields: body)
-        case UInt8(ascii: "Z"):
-            guard let waiter = waiters.popFirst() else { return false }
-            if let error = waiter.error {
-                waiter.finish(.failure(error))
-            } else {
-                waiter.finish(.success(waiter.rows))
-            }
-        case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "C"), UInt8(ascii: "n"), UInt8(ascii: "s"),
-             UInt8(ascii: "I"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "3"):
-            // ParseComplete, BindComplete, CommandComplete, NoData, PortalSuspended, EmptyQuery,
-            // ParameterDescription, RowDescription, CloseComplete: nothing to keep.
-            guard !waiters.isEmpty else { return false }
-        case UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "A"), UInt8(ascii: "K"):
-            // Notices, parameter changes, notifications, key data: not part of any answer.
-            break
-        default:
-            return false
-        }
-        return true
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -184,86 +161,13 @@ final class PipelineHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func failAll(_ error: any Error) {
         isOpen = false
+        _ = state.abandonAll()
         while let waiter = waiters.popFirst() { waiter.finish(.failure(error)) }
     }
-
-    // MARK: Wire format
-
-    /// The next whole message in `buffer` (type byte and body), consuming it; `nil` until one has arrived.
-    static func nextMessage(_ buffer: inout ByteBuffer) -> (UInt8, ByteBuffer)? {
-        guard let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-              let length = buffer.getInteger(at: buffer.readerIndex + 1, as: Int32.self),
-              length >= 4, buffer.readableBytes >= 1 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 5)
-        guard let body = buffer.readSlice(length: Int(length) - 4) else { return nil }
-        return (type, body)
-    }
-
-    /// Writes a message: its type, a length placeholder, `body`, then the real length.
-    private static func message(_ buffer: inout ByteBuffer, _ type: Character, _ body: (inout ByteBuffer) -> Void) {
-        buffer.writeInteger(UInt8(ascii: type.unicodeScalars.first!))
-        let lengthAt = buffer.writerIndex
-        buffer.writeInteger(Int32(0))
-        body(&buffer)
-        buffer.setInteger(Int32(buffer.writerIndex - lengthAt), at: lengthAt)
-    }
-
-    private static func cString(_ buffer: inout ByteBuffer, _ string: String) {
-        buffer.writeString(string)
-        buffer.writeInteger(UInt8(0))
-    }
-
-    static func writeParse(_ buffer: inout ByteBuffer, _ statement: PipelinedStatement) {
-        message(&buffer, "P") { buffer in
-            cString(&buffer, statement.name)
-            cString(&buffer, statement.sql)
-            buffer.writeInteger(Int16(statement.parameterTypes.count))
-            for type in statement.parameterTypes { buffer.writeInteger(type.oid) }
-        }
-    }
-
-    /// `Bind` to the unnamed portal: parameters in binary (int8) or text, every result column as text.
-    static func writeBind(_ buffer: inout ByteBuffer, _ name: String, _ parameters: [PipelineParameter]) {
-        message(&buffer, "B") { buffer in
-            buffer.writeInteger(UInt8(0))  // the unnamed portal
-            cString(&buffer, name)
-            buffer.writeInteger(Int16(parameters.count))
-            for parameter in parameters { buffer.writeInteger(parameter.isBinary ? Int16(1) : Int16(0)) }
-            buffer.writeInteger(Int16(parameters.count))
-            for parameter in parameters {
-                switch parameter {
-                case .int64(let value):
-                    buffer.writeInteger(Int32(8))
-                    buffer.writeInteger(value)
-                case .text(let value):
-                    let lengthAt = buffer.writerIndex
-                    buffer.writeInteger(Int32(0))
-                    let written = buffer.writeString(value)
-                    buffer.setInteger(Int32(written), at: lengthAt)
-                }
-            }
-            buffer.writeInteger(Int16(1))
-            buffer.writeInteger(Int16(0))  // results as text
-        }
-    }
-
-    /// `Execute` (the unnamed portal, all rows) and `Sync`: 14 bytes that never change.
-    static func writeExecuteAndSync(_ buffer: inout ByteBuffer) {
-        buffer.writeBytes(executeAndSync)
-    }
-
-    static func writeSync(_ buffer: inout ByteBuffer) {
-        buffer.writeBytes(executeAndSync.suffix(5))
-    }
-
-    private static let executeAndSync: [UInt8] = [
-        UInt8(ascii: "E"), 0, 0, 0, 9, 0, 0, 0, 0, 0,
-        UInt8(ascii: "S"), 0, 0, 0, 4,
-    ]
 }
 
 /// The server refused one pipelined execution (the others on the connection are unaffected).
-public struct PipelineServerError: Error, CustomStringConvertible, Sendable {
+public struct PipelineServerError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The SQLSTATE (`57014` for a statement timeout, for example).
     public var sqlState: String
     public var message: String
@@ -282,10 +186,10 @@ public struct PipelineServerError: Error, CustomStringConvertible, Sendable {
             guard let end = fields.readableBytesView.firstIndex(of: 0),
                   let value = fields.readString(length: end - fields.readerIndex) else { break }
             fields.moveReaderIndex(forwardBy: 1)
-            switch type {
-            case UInt8(ascii: "C"): sqlState = value
-            case UInt8(ascii: "M"): message = value
-            default: break
+            switch Field(rawValue: type) {
+            case .sqlState: sqlState = value
+            case .message: message = value
+            case nil: break
             }
         }
         self.sqlState = sqlState
@@ -293,10 +197,16 @@ public struct PipelineServerError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(message) (SQLSTATE \(sqlState))" }
+
+    /// The `ErrorResponse` fields kept (PostgreSQL's protocol, "Error and Notice Message Fields").
+    private enum Field: UInt8 {
+        case sqlState = 0x43  // C
+        case message = 0x4D   // M
+    }
 }
 
 /// The server sent something that cannot be part of a pipelined answer; the connection is closed.
-struct PipelineProtocolError: Error, CustomStringConvertible {
+struct PipelineProtocolError: Error, CustomStringConvertible, Equatable {
     var message: String
     var description: String { message }
 }

@@ -33,6 +33,8 @@ public final class Database: Sendable {
     let poolCapacity: Int
     /// Callers inside `withConnection`: leased or waiting for a connection.
     private let demand = Atomic<Int>(0)
+    /// Pooled connections that have a `ReadCompleteGuard` (a PostgresNIO crash on restarts).
+    private let guardedConnections = Mutex<Set<ReadCompleteGuard.Key>>([])
     /// Dedicated connections for hot reads (`pipelined`); run by `DatabaseService`.
     public let pipeline: StatementPipeline?
     /// The pool's connections go through a transaction pooler (PgBouncer in transaction mode): two
@@ -113,17 +115,27 @@ public final class Database: Sendable {
 
     private func lease<Result: Sendable>(_ body: (DatabaseConnection) async throws -> Result) async throws -> Result {
         guard let gate else {
-            return try await client.withConnection { try await body(DatabaseConnection(raw: $0, database: self)) }
+            let client = client
+            return try await client.withConnection { try await body(connection($0, of: client)) }
         }
         try breaker?.admit()
         do {
             return try await gate.withPermit {
-                try await gate.lease(from: client) { try await body(DatabaseConnection(raw: $0, database: self)) }
+                let client = client
+                return try await gate.lease(from: client) { try await body(connection($0, of: client)) }
             }
         } catch {
             breaker?.observe(error)
             throw error
         }
+    }
+
+    /// How many pooled connections were given a `ReadCompleteGuard`.
+    var guardedConnectionCount: Int { guardedConnections.withLock { $0.count } }
+
+    private func connection(_ raw: PostgresConnection, of client: PostgresClient) -> DatabaseConnection {
+        ReadCompleteGuard.install(on: raw, of: client, installed: guardedConnections)
+        return DatabaseConnection(raw: raw, database: self)
     }
 
     /// `demand` callers are leased or waiting: those beyond the capacity (or in the gate's line) wait.

@@ -56,7 +56,8 @@ public struct Migrator: Sendable {
                 let done = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self) })
                 var applied: [Int] = []
                 for migration in migrations where !done.contains(migration.version) {
-                    for statement in Self.statements(in: migration.sql) {
+                    // The extended protocol runs one statement at a time.
+                    for statement in SQLScript.statements(in: migration.sql).map(\.sql) {
                         try await connection.query(PostgresQuery(unsafeSQL: statement))
                     }
                     try await connection.query("INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
@@ -78,55 +79,5 @@ public struct Migrator: Sendable {
         guard try exists.first?.decode(Bool.self) == true else { return 0 }
         let rows = try await database.query("SELECT coalesce(max(version), 0) FROM schema_migrations")
         return try rows.first?.decode(Int.self) ?? 0
-    }
-
-    /// Splits a migration file into statements at top-level semicolons (not inside quotes,
-    /// dollar-quoted bodies or comments): the extended protocol runs one statement at a time.
-    static func statements(in sql: String) -> [String] {
-        var statements: [String] = []
-        var current = ""
-        let chars = Array(sql)
-        var i = 0
-        var quote: Character? = nil
-        var dollarTag: String? = nil
-        while i < chars.count {
-            let c = chars[i]
-            if let tag = dollarTag {
-                if c == "$", String(chars[i..<min(chars.count, i + tag.count)]) == tag {
-                    current += tag
-                    i += tag.count
-                    dollarTag = nil
-                    continue
-                }
-            } else if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "-", i + 1 < chars.count, chars[i + 1] == "-" {
-                while i < chars.count, chars[i] != "\n" { i += 1 }
-                continue
-            } else if c == "'" || c == "\"" {
-                quote = c
-            } else if c == "$" {
-                var j = i + 1
-                while j < chars.count, chars[j].isLetter || chars[j] == "_" { j += 1 }
-                if j < chars.count, chars[j] == "$" {
-                    let tag = String(chars[i...j])
-                    dollarTag = tag
-                    current += tag
-                    i = j + 1
-                    continue
-                }
-            } else if c == ";" {
-                let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !trimmed.isEmpty { statements.append(trimmed) }
-                current = ""
-                i += 1
-                continue
-            }
-            current.append(c)
-            i += 1
-        }
-        let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !trimmed.isEmpty { statements.append(trimmed) }
-        return statements
     }
 }

@@ -8,6 +8,8 @@ public struct DoctorOptions: Sendable {
     public var sampleInterval: Duration
     /// The store's `/metrics`, read at the window's start and end.
     public var storeMetrics: URL?
+    /// The store's metrics read in-process (the doctor inside the store): Prometheus text, used instead of `storeMetrics`.
+    public var storeMetricsText: (@Sendable () -> String)?
     public var thresholds: Thresholds
     /// At most this many hot statements get a generic plan.
     public var maxPlans: Int
@@ -22,5 +24,11 @@ public struct DoctorOptions: Sendable {
         self.thresholds = thresholds
         self.maxPlans = maxPlans
         self.planTimeout = planTimeout
+    }
+
+    /// The doctor inside the store (`DoctorMonitor`): a 2 s window sampled every 250 ms, at most two
+    /// plans with a 1 s timeout. About 20 short statements and one connection per look.
+    public static var light: DoctorOptions {
+        DoctorOptions(window: .seconds(2), sampleInterval: .milliseconds(250), maxPlans: 2, planTimeout: .seconds(1))
     }
 }

@@ -69,7 +69,9 @@ enum DoctorSQL {
                current_setting('autovacuum_freeze_max_age')::int8,
                pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),
                EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'),
-               current_setting('shared_preload_libraries') ~ 'pg_stat_statements'
+               -- Through pg_settings, which hides the row from a role without pg_read_all_settings
+               -- (current_setting would fail the whole statement): NULL then means "cannot tell".
+               (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') ~ 'pg_stat_statements'
         """
 
     static let oldestFrozenDatabase = "\(marker) SELECT datname::text, age(datfrozenxid)::int8 FROM pg_database ORDER BY age(datfrozenxid) DESC LIMIT 1"

@@ -11,6 +11,7 @@ import PostgresNIO
 public struct DoctorSession: Sendable {
     let database: Database
     let host: String
+    let port: Int
 
     /// Connects to `url`, runs `body` with the doctor, and closes the connection.
     public static func with<T: Sendable>(
@@ -29,7 +30,7 @@ public struct DoctorSession: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            return try await body(DoctorSession(database: database, host: url.host))
+            return try await body(DoctorSession(database: database, host: url.host, port: url.port))
         }
     }
 
@@ -68,7 +69,15 @@ public struct DoctorSession: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let evidence = first else {
+            let first: Evidence??
+            do {
+                first = try await group.next()
+            } catch {
+                // A statement the examination cannot do without (the facts, the activity samples)
+                // failed: PostgreSQL's message, SQLSTATE and the fix (42501: GRANT pg_monitor).
+                throw DoctorError.translate(error, host: host, port: port)
+            }
+            guard let first, let evidence = first else {
                 throw DoctorError.timedOut(seconds: Int(limit.seconds))
             }
             return evidence

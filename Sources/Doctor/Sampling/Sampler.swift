@@ -52,9 +52,9 @@ struct Sampler {
 
         // The store's /metrics is read beside the database, not before it: an overloaded store can
         // take seconds to answer, and the first verdict must still come within 10 s.
-        let url = options.storeMetrics
+        let source = StoreMetricsSource(options)
         // The first scrape runs while the window does, so it may take as long as the window.
-        async let firstScrape = Self.scrape(url, since: start, timeout: max(3, options.window.seconds))
+        async let firstScrape = Self.scrape(source, since: start, timeout: max(3, options.window.seconds))
         let first = await counters()
         var activity: [ActivitySample] = []
         var schedule = SamplingSchedule(window: options.window, interval: options.sampleInterval)
@@ -69,7 +69,7 @@ struct Sampler {
                 break loop
             }
         }
-        async let lastScrape = Self.scrape(url, since: start, timeout: 3)
+        async let lastScrape = Self.scrape(source, since: start, timeout: 3)
         let last = await counters()
         let (storeFirst, storeLast) = await (firstScrape, lastScrape)
         for failure in Set([storeFirst, storeLast].compactMap { $0?.failure }) {
@@ -87,8 +87,18 @@ struct Sampler {
     }
 
     /// One scrape of the store's metrics, stamped with when it was answered; nil without a URL.
-    private static func scrape(_ url: URL?, since start: ContinuousClock.Instant, timeout: Double) async -> (metrics: StoreMetrics?, failure: String?)? {
-        guard let url else { return nil }
+    private static func scrape(_ source: StoreMetricsSource?, since start: ContinuousClock.Instant, timeout: Double) async -> (metrics: StoreMetrics?, failure: String?)? {
+        let url: URL
+        switch source {
+        case nil:
+            return nil
+        case .inProcess(let text):
+            var metrics = StoreMetrics(text: text())
+            metrics.at = (ContinuousClock.now - start).seconds
+            return (metrics, nil)
+        case .http(let address):
+            url = address
+        }
         do {
             var metrics = try await StoreMetricsScraper.scrape(url, timeout: timeout)
             metrics.at = (ContinuousClock.now - start).seconds

@@ -64,13 +64,15 @@ struct StatisticsReader {
     func limits(host: String) async throws -> (ServerFacts, Access) {
         guard let row = try await rows(DoctorSQL.limits).first else { return (ServerFacts(), Access(readsAllStats: false, hasStatStatements: false, statStatementsLoaded: false)) }
         let (version, database, maxConnections, reserved, workMem, maxWal, configAge, freezeMax, allStats, pgss, pgssLoaded) =
-            try row.decode((Int64, String, Int64, Int64, Double, Double, Double?, Int64, Bool, Bool, Bool).self)
+            try row.decode((Int64, String, Int64, Int64, Double, Double, Double?, Int64, Bool, Bool, Bool?).self)
         let facts = ServerFacts(
             versionNumber: Int(version), database: database, maxConnections: Int(maxConnections), reservedConnections: Int(reserved),
             cores: HostCores.cores(forHost: host), workMemBytes: workMem, maxWalSizeBytes: maxWal, configurationAgeSeconds: configAge,
             freezeMaxAge: Int(freezeMax)
         )
-        return (facts, Access(readsAllStats: allStats, hasStatStatements: pgss, statStatementsLoaded: pgssLoaded))
+        // Without pg_read_all_settings the preload list is hidden: try the extension's view, whose
+        // failure then lands in `skipped` with PostgreSQL's own message.
+        return (facts, Access(readsAllStats: allStats, hasStatStatements: pgss, statStatementsLoaded: pgssLoaded ?? pgss))
     }
 
     /// Fills in freeze ages, changed settings and replicas.

@@ -31,3 +31,19 @@ enum StoreMetricsScraper {
         }
     }
 }
+
+/// Where the store's metrics come from: its `/metrics` over HTTP, or the store itself when the doctor runs inside it.
+enum StoreMetricsSource: Sendable {
+    case http(URL)
+    case inProcess(@Sendable () -> String)
+
+    init?(_ options: DoctorOptions) {
+        if let text = options.storeMetricsText {
+            self = .inProcess(text)
+        } else if let url = options.storeMetrics {
+            self = .http(url)
+        } else {
+            return nil
+        }
+    }
+}

@@ -6,7 +6,7 @@
 /// others wait in a queue served highest priority first and, within a priority, in arrival order,
 /// each waiter for at most its priority's queue timeout. The queue is bounded by time, not by a
 /// small count: a flash sale's 1,000 checkouts arriving in the same second wait their turn (a
-/// checkout for up to 8 s, a cart change for 2.5 s), and a request whose expected wait (the waiters
+/// checkout for up to 8 s, a cart change for 4.5 s), and a request whose expected wait (the waiters
 /// ahead of it, served at `limit` per round trip) would exceed its queue timeout is refused at once
 /// instead of waiting to be refused. `maximumQueue` only bounds memory; a full queue makes room for
 /// a higher priority by evicting the lowest, newest waiter.
@@ -22,10 +22,10 @@ public struct AdmissionLimiter: Sendable {
         /// Share of the limit each priority is guaranteed when the limit is full (checkout, cart, browse, bot).
         public var guaranteedShare: [Priority: Double] = [.checkout: 0.5, .cart: 0.25, .browse: 0.25, .bot: 0]
         /// Longest wait in the queue per priority; zero means never queued. A buyer may wait most of
-        /// its route's deadline (checkout 10 s, cart 3 s): a flash sale's buyers all want one stock
+        /// its route's deadline (checkout 10 s, cart 5 s): a flash sale's buyers all want one stock
         /// row, which serves them one at a time, and a late order beats a 503.
         public var queueTimeout: [Priority: Duration] = [
-            .checkout: .seconds(8), .cart: .milliseconds(2_500), .browse: .milliseconds(50), .bot: .zero,
+            .checkout: .seconds(8), .cart: .milliseconds(4_500), .browse: .milliseconds(50), .bot: .zero,
         ]
         /// Most requests waiting at once, all priorities together (a bound on memory, not on bursts).
         public var maximumQueue = 4096

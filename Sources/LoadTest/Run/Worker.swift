@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Reproducible
 
 /// What one worker measured: its phases and the CPU time of its event loop thread.
 struct WorkerOutput: Sendable {
@@ -26,7 +27,7 @@ final class Worker {
     private var iterationsStarted: [Int]
     private let maxIterationsPerPhase: Int
     private var feederCursors: [String: FeederCursor] = [:]
-    private var random: SeededRandom
+    private var random: SplitMix64
     private var results: [PhaseResult]
     private var recent = LatencyHistogram(precise: false)
     private var sweep: Scheduled<Void>?
@@ -59,9 +60,9 @@ final class Worker {
         iterationsStarted = plan.phases.map { _ in 0 }
         for (name, feeder) in plan.feeders {
             feederCursors[name] = FeederCursor(position: globalWorker, stride: slices,
-                                               random: SeededRandom(seed: feeder.seed &+ UInt64(globalWorker) &* 0x9E37_79B9))
+                                               random: SplitMix64(seed: feeder.seed &+ UInt64(globalWorker) &* 0x9E37_79B9))
         }
-        random = SeededRandom(seed: 0x5EED &+ UInt64(globalWorker))
+        random = SplitMix64(seed: 0x5EED &+ UInt64(globalWorker))
         results = plan.phases.map(Worker.emptyResult)
         promise = eventLoop.makePromise()
         hardDeadlineNanos = runStartNanos + plan.durationNanos + plan.requestTimeoutNanos + 2_000_000_000

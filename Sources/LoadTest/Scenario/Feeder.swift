@@ -1,4 +1,5 @@
 import Foundation
+import Reproducible
 
 /// A source of variable values for journey iterations.
 public struct Feeder: Sendable {
@@ -99,7 +100,7 @@ public struct Feeder: Sendable {
 struct FeederCursor: Sendable {
     var position: Int
     var stride: Int
-    var random: SeededRandom
+    var random: SplitMix64
 }
 
 /// Reads feeder files.

@@ -8,7 +8,9 @@ public enum BuiltinScenarios {
     public static let names = ["browse-heavy", "flash-sale", "checkout-rush", "ramp-to-break", "soak"]
 
     /// The YAML of a built-in scenario, or nil for an unknown name.
-    public static func yaml(named name: String, target: String, ratePerSecond: Double, products: Int) -> String? {
+    /// - Parameter flashSale: the shape of `flash-sale` (the default is `surge load`'s).
+    public static func yaml(named name: String, target: String, ratePerSecond: Double, products: Int,
+                            flashSale: FlashSaleShape = .init()) -> String? {
         let rate = String(format: "%g", ratePerSecond)
         let scenarios: String
         var journeys = ["browse", "buy"]
@@ -25,28 +27,7 @@ public enum BuiltinScenarios {
                 """
             journeys = ["browse", "search", "buy"]
         case "flash-sale":
-            scenarios = """
-                  - name: flash-sale
-                    executor: spike
-                    rate: \(rate)/s
-                    multiplier: 10
-                    before: 20s
-                    ramp: 10s
-                    hold: 30s
-                    after: 20s
-                    poisson: true
-                    journeys: [browse, buy]
-                  # The sale opens: everyone who waited for it arrives in the same second, three times.
-                  - name: sale-opens
-                    executor: burst
-                    size: \(Int((ratePerSecond * 10).rounded()))
-                    within: 1s
-                    every: 10s
-                    bursts: 3
-                    after: 0s
-                    start_after: 30s
-                    journeys: [buy]
-                """
+            scenarios = flashSale.scenariosYAML(ratePerSecond: ratePerSecond)
             run = "parallel"
         case "checkout-rush":
             scenarios = """
@@ -152,6 +133,52 @@ public enum BuiltinScenarios {
             thresholds:
               - p99 < 500ms every 10s
               - errors < 1%
+            """
+    }
+}
+
+/// The flash sale's shape: the normal mix spiking to `multiplier` times its rate, and the sale
+/// opening as bursts of buyers who all arrive within the same second.
+public struct FlashSaleShape: Sendable, Codable, Equatable {
+    public var multiplier = 10.0
+    public var beforeSeconds = 20
+    public var rampSeconds = 10
+    public var holdSeconds = 30
+    public var afterSeconds = 20
+    /// Buyers per burst, in seconds of the base rate (10: ten seconds' worth of arrivals at once).
+    public var burstSecondsOfRate = 10.0
+    public var bursts = 3
+    public var burstEverySeconds = 10
+    /// The first burst, from the start (the default: when the hold begins).
+    public var firstBurstSeconds = 30
+
+    public init() {}
+
+    /// Seconds from the first arrival to the last.
+    public var totalSeconds: Int { beforeSeconds + rampSeconds + holdSeconds + afterSeconds }
+
+    func scenariosYAML(ratePerSecond: Double) -> String {
+        """
+              - name: flash-sale
+                executor: spike
+                rate: \(String(format: "%g", ratePerSecond))/s
+                multiplier: \(String(format: "%g", multiplier))
+                before: \(beforeSeconds)s
+                ramp: \(rampSeconds)s
+                hold: \(holdSeconds)s
+                after: \(afterSeconds)s
+                poisson: true
+                journeys: [browse, buy]
+              # The sale opens: everyone who waited for it arrives in the same second, \(bursts) times.
+              - name: sale-opens
+                executor: burst
+                size: \(max(1, Int((ratePerSecond * burstSecondsOfRate).rounded())))
+                within: 1s
+                every: \(burstEverySeconds)s
+                bursts: \(bursts)
+                after: 0s
+                start_after: \(firstBurstSeconds)s
+                journeys: [buy]
             """
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Reproducible
 
 /// One arrival of the open model: its global index and intended start, in nanoseconds from the phase start.
 public struct Arrival: Sendable, Equatable {
@@ -44,7 +45,7 @@ public struct ArrivalSlice: Sendable, Equatable {
 public struct ArrivalSchedule: Sendable {
     public let profile: RateProfile
     public let slice: ArrivalSlice
-    private var random: SeededRandom?
+    private var random: SplitMix64?
     private var nextIndex = 0
     /// Integral of the rate (in arrivals) at which the next arrival happens.
     private var nextLevel = 0.0
@@ -60,7 +61,7 @@ public struct ArrivalSchedule: Sendable {
         self.slice = slice
         stageFromRate = profile.startRate
         if let poissonSeed {
-            var random = SeededRandom(seed: poissonSeed)
+            var random = SplitMix64(seed: poissonSeed)
             nextLevel = -log(random.unitInterval())
             self.random = random
         }

@@ -7,6 +7,8 @@ import Logging
 /// The HTTP API: decode and validate, call the domain, encode. One list of endpoints builds the router.
 public struct StoreAPI: Sendable {
     public let catalog: CatalogService
+    /// Listing targets served before with their cache keys, for `answerableFromCache`.
+    let listingTargets = ListingTargets()
     public let carts: CartService
     public let checkout: CheckoutService
     public let orders: OrderService
@@ -35,22 +37,25 @@ public struct StoreAPI: Sendable {
             (.init(method: .get, path: "/health/live", routeClass: .system), { _, _ in try Self.json(["status": "live"]) }),
             (.init(method: .get, path: "/health/ready", routeClass: .system), { _, _ in
                 guard await readiness() else {
-                    throw StoreError.unavailable("not_ready", "the database is unreachable or not migrated yet")
+                    throw Problem.unavailable("not_ready", "the database is unreachable or not migrated yet")
                 }
                 return try Self.json(["status": "ready"])
             }),
-            (.init(method: .get, path: "/v1/categories", routeClass: .browse), { _, _ in
-                try Self.json(["categories": try await catalog.categories().nodes])
+            (.init(method: .get, path: "/v1/categories", routeClass: .browse), { _, context in
+                try Self.json(["categories": try await catalog.categories(read: context.catalogRead).nodes])
             }),
-            (.init(method: .get, path: "/v1/products", routeClass: .browse), { request, _ in
+            (.init(method: .get, path: "/v1/products", routeClass: .browse), { request, context in
                 var parameters: [String: String] = [:]
                 for (key, value) in request.uri.queryParameters { parameters[String(key)] = String(value) }
-                return try Self.json(try await catalog.products(ProductQuery(parameters: parameters), target: request.uri.string))
+                let query = try ProductQuery(parameters: parameters)
+                if catalog.isCaching { listingTargets.remember(target: request.uri.string, key: query.cacheKey) }
+                return try Self.json(try await catalog.products(query, read: context.catalogRead))
             }),
             (.init(method: .get, path: "/v1/products/{id}", routeClass: .browse), { _, context in
                 // PostgreSQL built the body: pass it through (see ProductDetailStatement).
                 Response(status: .ok, headers: [.contentType: "application/json"],
-                         body: .init(byteBuffer: try await catalog.productJSON(id: Self.int64(context, "id", what: "product id"))))
+                         body: .init(byteBuffer: try await catalog.productJSON(id: Self.int64(context, "id", what: "product id"),
+                                                                               read: context.catalogRead)))
             }),
             (.init(method: .post, path: "/v1/carts", routeClass: .cart), { request, context in
                 let body = try await Self.optionalBody(CreateCartRequest.self, request, context)
@@ -94,7 +99,7 @@ public struct StoreAPI: Sendable {
             (.init(method: .get, path: "/v1/orders/{id}", routeClass: .cart), { request, context in
                 let token = [Self.orderToken, Self.cartToken].lazy.compactMap { request.headers[$0] }.first { !$0.isEmpty }
                 guard let token else {
-                    throw StoreError.unauthorized("send the order's X-Order-Token (or the cart's X-Cart-Token)")
+                    throw Problem.unauthorized("send the order's X-Order-Token (or the cart's X-Cart-Token)")
                 }
                 return try Self.json(try await orders.order(id: Self.uuid(context, "id", what: "order id"), token: token))
             }),
@@ -130,7 +135,7 @@ public struct StoreAPI: Sendable {
 
     /// Whether the catalog cache can answer a `GET` of `target` (path and query) for the browse
     /// endpoint `route` right now, with no query: the admission layer serves such a request from the
-    /// cache (`CatalogService.cacheOnly`) rather than shed it. Only asked when the limiter would shed.
+    /// cache (`CatalogRead.cacheOnly`) rather than shed it. Only asked when the limiter would shed.
     public func answerableFromCache(route: String, target: Substring) -> Bool {
         guard catalog.isCaching else { return false }
         switch route {
@@ -138,7 +143,7 @@ public struct StoreAPI: Sendable {
             guard let id = Self.productID(target) else { return false }
             return catalog.canAnswerProduct(id: id)
         case "/v1/products":
-            return catalog.canAnswerListing(target: String(target))
+            return listingTargets.key(for: String(target)).map(catalog.canAnswerListing(key:)) ?? false
         case "/v1/categories":
             return catalog.canAnswerCategories
         default:
@@ -169,22 +174,21 @@ public struct StoreAPI: Sendable {
     /// `httpCaching` (the guarded profile's `ConditionalGetMiddleware`), an `ETag`, `Cache-Control`
     /// when anonymous, and 304 for a matching `If-None-Match`.
     static func productPageAnswer(body: ByteBuffer, conditions: CachedAnswers.Conditions, httpCaching: Bool, serverName: String?) -> CachedAnswers.Answer {
-        let trailer = "Date: \(HTTPDate.now)\r\n" + (serverName.map { "Server: \($0)\r\n" } ?? "") + "\r\n"
-        var head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n"
+        var answer = RawAnswer(.ok)
+        answer.field(.contentType, "application/json")
+        answer.field(.contentLength, "\(body.readableBytes)")
         if httpCaching && body.readableBytes <= ConditionalGetMiddleware<StoreRequestContext>.maximumBytes {
             let tag = "\"\(EntityTag.hash(body.readableBytesView))\""
-            let cacheControl = conditions.anonymous ? "Cache-Control: \(ConditionalGetMiddleware<StoreRequestContext>.cacheControl)\r\n" : ""
             if let condition = conditions.ifNoneMatch, EntityTag.matches(condition, tag) {
-                return .init(status: 304, bytes: ByteBuffer(string: "HTTP/1.1 304 Not Modified\r\nETag: \(tag)\r\n" + cacheControl + trailer))
+                var notModified = RawAnswer(.notModified)
+                notModified.field(.eTag, tag)
+                if conditions.anonymous { notModified.field(.cacheControl, ConditionalGetMiddleware<StoreRequestContext>.cacheControl) }
+                return notModified.bytes(serverName: serverName)
             }
-            head += "ETag: \(tag)\r\n" + cacheControl
+            answer.field(.eTag, tag)
+            if conditions.anonymous { answer.field(.cacheControl, ConditionalGetMiddleware<StoreRequestContext>.cacheControl) }
         }
-        head += trailer
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(head.utf8.count + body.readableBytes)
-        buffer.writeString(head)
-        buffer.writeImmutableBuffer(body)
-        return .init(status: 200, bytes: buffer)
+        return answer.bytes(serverName: serverName, body: body)
     }
 
     /// The id of a `/v1/products/{id}` target (its last path segment), as the router would read it.
@@ -219,7 +223,7 @@ public struct StoreAPI: Sendable {
 
     static func token(_ request: Request) throws -> String {
         guard let token = request.headers[cartToken], !token.isEmpty else {
-            throw StoreError.unauthorized("send the cart's token (returned by POST /v1/carts) in the X-Cart-Token header")
+            throw Problem.unauthorized("send the cart's token (returned by POST /v1/carts) in the X-Cart-Token header")
         }
         return token
     }
@@ -234,7 +238,7 @@ public struct StoreAPI: Sendable {
         case .version(let version): return version
         case .never:
             _ = try await carts.load(id: cartID, token: Self.token(request))
-            throw StoreError("precondition_failed", .preconditionFailed,
+            throw Problem("precondition_failed", .preconditionFailed,
                              "If-Match \(JSONSchema.excerpt(raw)) can never match: send the cart's version as a strong tag, e.g. \"3\"")
         }
     }

@@ -73,18 +73,18 @@ public enum StoreApplication {
     public static func make(
         database: Database, reads: ReadRouter? = nil, listen: Database? = nil, leadership: Leadership? = nil,
         configuration: StoreConfiguration, logger: Logger,
-        telemetry: Telemetry? = nil, services: [any Service] = [],
+        telemetry: Telemetry? = nil, gateway: (any PaymentGateway)? = nil, services: [any Service] = [],
         prepare: @escaping @Sendable () async throws -> Void = {},
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
-        let api = api(database: database, reads: reads, configuration: configuration, logger: logger)
+        let api = api(database: database, reads: reads, configuration: configuration, gateway: gateway, logger: logger)
         let profile = configuration.profile.settings
         let admission = profile.admission ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.
         let earlyShed = admission.map { controller in
             EarlyShed(controller: controller, endpoints: api.endpointList,
                       cache: api.cachedAnswers(enabled: configuration.serveCachedUnderOverload, serverName: serverName)) { route, status, duration in
-                telemetry?.requests.record(route: route, method: "GET", status: status, duration: duration)
+                telemetry?.requestAnswered(route: route, method: "GET", status: status, duration: duration, requestID: nil)
             }
         }
         let pages = configuration.productPagesOnEventLoop

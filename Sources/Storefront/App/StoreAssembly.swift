@@ -4,6 +4,7 @@ import Guard
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Telemetry
 
 /// Where the store's data lives and how it reaches it: the primary, its replicas, the pool.
@@ -18,6 +19,8 @@ public struct StoreDeployment: Sendable {
     public var poolSize: Int?
     /// Store instances sharing the database, to divide `max_connections` between them.
     public var instances = 1
+    /// Connections each instance opens beside its pool for monitoring (the in-store doctor).
+    public var monitoringConnections = 0
     /// Whether `primary` is a transaction pooler (PgBouncer in transaction mode); `nil` detects it
     /// (`TransactionPooler.detect`), unless the URL says (`?pgbouncer=true`).
     public var transactionPooler: Bool?
@@ -91,7 +94,7 @@ public struct StoreAssembly: Sendable {
         }
         let pipelinedConnections = pipelineConfiguration?.connections ?? 0
         // Beside the pool: cancels and LISTEN (guarded), the pipeline, and the leadership session.
-        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections + 1
+        let dedicated = (profile.connectionGate ? 2 : 0) + pipelinedConnections + 1 + deployment.monitoringConnections
         let poolSize: Int
         if let explicit = deployment.poolSize ?? profile.fixedPoolSize {
             poolSize = explicit
@@ -129,19 +132,24 @@ public struct StoreAssembly: Sendable {
                              leadership: Leadership(url: sessionURL ?? url, logger: logger))
     }
 
-    /// One server's `Database`: a fixed pool of `poolSize` (plus two beyond the gate for cancels and
+    /// One server's `Database`: a pool of `poolSize` (fixed when the profile has a breaker) (plus two beyond the gate for cancels and
     /// LISTEN when the profile bounds leases), with the profile's gate, deadline cancels and recovery.
     static func makeDatabase(_ url: DatabaseURL, profile: ProfileSettings, poolSize: Int, observers: [any QueryObserver],
                              poolObserver: (any PoolObserver)?, pipeline: StatementPipeline?, transactionPooler: Bool,
                              logger: Logger) -> Database {
         var clientConfiguration = url.clientConfiguration(settings: profile.session)
-        PoolSizing.fixed(&clientConfiguration, connections: profile.connectionGate ? poolSize + 2 : poolSize)
-        if transactionPooler {
-            // Not a fixed pool behind PgBouncer: when PgBouncer restarts, every connection drops while
-            // the port answers again at once, and PostgresNIO 1.33's pool with minimum == maximum then
-            // traps (`minimumConcurrentConnections <= stats.active`, PoolStateMachine+ConnectionGroup:163),
-            // killing the instance (seen in ClusterResilienceTests).
-            clientConfiguration.options.minimumConnections = 0
+        let connections = profile.connectionGate ? poolSize + 2 : poolSize
+        // Behind PgBouncer too: a restart of PgBouncer drops every connection while its port answers at
+        // once, and the fixed pool trapped the same way (seen in ClusterResilienceTests).
+        if profile.recovery && !transactionPooler {
+            PoolSizing.fixed(&clientConfiguration, connections: connections)
+        } else {
+            // PostgresNIO's own behaviour (no minimum): its pool stops the process when a lease finds
+            // fewer live connections than its minimum while the server restarts
+            // (`createNewDemandConnectionIfPossible`'s precondition; seen in Benchmarks/burst.sh). A fixed
+            // pool (minimum = maximum, no idle timer per lease) is only for a profile whose circuit
+            // breaker refuses leases during an outage.
+            clientConfiguration.options.maximumConnections = connections
         }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger.driver)
         // Admission bounds how many requests run; the gate bounds leases. Its waiting line must hold
@@ -160,12 +168,13 @@ public struct StoreAssembly: Sendable {
 
     /// The runnable store: the HTTP server, the primary's pool, the replicas' pools and lag monitor,
     /// and the background services.
-    public func application(telemetry: Telemetry?, logger: Logger,
+    public func application(telemetry: Telemetry?, logger: Logger, gateway: (any PaymentGateway)? = nil,
+                            services extra: [any Service] = [],
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<RouterResponder<StoreRequestContext>> {
         StoreApplication.make(database: database, reads: reads, listen: session, leadership: leadership,
-                              configuration: deployment.store, logger: logger, telemetry: telemetry,
-                              services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership],
+                              configuration: deployment.store, logger: logger, telemetry: telemetry, gateway: gateway,
+                              services: (session.map { [DatabaseService(database: $0)] } ?? []) + (reads?.services ?? []) + [leadership] + extra,
                               onRunning: onRunning)
     }
 }

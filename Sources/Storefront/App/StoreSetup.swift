@@ -17,8 +17,11 @@ public enum StoreSetup {
         /// before `LocalPostgres.initialize` did.
         public var createStatementStatistics: Bool
         public var quiet: Bool
+        /// Share of variants seeded sold out (a drill seeds none: its journeys then fail only for the store's faults).
+        public var soldOutShare: Double
 
-        public init(seedProducts: Int, seed: UInt64, createStatementStatistics: Bool, quiet: Bool = false) {
+        public init(seedProducts: Int, seed: UInt64, createStatementStatistics: Bool, quiet: Bool = false, soldOutShare: Double = 0.08) {
+            self.soldOutShare = soldOutShare
             self.seedProducts = seedProducts
             self.seed = seed
             self.createStatementStatistics = createStatementStatistics
@@ -34,7 +37,7 @@ public enum StoreSetup {
         }
         let count = try await database.query("SELECT count(*)::int FROM products").first?.decode(Int.self) ?? 0
         if count == 0 && options.seedProducts > 0 {
-            let summary = try await CatalogSeeder(database: database).seed(.init(products: options.seedProducts, seed: options.seed, quiet: options.quiet))
+            let summary = try await CatalogSeeder(database: database).seed(.init(products: options.seedProducts, seed: options.seed, soldOutShare: options.soldOutShare, quiet: options.quiet))
             logger.info("seeded catalog", metadata: ["products": "\(summary.products)", "variants": "\(summary.variants)"])
         }
     }

@@ -15,8 +15,6 @@ public final class CatalogService: Sendable {
     let productCache: SingleFlightCache<Int64, ByteBuffer>?
     /// Listing pages by their validated query; short-lived, since one product change can touch many pages.
     let listingCache: SingleFlightCache<String, ProductPage>?
-    /// Listing request targets (as sent) served before, with their cache keys: see `canAnswerListing(target:)`.
-    private let listingTargets = Mutex<[String: String]>([:])
 
     /// - Parameters:
     ///   - reads: routes catalog reads to replicas (`nil`: every read on `database`).
@@ -51,32 +49,12 @@ public final class CatalogService: Sendable {
     /// Whether pages are cached (and so need `CatalogInvalidationListener`).
     public var isCaching: Bool { productCache != nil }
 
-    /// Set (by the admission layer) for a request it would have shed but that the cache can answer:
-    /// the catalog then answers from the cache only (fresh or stale, never a load or a refresh), so
-    /// the request costs no database work; if the page left the cache meanwhile, it is `overloaded`.
-    @TaskLocal public static var cacheOnly = false
-
     /// Whether the product page of `id` can be answered from the cache now, without a query.
     public func canAnswerProduct(id: Int64) -> Bool { productCache?.canServe(id) ?? false }
 
-    /// Whether the listing page a request `target` (path and query, as sent) asked for before can be
-    /// answered from the cache now. Checked for every listing the limiter would shed, so it only
-    /// looks the target up among those already served (`products(_:target:)`) rather than parse it.
-    public func canAnswerListing(target: String) -> Bool {
-        guard let listingCache, let key = listingTargets.withLock({ $0[target] }) else { return false }
-        return listingCache.canServe(key)
-    }
-
-    /// Notes that the listing request `target` is the query whose cache key is `key`.
-    private func rememberListing(target: String, key: String) {
-        listingTargets.withLock { targets in
-            if targets.count >= Self.maximumListingTargets { targets.removeAll(keepingCapacity: true) }
-            targets[target] = key
-        }
-    }
-
-    /// Bound of the target-to-key map (entries are a few hundred bytes; cleared when full).
-    static let maximumListingTargets = 20_000
+    /// Whether the listing page whose cache key is `key` (`ProductQuery.cacheKey`) can be answered
+    /// from the cache now, without a query.
+    public func canAnswerListing(key: String) -> Bool { listingCache?.canServe(key) ?? false }
 
     /// The cached page of `id` if it can be served now (fresh or stale), without a query or a refresh.
     public func cachedProductJSON(id: Int64) -> ByteBuffer? { productCache?.cached(id) }
@@ -84,15 +62,15 @@ public final class CatalogService: Sendable {
     /// Whether the category tree is loaded (it stays until invalidated).
     public var canAnswerCategories: Bool { isCaching && tree.withLock { $0 != nil } }
 
-    private static var shedInstead: StoreError {
-        .unavailable("overloaded", "the store is at capacity: retry shortly")
+    private static var notCached: StoreError {
+        .overloaded("the store is at capacity: retry shortly")
     }
 
     /// The category tree, loaded on first use and kept until `invalidateCategories()`.
-    public func categories() async throws -> CategoryTree {
+    public func categories(read: CatalogRead = .loadIfNeeded) async throws -> CategoryTree {
         if let cached = tree.withLock({ $0 }) { return cached }
-        if Self.cacheOnly { throw Self.shedInstead }
-        let rows = try await read { try await $0.query(CatalogSQL.categories) }.map { row in
+        if read == .cacheOnly { throw Self.notCached }
+        let rows = try await self.read { try await $0.query(CatalogSQL.categories) }.map { row in
             let (id, parent, slug, name) = try row.decode((Int, Int?, String, String).self)
             return CategoryTree.Row(id: id, parentID: parent, slug: slug, name: name)
         }
@@ -106,15 +84,15 @@ public final class CatalogService: Sendable {
     }
 
     /// One product page, or `not_found`.
-    public func product(id: Int64) async throws -> ProductDetail {
-        try ProductDetail.decode(json: try await productJSON(id: id))
+    public func product(id: Int64, read: CatalogRead = .loadIfNeeded) async throws -> ProductDetail {
+        try ProductDetail.decode(json: try await productJSON(id: id, read: read))
     }
 
     /// One product page as the JSON the API serves (built by PostgreSQL, passed through), or `not_found`.
-    public func productJSON(id: Int64) async throws -> ByteBuffer {
+    public func productJSON(id: Int64, read: CatalogRead = .loadIfNeeded) async throws -> ByteBuffer {
         guard let productCache else { return try await loadProductJSON(id: id) }
-        if Self.cacheOnly {
-            guard let page = cachedProductJSON(id: id) else { throw Self.shedInstead }
+        if read == .cacheOnly {
+            guard let page = cachedProductJSON(id: id) else { throw Self.notCached }
             return page
         }
         return try await productCache.value(for: id, size: { 64 + $0.readableBytes }) {
@@ -146,14 +124,12 @@ public final class CatalogService: Sendable {
         return try await reads.read(body)
     }
 
-    /// One page of products matching the query; `target` is the request's path and query as sent,
-    /// remembered with the cache key so that `canAnswerListing(target:)` need not parse it.
-    public func products(_ query: ProductQuery, target: String? = nil) async throws -> ProductPage {
+    /// One page of products matching the query.
+    public func products(_ query: ProductQuery, read: CatalogRead = .loadIfNeeded) async throws -> ProductPage {
         guard let listingCache else { return try await loadProducts(query) }
         let key = query.cacheKey
-        if let target { rememberListing(target: target, key: key) }
-        if Self.cacheOnly {
-            guard let page = listingCache.cached(key) else { throw Self.shedInstead }
+        if read == .cacheOnly {
+            guard let page = listingCache.cached(key) else { throw Self.notCached }
             return page
         }
         return try await listingCache.value(for: key, size: \.estimatedBytes) {

@@ -3,6 +3,7 @@ import Foundation
 import Guard
 import Logging
 import PostgresNIO
+import Reproducible
 
 /// A response replayed byte for byte to every request with the same `Idempotency-Key`.
 public struct StoredResponse: Sendable, Equatable {
@@ -22,11 +23,8 @@ public struct CheckoutService: Sendable {
     let database: Database
     let gateway: any PaymentGateway
     let holdTTL: Duration
-    /// A key still in progress after this long belongs to a request that died mid-way (its instance
-    /// crashed, or the database went away before it could clean up): the next retry takes it over.
-    /// Keep it above the checkout deadline, so a live request is not taken over; fencing (`owner`)
-    /// makes a takeover safe either way.
-    let takeoverAfter: Duration
+    /// The idempotency protocol (claim, replay, fence, record, forget).
+    let keys: IdempotencyKeys
     /// Variants known to be sold out: a checkout of one is refused before it queues on the stock row.
     let soldOut: SoldOutFilter?
     let logger: Logger
@@ -36,7 +34,9 @@ public struct CheckoutService: Sendable {
         self.database = database
         self.gateway = gateway
         self.holdTTL = holdTTL
-        self.takeoverAfter = takeoverAfter
+        // A key still in progress after `takeoverAfter` belongs to a request that died mid-way (its
+        // instance crashed, or the database went away before it could clean up): a retry takes it over.
+        self.keys = IdempotencyKeys(database: database, takeoverAfter: takeoverAfter)
         self.soldOut = soldOut
         self.logger = logger
     }
@@ -62,73 +62,21 @@ public struct CheckoutService: Sendable {
         let hash = try Self.requestHash(request, cartToken: cartToken)
         let owner = UUID()
         let tookOver: Bool
-        switch try await claim(key: key, hash: hash, owner: owner) {
+        switch try await keys.claim(key: key, hash: hash, owner: owner) {
         case .replay(let response): return response
         case .owned(let takenOver): tookOver = takenOver
         }
         do {
             if tookOver { try await releaseAbandonedHolds(cartID: request.cartId, key: key) }
             return try await perform(key: key, owner: owner, cartToken: cartToken, request)
-        } catch let error as StoreError where Self.isFinal(error) {
+        } catch let error as StoreError where error.isFinal {
             // Final answers are remembered, so a retry with the same key gets the same answer.
-            let response = StoredResponse(status: Int(error.status.code), body: String(decoding: error.problemJSON, as: UTF8.self))
-            try await database.query("""
-                UPDATE idempotency_keys SET status = 'done', response_status = \(response.status), response_body = \(response.body)
-                WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner)
-                """)
+            try await keys.record(key: key, owner: owner, StoredResponse(refusal: error))
             throw error
         } catch {
             // Unknown outcome (timeout, overload, lost connection): forget the key so a retry runs again.
-            _ = try? await database.query("DELETE FROM idempotency_keys WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner)")
+            await keys.forget(key: key, owner: owner)
             throw error
-        }
-    }
-
-    static func isFinal(_ error: StoreError) -> Bool {
-        ["sold_out", "payment_declined", "cart_conflict", "cart_empty", "not_found", "validation_failed", "hold_expired"].contains(error.code)
-    }
-
-    private enum Claim {
-        /// The key already has a final answer.
-        case replay(StoredResponse)
-        /// This request owns the key now; `tookOver` if a dead owner had it before.
-        case owned(tookOver: Bool)
-    }
-
-    /// Inserts the key as in progress (we own it), or waits for its owner and returns the stored response.
-    private func claim(key: String, hash: String, owner: UUID) async throws -> Claim {
-        let takeoverSeconds = Double(takeoverAfter.milliseconds) / 1000
-        while true {
-            let inserted = try await database.query("""
-                INSERT INTO idempotency_keys (key, request_hash, status, owner) VALUES (\(key), \(hash), 'in_progress', \(owner))
-                ON CONFLICT (key) DO NOTHING RETURNING key
-                """)
-            if !inserted.isEmpty { return .owned(tookOver: false) }
-            let rows = try await database.query("""
-                SELECT request_hash, status, response_status, response_body, locked_at < now() - make_interval(secs => \(takeoverSeconds))
-                FROM idempotency_keys WHERE key = \(key)
-                """)
-            guard let row = rows.first else { continue } // deleted meanwhile by a failed owner: claim again
-            let (storedHash, status, responseStatus, responseBody, stale) = try row.decode((String, String, Int?, String?, Bool).self)
-            guard storedHash == hash else {
-                throw StoreError.idempotencyMismatch("Idempotency-Key '\(key)' was used with a different request body: use a new key")
-            }
-            if status == "done", let responseStatus, let responseBody {
-                return .replay(StoredResponse(status: responseStatus, body: responseBody))
-            }
-            if stale {
-                // The owner died mid-way: take the key over.
-                let taken = try await database.query("""
-                    UPDATE idempotency_keys SET locked_at = now(), owner = \(owner)
-                    WHERE key = \(key) AND status = 'in_progress' AND locked_at < now() - make_interval(secs => \(takeoverSeconds))
-                    RETURNING key
-                    """)
-                if !taken.isEmpty { return .owned(tookOver: true) }
-            }
-            if let remaining = QueryContext.current?.remaining, remaining < .milliseconds(50) {
-                throw StoreError("idempotency_in_progress", .conflict, "a request with this Idempotency-Key is still being processed: retry shortly")
-            }
-            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -157,7 +105,7 @@ public struct CheckoutService: Sendable {
             try await releaseHold(holdID, reason: "release")
             switch error {
             case .declined(let reason): throw StoreError.paymentDeclined("payment was declined: \(reason)")
-            case .timeout: throw StoreError.unavailable("payment_timeout", "the payment provider did not answer in time; nothing was charged, retry with the same Idempotency-Key")
+            case .timeout: throw StoreError.paymentTimeout("the payment provider did not answer in time; nothing was charged, retry with the same Idempotency-Key")
             }
         } catch {
             try await releaseHold(holdID, reason: "release")
@@ -179,7 +127,7 @@ public struct CheckoutService: Sendable {
                 let converted = try await connection.query(
                     "UPDATE holds SET status = 'converted' WHERE id = \(holdID) AND status = 'active' RETURNING id")
                 guard !converted.isEmpty else {
-                    throw StoreError("hold_expired", .conflict, "the stock hold expired before payment completed: check out again")
+                    throw StoreError.holdExpired("the stock hold expired before payment completed: check out again")
                 }
                 for line in lines {
                     try await connection.query("""
@@ -211,8 +159,7 @@ public struct CheckoutService: Sendable {
                     WHERE key = \(key) AND status = 'in_progress' AND owner = \(owner) RETURNING key
                     """)
                 guard !finished.isEmpty else {
-                    throw StoreError("idempotency_in_progress", .conflict,
-                                     "another request with this Idempotency-Key took over this checkout: retry to get its result")
+                    throw StoreError.idempotencyInProgress("another request with this Idempotency-Key took over this checkout: retry to get its result")
                 }
             }
         } catch {
@@ -249,7 +196,7 @@ public struct CheckoutService: Sendable {
                 demand.append(HeldLine(variantID: variant, quantity: quantity, sku: sku, title: title, unitPriceMinor: price, currency: currency))
             }
             // A valid request against a cart in the wrong state: a conflict, not a malformed request.
-            guard !demand.isEmpty else { throw StoreError("cart_empty", .conflict, "cart \(cartID) is empty: add items before checking out") }
+            guard !demand.isEmpty else { throw StoreError.cartEmpty("cart \(cartID) is empty: add items before checking out") }
             if let soldOut, let variant = soldOut.firstSoldOut(demand.map(\.variantID)),
                let line = demand.first(where: { $0.variantID == variant }) {
                 throw StoreError.soldOut("\(line.sku) is sold out")
@@ -348,11 +295,7 @@ public struct CheckoutService: Sendable {
     /// A stable hash of the request (with the cart token), to refuse a reused key with another body.
     static func requestHash(_ request: CheckoutRequest, cartToken: String) throws -> String {
         let bytes = Array(try StoreJSON.encoder.encode(request)) + Array(cartToken.utf8)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        // Unpadded hex: the form stored with existing idempotency keys.
+        return String(FNV1a.hash(bytes), radix: 16)
     }
 }

@@ -7,8 +7,8 @@ import Hummingbird
 /// priority (its endpoint's `RouteClass`; browsing by bots or clients without a `User-Agent` ranks
 /// last), and a request that gets none is answered at once with 503 `overloaded` and `Retry-After`.
 /// Health and metrics endpoints (`system`) are never shed. A browse request the limiter would shed
-/// but the catalog cache can answer is served from the cache alone (`CatalogService.cacheOnly`).
-struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
+/// but the catalog cache can answer is served from the cache alone (`CatalogRead.cacheOnly`).
+struct AdmissionMiddleware<Context: CatalogReadingContext>: RouterMiddleware {
     let controller: AdmissionController
     /// Route class by endpoint path and method; an unknown route ranks as browse, so nothing bypasses admission.
     let classes: [String: RouteClass]
@@ -31,34 +31,11 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         if routeClass == .browse, request.method == .get, let route = context.endpointPath,
            controller.wouldShed(priority), controller.mayAnswerFromCache(priority), cache.canAnswer(route, request.uri.string[...]) {
             controller.recordCacheAnswer(priority)
-            return try await CatalogService.$cacheOnly.withValue(true) { try await next(request, context) }
+            var cacheOnly = context
+            cacheOnly.catalogRead = .cacheOnly
+            return try await next(request, cacheOnly)
         }
-        return try await Self.admitted(controller, priority) { try await next(request, context) }
-    }
-
-    /// Runs `work` holding a permit of `priority` (503 `overloaded` when none is given), and gives the
-    /// limiter its latency sample: a capacity failure lowers the limit. `ProductPages` admits the same way.
-    static func admitted<Result>(_ controller: AdmissionController, _ priority: Priority,
-                                 _ work: () async throws -> Result) async throws -> Result {
-        let permit: AdmissionController.Permit
-        do {
-            permit = try await controller.acquire(priority)
-        } catch let error as Overloaded {
-            throw StoreError.unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: error.retryAfterSeconds)
-        }
-        let scope = AdmissionScope(controller: controller, permit: permit)
-        do {
-            let result = try await AdmissionScope.$current.withValue(scope) { try await work() }
-            controller.release(permit, excluding: scope.suspended)
-            return result
-        } catch {
-            if isOutage(error) {
-                controller.releaseDuringOutage(permit)
-            } else {
-                controller.release(permit, dropped: isCapacityFailure(error), excluding: scope.suspended)
-            }
-            throw error
-        }
+        return try await RequestLifecycle.admitted(controller, priority) { try await next(request, context) }
     }
 
     /// Failures that mean "the database is not there", which teach the limiter nothing about capacity:
@@ -81,7 +58,8 @@ struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
         if let state = serverSQLState(error) { return state == "57014" || state == "53300" }
         return switch error {
         case is DeadlineExceeded, is Overloaded, is PoolOverloaded: true
-        case let error as StoreError: error.code == "deadline_exceeded" || error.code == "overloaded"
+        case let error as Problem: error.code == "deadline_exceeded" || error.code == "overloaded"
+        case let error as StoreError: error.code == "overloaded"
         default: false
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Reproducible
 
 /// HTTP caching of catalog reads: a strong `ETag` (a hash of the response bytes, which are stable
 /// because StoreJSON sorts keys), `304 Not Modified` for a matching `If-None-Match`, and for
@@ -45,13 +46,7 @@ struct ConditionalGetMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Strong entity tags: FNV-1a 64 of the bytes (stable across processes, unlike `Hasher`).
 enum EntityTag {
     static func hash(_ bytes: some Sequence<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        FNV1a.hex16(FNV1a.hash(bytes))
     }
 
     /// Whether an `If-None-Match` value (`*`, or a list of tags, possibly weak) matches `tag`.

@@ -42,14 +42,14 @@ public struct EarlyShed: Sendable {
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
         self.onAnswer = onAnswer
-        let error = StoreError.unavailable("overloaded", "the store is at capacity: retry shortly")
+        let error = Problem.unavailable("overloaded", "the store is at capacity: retry shortly")
         let data = error.problemJSON
         var fields = error.headers
         fields[.contentType] = "application/problem+json"
         fields[.contentLength] = "\(data.count)"
         self.head = HTTPResponse(status: error.status, headerFields: fields)
         self.body = ByteBuffer(bytes: data)
-        self.rawResponse = error.rawBytes()
+        self.rawResponse = error.rawAnswer(serverName: nil, dated: false).bytes
     }
 
     /// What to do with a browse (or bot) `GET` the limiter would reject now.
@@ -148,10 +148,10 @@ final class EarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let start = ContinuousClock.now
             if let shed, pending == 0, request.headerFields[.connection] != "close", let route = shed.shouldShed(request) {
                 dropping = true
+                shed.onAnswer(route, 503, .now - start)
                 context.write(wrapOutboundOut(.head(shed.head)), promise: nil)
                 context.write(wrapOutboundOut(.body(shed.body)), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-                shed.onAnswer(route, 503, .now - start)
                 return
             }
             dropping = false

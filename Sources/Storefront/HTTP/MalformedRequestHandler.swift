@@ -13,7 +13,7 @@ final class MalformedRequestHandler: ChannelOutboundHandler, RemovableChannelHan
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    static let problem = StoreError("malformed_request", .badRequest,
+    static let problem = Problem("malformed_request", .badRequest,
                                     "the request is not valid HTTP/1.1: its request line or a header line could not be parsed")
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

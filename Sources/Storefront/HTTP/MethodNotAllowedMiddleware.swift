@@ -41,7 +41,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         let allowed = allowedMethods(request.uri.path)
         guard !allowed.isEmpty, !allowed.contains(request.method) else { return try await next(request, context) }
         let list = allowed.map(\.rawValue).joined(separator: ", ")
-        throw StoreError("method_not_allowed", .methodNotAllowed, "\(request.uri.path) allows \(list), not \(request.method.rawValue)",
+        throw Problem("method_not_allowed", .methodNotAllowed, "\(request.uri.path) allows \(list), not \(request.method.rawValue)",
                          headers: [.allow: list])
     }
 }

@@ -12,7 +12,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError where !(error is HTTPError) {
-            // Already a complete answer (StoreError, or telemetry's own problem+json errors).
+            // Already a complete answer (a Problem, or telemetry's own problem+json errors).
             throw error
         } catch {
             throw Self.translate(error, logger: context.logger)
@@ -20,7 +20,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The answer for a statement the server refused for time or capacity, by SQLSTATE.
-    static func serverRefusal(_ sqlState: String?) -> StoreError? {
+    static func serverRefusal(_ sqlState: String?) -> Problem? {
         switch sqlState {
         case "57014": .unavailable("deadline_exceeded", "the request ran out of time: retry later")
         case "55P03", "40P01", "40001": .unavailable("busy", "the store is busy with this item: retry shortly")
@@ -34,7 +34,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// numeric_value_out_of_range, 22P02 invalid_text_representation.
     static var clientValueStates: Set<String> { ["22021", "22P05", "22001", "22003", "22P02"] }
 
-    static func translate(_ error: any Error, logger: Logger) -> StoreError {
+    static func translate(_ error: any Error, logger: Logger) -> Problem {
         // From the pool or the pipeline alike (none of these states is a connection failure).
         let sqlState = serverSQLState(error)
         if let answer = serverRefusal(sqlState) { return answer }
@@ -48,14 +48,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         switch error {
         case let error as StoreError:
-            return error
+            return Problem(error)
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound("no such resource: see /openapi.json for the API")
-            case .methodNotAllowed: return StoreError("method_not_allowed", .methodNotAllowed, "this method is not allowed on this resource")
-            case .contentTooLarge: return StoreError("payload_too_large", .contentTooLarge, "request body is too large")
+            case .methodNotAllowed: return Problem("method_not_allowed", .methodNotAllowed, "this method is not allowed on this resource")
+            case .contentTooLarge: return Problem("payload_too_large", .contentTooLarge, "request body is too large")
             default:
-                if error.status.code < 500 { return StoreError("bad_request", error.status, error.body ?? "bad request") }
+                if error.status.code < 500 { return Problem("bad_request", error.status, error.body ?? "bad request") }
             }
         case is DatabaseUnavailable:
             return .unavailable("database_unavailable", "the database is unreachable: retry shortly")
@@ -73,6 +73,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             break
         }
         logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-        return StoreError("internal_error", .internalServerError, "an unexpected error occurred; it has been logged")
+        return Problem("internal_error", .internalServerError, "an unexpected error occurred; it has been logged")
     }
 }

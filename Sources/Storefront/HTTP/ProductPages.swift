@@ -15,11 +15,11 @@ import Telemetry
 /// that matter, without allocating); the page is loaded in a task that runs on the connection's
 /// event loop, and the answer is written there.
 ///
-/// Everything the router does for this route is done here, through the same code:
+/// Everything the router does for this route is done here, through the same code (`RequestLifecycle`):
 /// - the request's `QueryContext` (route, `X-Request-Id` or a new id, the browse deadline), so the
 ///   statement is attributed, timed and bounded as before;
 /// - admission (guarded profile): a permit of the request's priority (browse, or bot), 503
-///   `overloaded` without one, the latency sample (`AdmissionMiddleware.admitted`); shedding and
+///   `overloaded` without one, the latency sample (`RequestLifecycle.admitted`); shedding and
 ///   answers from the cache under overload happen before, in `RawEarlyShedHandler`, as for every route;
 /// - the catalog cache (`CatalogService.productJSON`), the ETag, 304 and `Cache-Control` of
 ///   `ConditionalGetMiddleware` (guarded), the problem+json of `ProblemMiddleware` for every failure;
@@ -32,23 +32,20 @@ struct ProductPages: Sendable {
     static let queryRoute = "GET \(route)"
 
     let api: StoreAPI
-    let admission: AdmissionController?
+    /// Context, admission, problem+json and recording: the router's steps, as one value.
+    let lifecycle: RequestLifecycle
     /// `ETag`, 304 and `Cache-Control` as `ConditionalGetMiddleware` adds them (guarded profile).
     let httpCaching: Bool
     let serverName: String?
     /// The browse deadline, as `StoreAPI.register` sets it.
     let deadline: Duration
-    let telemetry: Telemetry?
-    let logger: Logger
 
     init(api: StoreAPI, admission: AdmissionController?, httpCaching: Bool, serverName: String?, telemetry: Telemetry?, logger: Logger) {
         self.api = api
-        self.admission = admission
+        self.lifecycle = RequestLifecycle(admission: admission, telemetry: telemetry, logger: logger)
         self.httpCaching = httpCaching
         self.serverName = serverName
         self.deadline = api.deadline(.browse)
-        self.telemetry = telemetry
-        self.logger = logger
     }
 
     /// The product id of a target this serves: `/v1/products/` then 1 to 18 digits, not starting with
@@ -65,24 +62,11 @@ struct ProductPages: Sendable {
 
     /// The whole answer to a `GET` of product `id`; never throws: a failure is its problem+json.
     func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?) async -> CachedAnswers.Answer {
-        let start = ContinuousClock.now
-        let requestID = requestID ?? RequestID.make()
-        let context = QueryContext(route: Self.queryRoute, requestID: requestID, deadline: start + deadline)
-        let answer: CachedAnswers.Answer
-        do {
-            let body = try await QueryContext.$current.withValue(context) {
-                guard let admission else { return try await api.catalog.productJSON(id: id) }
-                return try await AdmissionMiddleware<StoreRequestContext>.admitted(admission, priority) {
-                    try await api.catalog.productJSON(id: id)
-                }
-            }
-            answer = StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)
-        } catch {
-            answer = ProblemMiddleware<StoreRequestContext>.translate(error, logger: logger).rawAnswer(serverName: serverName)
+        await lifecycle.answer(route: Self.route, method: "GET", queryRoute: Self.queryRoute, requestID: requestID, deadline: deadline,
+                               priority: priority, status: \.status, failure: { $0.rawAnswer(serverName: serverName) }) {
+            let body = try await api.catalog.productJSON(id: id)
+            return StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)
         }
-        telemetry?.requests.record(route: Self.route, method: "GET", status: answer.status, duration: .now - start)
-        telemetry?.statistics.requestFinished(requestID)
-        return answer
     }
 }
 

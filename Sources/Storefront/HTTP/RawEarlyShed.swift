@@ -82,14 +82,16 @@ final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .pass:
                 break
             case .shed(let route):
-                context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
-                return shed.onAnswer(route, 503, .now - start)
+                // Recorded before the write, as the router records before its response is written
+                // (and so a client that has its answer sees it counted).
+                shed.onAnswer(route, 503, .now - start)
+                return context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
             case .cached(let route, let priority):
                 let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
                 if let answer = shed.cache.response(route, path, conditions) {
                     shed.controller.recordCacheAnswer(priority)
-                    context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
-                    return shed.onAnswer(route, answer.status, .now - start)
+                    shed.onAnswer(route, answer.status, .now - start)
+                    return context.writeAndFlush(NIOAny(answer.bytes), promise: nil)
                 }
             }
         }

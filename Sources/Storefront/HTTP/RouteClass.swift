@@ -13,7 +13,7 @@ public enum RouteClass: String, Sendable, CaseIterable {
     public var deadline: Duration {
         switch self {
         case .checkout: .seconds(10)
-        case .cart: .seconds(3)
+        case .cart: .seconds(5)
         case .browse: .seconds(2)
         case .system: .seconds(5)
         }

@@ -2,12 +2,16 @@ import Foundation
 import Hummingbird
 
 /// Per-request context: Hummingbird's core storage plus snake_case JSON coding and a body limit.
-public struct StoreRequestContext: RequestContext {
+public struct StoreRequestContext: CatalogReadingContext {
     public var coreContext: CoreRequestContextStorage
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
     }
+
+    /// How the catalog may answer this request: `AdmissionMiddleware` sets `cacheOnly` for a browse
+    /// request it would shed but the cache can answer.
+    public var catalogRead: CatalogRead = .loadIfNeeded
 
     /// Bodies over 64 KiB are refused with 413 before they are read.
     public var maxUploadSize: Int { 64 * 1024 }
@@ -22,7 +26,7 @@ public struct StoreRequestDecoder: RequestDecoder {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw StoreError("payload_too_large", .contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
+            throw Problem("payload_too_large", .contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
         }
         guard buffer.readableBytes > 0 else { throw StoreError.validation("request body is empty: send a JSON object") }
         do {
@@ -65,4 +69,10 @@ public struct StoreResponseEncoder: ResponseEncoder {
         let data = try StoreJSON.encoder.encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+/// A request context that carries how the catalog may answer (admission's decision, passed down
+/// in the context rather than a task-local the domain would have to know).
+public protocol CatalogReadingContext: RequestContext {
+    var catalogRead: CatalogRead { get set }
 }

@@ -115,7 +115,7 @@ struct RequestContract: Sendable {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
-            throw StoreError("payload_too_large", .contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
+            throw Problem("payload_too_large", .contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
         }
         request.body = .init(buffer: buffer)
         if buffer.readableBytes == 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Reproducible
 
 /// The deterministic catalog, generated batch by batch as COPY text (tab-separated lines): the same
 /// seed gives the same bytes, in the same order of random draws as ever (`seederIsDeterministic…`).

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Reports
+import Reproducible
 
 /// Generates a deterministic, realistic catalog and bulk-loads it with COPY: a category tree,
 /// brands, products with Zipf popularity and log-normal prices, 1-4 variants each, stock levels with
@@ -188,40 +189,5 @@ public struct CatalogSeeder: Sendable {
     static func modelCode(_ id: Int) -> String {
         let letters = modelLetters
         return "\(letters[id % letters.count])\(letters[(id / letters.count) % letters.count])-\(id % 1000)"
-    }
-}
-
-/// A small, fast, deterministic PRNG (SplitMix64), so `--seed S` always gives the same catalog.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    /// Uniform in 0..<n.
-    public mutating func index(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    /// Standard normal (Box-Muller).
-    public mutating func normal() -> Double {
-        let u = max(uniform(), Double.ulpOfOne)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * uniform())
-    }
-
-    /// Zipf-distributed in 1...n (rejection-free approximation by inverse CDF of the continuous law).
-    public mutating func zipf(n: Int, s: Double) -> Int {
-        let u = uniform()
-        let exponent = 1 - s
-        let value = pow(u * (pow(Double(n) + 0.5, exponent) - pow(0.5, exponent)) + pow(0.5, exponent), 1 / exponent)
-        return min(n, max(1, Int(value.rounded())))
     }
 }

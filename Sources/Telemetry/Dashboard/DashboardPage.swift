@@ -1,6 +1,7 @@
 /// The live dashboard: one self-contained page (inline CSS, JS and SVG, no external assets) fed by
 /// `GET /dashboard/events`. Built to be read at a glance in an incident: alerts on top, then the
-/// four golden signals, then the database.
+/// doctor's current findings (cause, object, confidence, FIX), then the four golden signals, then
+/// the database.
 enum DashboardPage {
     /// Nothing may load from elsewhere; the stream comes from the same origin.
     static let contentSecurityPolicy =
@@ -46,6 +47,11 @@ enum DashboardPage {
       td.num, th.num { text-align:right; }
       td code { font-size:12px; color:#c9d1d9; word-break:break-word; display:-webkit-box; -webkit-line-clamp:3; -webkit-box-orient:vertical; overflow:hidden; }
       .bar { height:6px; background:var(--p50); border-radius:3px; }
+      #doctor .verdict { font-weight:600; color:var(--ok); margin-bottom:6px; }
+      #doctor.fault .verdict { color:var(--bad); }
+      #doctor.failed .verdict { color:var(--warn); }
+      #doctor td.fix code { color:#ffd58a; -webkit-line-clamp:6; }
+      .conf-high { color:var(--bad); font-weight:600; } .conf-medium { color:var(--warn); } .conf-low { color:var(--dim); }
     </style>
     </head>
     <body data-live="0" data-events="0" data-errors="">
@@ -56,6 +62,12 @@ enum DashboardPage {
     </header>
     <main>
       <div id="alerts">No active alerts</div>
+      <section id="doctor"><h2>Doctor <span class="dim" id="doctor-meta"></span></h2>
+        <div class="verdict" id="doctor-verdict">no doctor runs for this store</div>
+        <table><thead><tr><th>Cause</th><th>Object</th><th>Confidence</th><th>Fix</th></tr></thead>
+        <tbody id="doctor-findings"></tbody></table>
+        <div class="dim" id="doctor-notes"></div>
+      </section>
       <div class="tiles">
         <div class="tile" id="t-rate"><div class="label">Requests / s</div><div class="value">–</div></div>
         <div class="tile" id="t-errors"><div class="label">5xx ratio</div><div class="value">–</div></div>
@@ -126,6 +138,33 @@ enum DashboardPage {
         if (seconds < 3600) return (seconds / 60).toFixed(1) + " min";
         return (seconds / 3600).toFixed(1) + " h";
       }
+      function renderDoctor(d) {
+        const panel = $("doctor");
+        if (!d) { panel.className = ""; return; }
+        const age = Math.max(0, Date.now() / 1000 - d.evaluated_at);
+        $("doctor-meta").textContent = d.state === "pending" ? "— first look under way" :
+          "— " + duration(age) + " ago, " + fmt(d.window_seconds, 0) + " s window, " + d.statements + " statements, " +
+          fmt(d.duration_seconds, 1) + " s; every " + duration(d.interval_seconds);
+        if (d.state === "failed") {
+          panel.className = "failed";
+          $("doctor-verdict").textContent = "The doctor could not look: " + (d.error || "unknown error");
+        } else if (d.state === "pending") {
+          panel.className = "";
+          $("doctor-verdict").textContent = "waiting for the first verdict…";
+        } else {
+          panel.className = d.findings.length ? "fault" : "";
+          $("doctor-verdict").textContent = d.diagnosis.join("  ·  ");
+        }
+        $("doctor-findings").innerHTML = d.findings.map((f) =>
+          "<tr data-cause=\"" + esc(f.cause) + "\"><td><b>" + esc(f.title) + "</b><div class=\"dim\">" + esc(f.key_evidence) + "</div></td>" +
+          "<td><code>" + esc(f.object) + "</code></td>" +
+          '<td class="conf-' + esc(f.confidence) + '">' + esc(f.confidence) + "</td>" +
+          '<td class="fix">' + f.fixes.map((x) => "<code>FIX: " + esc(x) + "</code>").join("") + "</td></tr>").join("");
+        const notes = [];
+        if (d.seen.length) notes.push("Seen: " + d.seen.map(esc).join("; "));
+        if (d.skipped.length) notes.push("Could not check: " + d.skipped.map(esc).join("; "));
+        $("doctor-notes").innerHTML = notes.join("<br>");
+      }
       function render(s) {
         const r = s.requests;
         push("rate", r.rate_per_second); push("p50", r.p50_ms); push("p95", r.p95_ms); push("p99", r.p99_ms);
@@ -163,6 +202,7 @@ enum DashboardPage {
           '<td class="num">' + q.calls + '</td><td class="num">' + fmt(q.mean_time_ms, 2) + '</td><td class="num">' + fmt(q.p95_ms, 2) +
           '</td><td class="num">' + q.errors + "</td><td>" + q.routes.map(esc).join("<br>") + "</td></tr>").join("");
         $("nplusone").innerHTML = s.n_plus_one.length ? "<b>N+1 suspects:</b> " + s.n_plus_one.map(esc).join("; ") : "";
+        renderDoctor(s.doctor);
         const alerts = $("alerts");
         if (s.alerts.length) {
           alerts.className = "firing";

@@ -10,6 +10,8 @@ public struct DashboardSnapshot: Codable, Sendable {
     /// `route: query` for each fingerprint flagged as N+1.
     public var nPlusOne: [String]
     public var alerts: [ActiveAlert]
+    /// The doctor's current findings on the store's database; nil when no doctor runs.
+    public var doctor: DoctorPanel?
 
     /// The pool's usage as last reported.
     public struct Pool: Codable, Sendable {
@@ -32,6 +34,6 @@ public struct DashboardSnapshot: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case uptimeSeconds = "uptime_seconds", requests, pool, server, topQueries = "top_queries"
-        case nPlusOne = "n_plus_one", alerts
+        case nPlusOne = "n_plus_one", alerts, doctor
     }
 }

@@ -14,6 +14,10 @@ struct Problem: HTTPResponseError {
         status: .unauthorized, code: "unauthorized", title: "Unauthorized",
         detail: "This endpoint needs the admin token: send 'Authorization: Bearer <token>' (SURGE_ADMIN_TOKEN, or the token printed at start).")
 
+    static let doctorOff = Problem(
+        status: .notFound, code: "doctor_off", title: "No doctor runs",
+        detail: "No doctor evaluates this store's database: `surge serve` runs one unless --doctor-interval is 0.")
+
     private struct Body: Encodable {
         var type: String
         var title: String

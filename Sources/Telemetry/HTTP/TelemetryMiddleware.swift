@@ -19,7 +19,6 @@ public struct TelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
-        let requests = telemetry.requests
         let ownContext: QueryContext? = QueryContext.current == nil
             ? QueryContext(route: "\(method) \(route)", requestID: RequestID.of(request))
             : nil
@@ -29,13 +28,12 @@ public struct TelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             // Timed until the handler returns: a streaming body (the dashboard's events) would
             // otherwise count as one very slow request.
-            requests.record(route: route, method: method, status: Int(response.status.code), duration: .now - start)
-            if let ownContext { telemetry.statistics.requestFinished(ownContext.requestID) }
+            telemetry.requestAnswered(route: route, method: method, status: Int(response.status.code), duration: .now - start,
+                                      requestID: ownContext?.requestID)
             return response
         } catch {
             let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
-            requests.record(route: route, method: method, status: status, duration: .now - start)
-            if let ownContext { telemetry.statistics.requestFinished(ownContext.requestID) }
+            telemetry.requestAnswered(route: route, method: method, status: status, duration: .now - start, requestID: ownContext?.requestID)
             throw error
         }
     }

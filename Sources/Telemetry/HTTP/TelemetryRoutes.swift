@@ -7,7 +7,7 @@ import Synchronization
 extension Telemetry {
     /// The telemetry endpoints, to mount on the store's router:
     /// - `GET /metrics`: Prometheus text; open, like any scrape target (it holds ids and counts, no SQL).
-    /// - `GET /admin/queries`, `POST /admin/queries/reset`, `GET /admin/alerts`: bearer token.
+    /// - `GET /admin/queries`, `POST /admin/queries/reset`, `GET /admin/alerts`, `GET /admin/doctor`: bearer token.
     /// - `GET /dashboard`, `GET /dashboard/events` (SSE): bearer token, or `?token=` for browsers.
     public func routes<Context: RequestContext>(context: Context.Type = BasicRequestContext.self) -> RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -26,6 +26,10 @@ extension Telemetry {
         }
         routes.get("/admin/alerts") { _, _ in
             try Self.json(["alerts": self.alerts.active])
+        }
+        routes.get("/admin/doctor") { _, _ in
+            guard let panel = self.doctor.latest else { throw Problem.doctorOff }
+            return try Self.json(panel)
         }
         routes.get("/dashboard") { _, _ in
             Response(

@@ -9,6 +9,9 @@ struct CapacityCommand: AsyncParsableCommand {
             Ramp closed-loop concurrency steps against the store, stop at half the predicted peak, still predict it:
               surge capacity --target http://127.0.0.1:8080 --scenario browse-heavy --stop-at-fraction 0.5 \\
                 --database-url postgres://… --store-metrics http://127.0.0.1:8080/metrics --html capacity.html
+            Open-model rate steps first (from 25 req/s, doubling, up to half the peak the demand bound and the fit predict):
+              surge capacity --target http://127.0.0.1:8080 --scenario browse-heavy --rates auto --stop-at-fraction 0.5 \\
+                --database-url postgres://… --store-metrics http://127.0.0.1:8080/metrics
             Check the prediction by continuing to saturation:
               surge capacity --target http://127.0.0.1:8080/v1/products --stop-at-fraction 0.5 --validate
             Fit points measured by any tool (wrk, k6, JMeter): concurrency (or rate + latency_ms), throughput:

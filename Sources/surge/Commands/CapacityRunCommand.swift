@@ -8,7 +8,7 @@ import LoadTest
 struct CapacityRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Ramp closed-loop concurrency against a target and predict its peak (the default: `surge capacity --target URL`).",
+        abstract: "Ramp open-model rates and closed-loop concurrency against a target and predict its peak (the default: `surge capacity --target URL`).",
         discussion: CapacityCommand.configuration.discussion
     )
 
@@ -23,6 +23,12 @@ struct CapacityRunCommand: AsyncParsableCommand {
 
     @Option(help: "Concurrency levels instead of the default sequence, comma-separated, e.g. 1,2,4,8,16.")
     var levels: String?
+
+    @Option(help: "Open-model rate steps before the closed-loop ones: req/s comma-separated (e.g. 50,100,200), or auto (from --start-rate, doubling, up to --stop-at-fraction, default 0.5, of the predicted peak).")
+    var rates: String?
+
+    @Option(help: "First rate of --rates auto, in journeys per second (default 25).")
+    var startRate: Double = 25
 
     @Option(help: "Length of each step, e.g. 20s (default 20s; the first 20% of it, at most 5 s, is an unmeasured warm-up).")
     var stepDuration: String = "20s"
@@ -112,8 +118,21 @@ struct CapacityRunCommand: AsyncParsableCommand {
            let postgres = ProcessGroup.listening(on: url.port, name: "postgres", includeChildren: true) {
             processes.append(postgres)
         }
-        let state = RampState(levels: chosenLevels, stopAtFraction: stopAtFraction ?? (validate ? 0.5 : nil), validate: validate)
+        let rateSteps = try parseRates()
         let cores = databaseCores ?? ProcessCPU.cores
+        // The bottleneck law's resources: the cores the store and PostgreSQL run on (and the generator, when it
+        // shares them), PostgreSQL's statement time on the database's cores, and the store's pool (from /metrics).
+        var resources = DemandResources(databaseCores: databaseUrl == nil ? nil : Double(cores))
+        if local {
+            let generator = ProcessGroup(name: "generator", rootPID: getpid(), includeChildren: false)
+            if let cpu = CPUAffinity.resources(server: processes, generator: generator, online: ProcessCPU.cores) {
+                resources.cpuCores = cpu.cores
+                resources.cpuProcesses = cpu.processes
+                if cpu.processes.contains(generator.name) { processes.append(generator) }
+            }
+        }
+        let state = RampState(levels: chosenLevels, rates: rateSteps, resources: resources,
+                              stopAtFraction: stopAtFraction ?? (validate ? 0.5 : nil), validate: validate)
         if !quiet {
             FileHandle.standardError.write(Data("ramp: up to \(chosenLevels.count) steps of \(stepDuration) at \(chosenLevels.map(String.init).joined(separator: ", ")) in flight\n".utf8))
         }
@@ -149,6 +168,18 @@ struct CapacityRunCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--rates`: nil, a list of rates, or the automatic doubling.
+    func parseRates() throws -> RateSteps? {
+        guard let rates else { return nil }
+        guard startRate > 0, startRate <= 1_000_000 else { throw UsageError("--start-rate must be 0...1000000 req/s, e.g. 25") }
+        if rates == "auto" { return .automatic(start: startRate, maximumSteps: 12) }
+        let parsed = rates.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1_000_000 }) else {
+            throw UsageError("--rates must be auto or comma-separated req/s above 0, e.g. 50,100,200")
+        }
+        return .fixed(parsed.compactMap { $0 })
+    }
+
     func runSteps(plan: LoadPlan, stepNanos: Int64, loops: Int, state: RampState, evidence: EvidenceCollector, target: String) async throws -> RampState {
         let runner = RampRunner(scenario: plan, stepDurationNanos: stepNanos, eventLoops: loops, evidence: evidence, targetDescription: target)
         let quiet = self.quiet
@@ -156,9 +187,10 @@ struct CapacityRunCommand: AsyncParsableCommand {
         let total = state.levels.count
         let onStep: @Sendable (StepMeasurement, RampState) -> Void = { step, current in
             guard !quiet else { return }
-            var line = "step \(step.step)/\(total): " + CapacityText.row(step).dropFirst().joined(separator: "  ")
-            if current.predictionSteps == step.step, let peak = current.prediction?.peakThroughput {
+            var line = "step \(step.step)" + (current.rates == nil ? "/\(total)" : "") + ": " + CapacityText.row(step).dropFirst().joined(separator: "  ")
+            if current.predictionSteps == step.step, let peak = current.predictedPeak {
                 line += String(format: "  → predicted peak %.0f req/s", peak)
+                if let bound = current.demandBound?.limiting { line += String(format: " (demand bound %.0f: %@)", bound.bound, bound.label) }
             }
             FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
         }

@@ -71,25 +71,14 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints verdicts: once, as plain lines one after another, or redrawn in place on a terminal.
+/// Prints verdicts to standard output as `VerdictScreen` lays them out.
 struct DoctorScreen {
     var json: Bool
     var watch: Bool
     var redraw: Bool
 
     mutating func show(_ verdict: Verdict) throws {
-        // Watching into a pipe with --json: one JSON line per verdict, nothing else, for a log shipper.
-        if json && watch && !redraw {
-            FileHandle.standardOutput.write(Data((try JSONReport.render(verdict, pretty: false) + "\n").utf8))
-            return
-        }
-        let body = json ? try JSONReport.render(verdict) + "\n" : TextReport.render(verdict)
-        // On a terminal: home and clear, then the verdict (one screen that updates); otherwise plain lines.
-        let text = redraw ? "\u{1B}[H\u{1B}[2J" + timestamp() + "\n" + body : (watch ? timestamp() + "\n" : "") + body
+        let text = try VerdictScreen(json: json, watch: watch, redraw: redraw).frame(verdict)
         FileHandle.standardOutput.write(Data(text.utf8))
-    }
-
-    private func timestamp() -> String {
-        "surge doctor — \(ISO8601DateFormatter().string(from: Date())) — Ctrl-C to stop"
     }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Configuration
 import Database
+import Doctor
 import Foundation
 import Logging
 import Metrics
+import ServiceLifecycle
 import Storefront
 import Telemetry
 
@@ -67,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "URL that alert transitions are POSTed to (JSON).")
     var alertWebhook: String?
 
+    @Option(help: "Seconds between the in-store doctor's looks at the store's own database (its findings are on /dashboard and GET /admin/doctor); 0 runs no doctor (default 30).")
+    var doctorInterval: Int?
+
     @Option(help: "Catalog cache budget in MiB (guarded; product pages, listings): 0 turns the cache off (default 32).")
     var catalogCacheMb: Int?
 
@@ -117,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         put("surge.slow-query-ms", slowQueryMs.map(ConfigContent.int))
         put("surge.alert-webhook", alertWebhook.map(ConfigContent.string))
         put("surge.catalog-cache-mb", catalogCacheMb.map(ConfigContent.int))
+        put("surge.doctor-interval", doctorInterval.map(ConfigContent.int))
         put("surge.serve-cached-under-overload", serveCachedUnderOverload.map(ConfigContent.bool))
         put("surge.fast-product-pages", fastProductPages.map(ConfigContent.bool))
         put("surge.pipelined-reads", pipelinedReads.map(ConfigContent.bool))
@@ -183,7 +189,13 @@ struct ServeCommand: AsyncParsableCommand {
                                        "replicas": "\(assembly.deployment.replicas.count)"])
         let host = settings.host
         let replicas = assembly.deployment.replicas.map { "\n  replica   \($0)" }.joined()
-        let app = assembly.application(telemetry: telemetry, logger: logger) { port in
+        // The doctor looks at the store's own database on a connection of its own (the pool may be
+        // what starves), a session one behind a transaction pooler.
+        let doctor: [any Service] = settings.doctorInterval > 0
+            ? [DoctorMonitor(url: assembly.deployment.session ?? url, board: telemetry.doctor, interval: .seconds(settings.doctorInterval),
+                             storeMetrics: { telemetry.prometheusText() }, logger: logger)]
+            : []
+        let app = assembly.application(telemetry: telemetry, logger: logger, services: doctor) { port in
             print("""
                 surge store is running
                   API       http://\(host):\(port)/v1/products

@@ -25,6 +25,8 @@ struct ServeSettings: Sendable {
     var slowQueryMs = 200
     var alertWebhook: URL?
     var catalogCacheMb = 32
+    /// Seconds between the in-store doctor's looks at the database; 0 runs none.
+    var doctorInterval = 30
     var serveCachedUnderOverload = true
     var fastProductPages = true
     var pipelinedReads = true
@@ -76,6 +78,7 @@ struct ServeSettings: Sendable {
         settings.slowQueryMs = config.int(forKey: "surge.slow-query-ms", default: defaults.slowQueryMs)
         let webhook = config.string(forKey: "surge.alert-webhook")
         settings.catalogCacheMb = config.int(forKey: "surge.catalog-cache-mb", default: defaults.catalogCacheMb)
+        settings.doctorInterval = config.int(forKey: "surge.doctor-interval", default: defaults.doctorInterval)
         settings.serveCachedUnderOverload = config.bool(forKey: "surge.serve-cached-under-overload", default: defaults.serveCachedUnderOverload)
         settings.fastProductPages = config.bool(forKey: "surge.fast-product-pages", default: defaults.fastProductPages)
         settings.pipelinedReads = config.bool(forKey: "surge.pipelined-reads", default: defaults.pipelinedReads)
@@ -101,6 +104,9 @@ struct ServeSettings: Sendable {
         guard settings.paymentLatencyMs >= 0 else { throw UsageError("--payment-latency-ms must be 0 or more") }
         guard (0...1).contains(settings.paymentDeclineRate) else { throw UsageError("--payment-decline-rate must be from 0 to 1") }
         guard settings.slowQueryMs >= 0 else { throw UsageError("--slow-query-ms must be 0 or more") }
+        guard settings.doctorInterval == 0 || (5...3600).contains(settings.doctorInterval) else {
+            throw UsageError("--doctor-interval must be 0 (no doctor) or from 5 to 3600 seconds, not \(settings.doctorInterval)")
+        }
         guard (0...65536).contains(settings.catalogCacheMb) else {
             throw UsageError("--catalog-cache-mb must be from 0 to 65536 (0 turns the cache off)")
         }
@@ -135,6 +141,7 @@ struct ServeSettings: Sendable {
         deployment.maximumReplicaLag = maxReplicaLag
         deployment.poolSize = poolSize
         deployment.instances = instances
+        deployment.monitoringConnections = doctorInterval > 0 ? 1 : 0
         deployment.pipelinedReads = pipelinedReads
         deployment.transactionPooler = pgbouncer
         deployment.session = try sessionURL.map(DatabaseURL.init)

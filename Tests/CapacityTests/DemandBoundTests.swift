@@ -1,0 +1,146 @@
+import Testing
+@testable import Capacity
+
+/// The operational laws: demands from the utilization law, the bound from the bottleneck law.
+@Suite struct DemandBoundTests {
+    /// A step at `rate` req/s on a system whose CPU costs `cpuMs` per request over `idleCores` of background work.
+    static func step(_ index: Int, rate: Double, cpuMs: Double = 0.5, idleCores: Double = 0.05, statementMs: Double? = nil,
+                     poolInUse: Double? = nil, poolSize: Double? = nil) -> StepMeasurement {
+        var evidence = StepEvidence(processCores: ["surge": idleCores + rate * cpuMs / 1000 * 0.4, "postgres": rate * cpuMs / 1000 * 0.6])
+        evidence.databaseSecondsPerSecond = statementMs.map { rate * $0 / 1000 }
+        evidence.poolInUse = poolInUse
+        evidence.poolCapacity = poolSize
+        return StepMeasurement(step: index, concurrency: 0, durationSeconds: 5, requests: Int(rate * 5), successes: Int(rate * 5), errorRate: 0,
+                               throughput: rate, meanSeconds: 0.002, p50Seconds: 0.002, p95Seconds: 0.003, p99Seconds: 0.004,
+                               evidence: evidence, offeredRate: rate)
+    }
+
+    static let cpu = DemandResources(cpuCores: 2, cpuProcesses: ["surge", "postgres"], databaseCores: 2)
+
+    @Test func utilizationLineRecoversDemandAndIdleWork() throws {
+        let line = try #require(DemandBound.utilizationLine([(100, 0.15), (200, 0.25), (400, 0.45), (800, 0.85)]))
+        #expect(abs(line.demand - 0.001) < 1e-9)
+        #expect(abs(line.idle - 0.05) < 1e-9)
+    }
+
+    @Test func oneStepOrNoSpreadIsTheRatioThroughTheOrigin() throws {
+        let one = try #require(DemandBound.utilizationLine([(200, 0.3)]))
+        #expect(one.idle == 0 && abs(one.demand - 0.0015) < 1e-12)
+        let narrow = try #require(DemandBound.utilizationLine([(200, 0.3), (300, 0.4)]))
+        #expect(narrow.idle == 0)
+    }
+
+    @Test func theBoundIsTheTightestResourceLessItsIdleWork() throws {
+        let steps = [25.0, 50, 100, 200, 400].enumerated().map { Self.step($0.offset + 1, rate: $0.element) }
+        let bound = try #require(DemandBound.estimate(steps, Self.cpu))
+        let cpu = try #require(bound.limiting)
+        #expect(cpu.name == "cpu")
+        #expect(abs(cpu.demandSeconds - 0.0005) < 1e-9)
+        #expect(abs(cpu.idle - 0.05) < 1e-9)
+        // (2 cores − 0.05 idle) / 0.5 ms = 3,900 req/s.
+        #expect(abs((bound.throughput ?? 0) - 3900) < 1e-6)
+        #expect(cpu.label == "CPU of surge + postgres on 2 cores")
+    }
+
+    @Test func aSmallPoolHeldLongIsTheLimitNamed() throws {
+        // 5 connections each held 4 ms per request: at most 1,250 req/s, below the CPU's 3,900.
+        let steps = [50.0, 100, 200, 400].enumerated().map { Self.step($0.offset + 1, rate: $0.element, statementMs: 0.3,
+                                                                         poolInUse: $0.element * 0.004, poolSize: 5) }
+        let bound = try #require(DemandBound.estimate(steps, Self.cpu))
+        #expect(bound.limiting?.name == "pool")
+        #expect(abs((bound.throughput ?? 0) - 1250) < 1e-6)
+        #expect(bound.resources.map(\.name) == ["pool", "cpu", "statements"])
+    }
+
+    @Test func noEvidenceMeansNoBound() {
+        let bare = StepMeasurement(step: 1, concurrency: 1, durationSeconds: 5, requests: 100, successes: 100, errorRate: 0, throughput: 20,
+                                   meanSeconds: 0.05, p50Seconds: 0.05, p95Seconds: 0.05, p99Seconds: 0.05)
+        #expect(DemandBound.estimate([bare], Self.cpu) == nil)
+    }
+
+    @Test func theCombinedPeakIsTheFitCappedByTheBound() {
+        #expect(RampState.combinedPeak(usl: 5000, bound: 3900) == 3900)
+        #expect(RampState.combinedPeak(usl: 3000, bound: 3900) == 3000)
+        #expect(RampState.combinedPeak(usl: nil, bound: 3900) == 3900)
+        #expect(RampState.combinedPeak(usl: 3000, bound: nil) == 3000)
+        #expect(RampState.combinedPeak(usl: nil, bound: nil) == nil)
+    }
+
+    @Test func cpuListsParseAsTheKernelWritesThem() {
+        #expect(CPUAffinity.parseList("0-1") == [0, 1])
+        #expect(CPUAffinity.parseList("0,2-3\n") == [0, 2, 3])
+        #expect(CPUAffinity.parseList(" 1") == [1])
+        #expect(CPUAffinity.parseList("x") == nil)
+    }
+}
+
+/// The ramp's open-model rate steps: automatic doubling that lands on the fraction of the predicted
+/// peak, then the closed loop.
+@Suite struct RateStepTests {
+    static func drive(_ state: inout RampState, keepsUpTo ceiling: Double = .infinity, closed: (Int) -> Double = { Double($0) * 1000 }) {
+        while let next = state.nextStep {
+            switch next {
+            case .rate(let rate):
+                var step = DemandBoundTests.step(state.steps.count + 1, rate: min(rate, ceiling))
+                step.offeredRate = rate
+                state.record(step)
+            case .concurrency(let users):
+                var step = DemandBoundTests.step(state.steps.count + 1, rate: closed(users))
+                step.offeredRate = nil
+                step.concurrency = users
+                state.record(step)
+            }
+        }
+    }
+
+    @Test func automaticRatesDoubleThenLandOnHalfTheBoundAndStop() throws {
+        var state = RampState(levels: [1, 2, 4, 8], rates: .automatic(start: 25, maximumSteps: 12), resources: DemandBoundTests.cpu,
+                              stopAtFraction: 0.5)
+        Self.drive(&state)
+        #expect(state.stopReason == .reachedFraction)
+        let offered = state.steps.compactMap(\.offeredRate)
+        #expect(Array(offered.prefix(7)) == [25, 50, 100, 200, 400, 800, 1600])
+        // The bound is 3,900 from the first steps on (the synthetic demand is exact): the last rate lands on half of it.
+        #expect(abs((offered.last ?? 0) - 1950) < 1)
+        #expect(state.closedSteps.isEmpty)
+        #expect(abs((state.predictedPeak ?? 0) - 3900) < 1e-6)
+        #expect(state.demandBound?.limiting?.name == "cpu")
+        #expect(state.predictionSteps == state.steps.count)
+    }
+
+    @Test func validateGoesOnToTheClosedLoopAfterThePrediction() throws {
+        var state = RampState(levels: [1, 2, 4, 8, 16], rates: .automatic(start: 100, maximumSteps: 12), resources: DemandBoundTests.cpu,
+                              stopAtFraction: 0.5, validate: true)
+        Self.drive(&state) { users in [1: 1200, 2: 2200, 4: 3100, 8: 3000, 16: 2600][users] ?? 0 }
+        #expect(state.predictedPeak != nil)
+        #expect(state.closedSteps.map(\.concurrency) == [1, 2, 4, 8, 16])
+        // Saturation is judged on closed-loop steps: the rate steps below them are not "dips".
+        #expect(state.stopReason == .levelsExhausted || state.stopReason == .saturated)
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil, resamples: 20) else {
+            Issue.record("expected a report")
+            return
+        }
+        let check = try #require(report.predictionCheck)
+        #expect(abs(check.predictedPeak - 3900) < 1e-6)
+        #expect(check.measuredPeak == 3100)
+        #expect(check.measuredShareAtPrediction <= 0.5 + 1e-9)
+        #expect(check.demandLimitedBy == "CPU of surge + postgres on 2 cores")
+        let text = CapacityText.render(report)
+        #expect(text.contains("demand bound (operational laws"))
+        #expect(text.contains("rate 100/s"))
+    }
+
+    @Test func aRateTheTargetCannotKeepUpWithEndsTheRateSteps() {
+        var state = RampState(levels: [1, 2, 4, 8], rates: .fixed([100, 200, 400, 800]), stopAtFraction: 0.5, validate: true)
+        Self.drive(&state, keepsUpTo: 300)
+        // 400 offered, 300 done: the closed loop takes over; 800 is never offered.
+        #expect(state.steps.compactMap(\.offeredRate) == [100, 200, 400])
+        #expect(state.closedSteps.count == 4)
+    }
+
+    @Test func withoutRatesTheRampIsClosedLoopAsBefore() {
+        let state = RampState(levels: [1, 2], stopAtFraction: 0.5)
+        #expect(state.nextStep == .concurrency(1))
+        #expect(state.nextLevel == 1)
+    }
+}
