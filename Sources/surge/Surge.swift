@@ -14,7 +14,7 @@ struct Surge: AsyncParsableCommand {
             Manage that private PostgreSQL by hand:
               surge db start | stop | status | url
             """,
-        subcommands: [ServeCommand.self, SeedCommand.self, MigrateCommand.self, DBCommand.self, AnalyzeCommand.self, AdviseCommand.self, DoctorCommand.self, LoadCommand.self, CapacityCommand.self, DrillCommand.self]
+        subcommands: [ServeCommand.self, ClusterCommand.self, SeedCommand.self, MigrateCommand.self, DBCommand.self, AnalyzeCommand.self, AdviseCommand.self, DoctorCommand.self, LoadCommand.self, CapacityCommand.self, DrillCommand.self]
     )
 
     /// Parses and runs the command; a usage mistake prints one line and exits 2 (not ArgumentParser's 64).

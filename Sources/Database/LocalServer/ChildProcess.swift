@@ -51,6 +51,11 @@ enum ChildProcess {
         return try? String(contentsOfFile: outputPath, encoding: .utf8)
     }
 
+    /// Starts `program` in a session of its own, not waited for (a store instance, HAProxy): its pid.
+    static func start(_ program: String, _ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
+        try spawn(program, arguments, environment: environment, outputPath: outputPath, newSession: true, inTmp: false)
+    }
+
     /// Starts `/bin/sh -c script` in a session of its own, detached: it is never waited for and
     /// outlives this process (the test watchdog).
     static func startDetached(script: String) throws {
@@ -85,9 +90,20 @@ enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no signal blocked and every handler at its default: a thread of this
+        // process may block signals (seen: a PgBouncer started from the test process had SIGTERM and
+        // SIGINT blocked, inherited through posix_spawn, and never stopped).
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         #if canImport(Glibc)
-        if newSession { posix_spawnattr_setflags(&attributes, Self.spawnSetSID) }
+        if newSession { flags |= Self.spawnSetSID }
         #endif
+        posix_spawnattr_setflags(&attributes, flags)
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -99,10 +99,11 @@ public struct LocalPgBouncer: Sendable {
         (try? String(contentsOfFile: pidPath, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Stops PgBouncer at once (SIGINT: every client connection closes, as when the process dies).
+    /// Stops PgBouncer at once (SIGTERM, its immediate shutdown: every client connection closes, as
+    /// when the process dies; SIGINT would wait for clients to finish).
     public func stop() async throws {
         guard let pid else { return }
-        kill(pid, SIGINT)
+        kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(10)
         while kill(pid, 0) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
@@ -111,7 +112,9 @@ public struct LocalPgBouncer: Sendable {
 
     /// Stops PgBouncer when this process exits, however it exits (the test suite's watchdog).
     public func stopWhenProcessExits() throws {
-        let script = "while [ -d /proc/\(getpid()) ]; do sleep 1; done; [ -f '\(pidPath)' ] && kill -INT $(cat '\(pidPath)') 2>/dev/null"
+        // The pid now, not the pid file then: the test server's watchdog may have removed the directory first.
+        guard let pid else { return }
+        let script = "while [ -d /proc/\(getpid()) ]; do sleep 1; done; kill -TERM \(pid) 2>/dev/null"
         try ChildProcess.startDetached(script: script)
     }
 }

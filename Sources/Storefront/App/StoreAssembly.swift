@@ -139,7 +139,9 @@ public struct StoreAssembly: Sendable {
                              logger: Logger) -> Database {
         var clientConfiguration = url.clientConfiguration(settings: profile.session)
         let connections = profile.connectionGate ? poolSize + 2 : poolSize
-        if profile.recovery {
+        // Behind PgBouncer too: a restart of PgBouncer drops every connection while its port answers at
+        // once, and the fixed pool trapped the same way (seen in ClusterResilienceTests).
+        if profile.recovery && !transactionPooler {
             PoolSizing.fixed(&clientConfiguration, connections: connections)
         } else {
             // PostgresNIO's own behaviour (no minimum): its pool stops the process when a lease finds
