@@ -76,6 +76,25 @@ import Testing
         #expect(!Diagnosis.verdict(Self.evidence(first, slowDatabase)).findings.contains { $0.cause == .slowPaymentProvider })
     }
 
+    /// As the slow-payment drill saw it on two busy cores: checkouts 3.2 s on a 2.5 s provider, statements
+    /// 70 ms (a debug build, load average 12) and the limiter shedding browse traffic at 110/s because
+    /// checkouts held the slots. The provider is the cause and ranks first; the shedding follows as its symptom.
+    @Test func slowProviderOutranksTheSheddingItCauses() {
+        let first = Self.scrape(waits: 1000, waitSum: 30, shed: 79, checkoutCount: 40, checkoutSum: 20, queryCount: 5000, querySum: 100)
+        let last = Self.scrape(waits: 1400, waitSum: 42, shed: 299, checkoutCount: 60, checkoutSum: 84, queryCount: 5400, querySum: 128)
+        let verdict = Diagnosis.verdict(Self.evidence(first, last))
+        #expect(verdict.findings.map(\.cause) == [.slowPaymentProvider, .admissionShedding])
+        #expect(verdict.findings.first?.keyEvidence == "checkout mean 3.2 s while statements take 70 ms and pool waits 30 ms")
+        #expect(verdict.findings.last?.evidence.last == "a symptom of the slow payment provider above: requests hold their slots longer, so the limiter sheds")
+        // Shedding with no slow dependency found stays a cause of its own, first.
+        let shedOnly = Diagnosis.verdict(Self.evidence(Self.scrape(waits: 0, waitSum: 0, shed: 10), Self.scrape(waits: 0, waitSum: 0, shed: 510)))
+        #expect(shedOnly.findings.first?.cause == .admissionShedding)
+        #expect(shedOnly.findings.first?.evidence.contains { $0.hasPrefix("a symptom") } == false)
+        // Checkout 3.2 s with statements of 400 ms: the database, not the provider.
+        let slowStatements = Self.scrape(waits: 1400, waitSum: 42, shed: 299, checkoutCount: 60, checkoutSum: 84, queryCount: 5400, querySum: 260)
+        #expect(!Diagnosis.verdict(Self.evidence(first, slowStatements)).findings.contains { $0.cause == .slowPaymentProvider })
+    }
+
     @Test func warmCacheSuddenlyMissingIsAStampede() {
         let verdict = Diagnosis.verdict(Self.evidence(Self.scrape(waits: 0, waitSum: 0, misses: 50, hits: 10_000), Self.scrape(waits: 0, waitSum: 0, misses: 950, hits: 10_100)))
         let finding = verdict.findings.first { $0.cause == .cacheStampede }
