@@ -35,10 +35,26 @@ public enum Diagnosis {
         }
     }
 
+    /// Causes that make the store's requests hold their admission slots longer, and so make the
+    /// limiter shed: when one is found, the shedding is its symptom, not a second cause.
+    static let sheddingCauses: Set<Cause> = [.slowPaymentProvider, .poolStarvation, .cacheStampede]
+
+    /// Impact weighed by confidence, most first; a symptom ranks right after the cause that explains it.
     static func rank(_ findings: [Finding]) -> [Finding] {
-        findings.enumerated().sorted { a, b in
-            let sa = a.element.impact * a.element.confidence.weight, sb = b.element.impact * b.element.confidence.weight
-            return sa != sb ? sa > sb : a.offset < b.offset
-        }.map(\.element)
+        let score = { (finding: Finding) in finding.impact * finding.confidence.weight }
+        let explaining = findings.filter { sheddingCauses.contains($0.cause) }
+        let ranked = findings.enumerated().map { offset, finding -> (finding: Finding, score: Double, symptom: Bool, offset: Int) in
+            guard finding.cause == .admissionShedding, let cause = explaining.max(by: { score($0) < score($1) }) else {
+                return (finding, score(finding), false, offset)
+            }
+            var symptom = finding
+            symptom.evidence.append("a symptom of the \(cause.cause.title) above: requests hold their slots longer, so the limiter sheds")
+            return (symptom, min(score(finding), score(cause)), true, offset)
+        }
+        return ranked.sorted { a, b in
+            if a.score != b.score { return a.score > b.score }
+            if a.symptom != b.symptom { return !a.symptom }
+            return a.offset < b.offset
+        }.map(\.finding)
     }
 }

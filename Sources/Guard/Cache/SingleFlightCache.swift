@@ -15,11 +15,17 @@ public final class SingleFlightCache<Key: Hashable & Sendable, Value: Sendable>:
     private let box: Mutex<Box>
     private let hits: Counter
     private let misses: Counter
+    /// Callers that joined a load another caller was running (single flight's waiters).
+    private let joins: Counter
+    /// Entries dropped by an invalidation (not by TTL or eviction).
+    private let invalidations: Counter
 
     public init(name: String, _ configuration: CacheState<Key, Value>.Configuration) {
         self.box = Mutex(Box(state: CacheState(configuration)))
         self.hits = Counter(label: "surge_cache_hits_total", dimensions: [("cache", name)])
         self.misses = Counter(label: "surge_cache_misses_total", dimensions: [("cache", name)])
+        self.joins = Counter(label: "surge_cache_joins_total", dimensions: [("cache", name)])
+        self.invalidations = Counter(label: "surge_cache_invalidations_total", dimensions: [("cache", name)])
     }
 
     /// Bytes held now.
@@ -41,6 +47,7 @@ public final class SingleFlightCache<Key: Hashable & Sendable, Value: Sendable>:
             return try await run(key, size: size, load: load)
         case .join:
             hits.increment()
+            joins.increment()
             return try await withCheckedThrowingContinuation { continuation in
                 let ready = box.withLock { box -> Value?? in
                     if box.state.isLoading(key) {
@@ -97,11 +104,21 @@ public final class SingleFlightCache<Key: Hashable & Sendable, Value: Sendable>:
 
     /// Drops `key`, here; other instances learn of it through `CatalogInvalidation`.
     public func invalidate(_ key: Key) {
-        box.withLock { $0.state.invalidate(key) }
+        let dropped = box.withLock { box in
+            let had = box.state.peek(key) != nil
+            box.state.invalidate(key)
+            return had
+        }
+        if dropped { invalidations.increment() }
     }
 
     /// Drops everything.
     public func invalidateAll() {
-        box.withLock { $0.state.invalidateAll() }
+        let dropped = box.withLock { box in
+            let count = box.state.count
+            box.state.invalidateAll()
+            return count
+        }
+        if dropped > 0 { invalidations.increment(by: dropped) }
     }
 }

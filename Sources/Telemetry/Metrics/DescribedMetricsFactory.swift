@@ -19,6 +19,8 @@ public struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
         "surge_admission_cache_answered_total": "Requests answered from the catalog cache under overload instead of shed, by priority class.",
         "surge_cache_hits_total": "Catalog cache lookups answered from the cache, by cache.",
         "surge_cache_misses_total": "Catalog cache lookups that loaded from the database, by cache.",
+        "surge_cache_joins_total": "Catalog cache lookups that waited for a load another request was running (single flight), by cache.",
+        "surge_cache_invalidations_total": "Catalog cache entries dropped by an invalidation (a catalog change's NOTIFY), by cache.",
         "surge_sold_out_fast_path_total": "Add-to-cart and checkout requests refused as sold out without a stock query.",
         "surge_database_available": "1 while the database answers, 0 while the circuit breaker is open.",
         "surge_database_pool_replacements_total": "Connection pools replaced while recovering from an outage.",
