@@ -14,6 +14,12 @@ public struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
     /// (`DescribedMetricsFactoryTests` checks that every `label: "surge_…"` in Sources is here).
     public static let help: [String: String] = [
         "surge_admission_limit": "The admission limiter's current concurrency limit.",
+        "surge_db_catalog_reads_total": "Catalog reads by the backend that served them (primary or a replica).",
+        "surge_db_replica_fallbacks_total": "Catalog reads a replica failed that were run again on the primary, by replica.",
+        "surge_db_replica_lag_seconds": "A replica's estimated lag behind the primary (from WAL positions), in seconds.",
+        "surge_db_replica_usable": "1 when a replica is used for catalog reads, 0 when it is skipped (lagging, down or promoted).",
+        "surge_leader": "1 when this instance holds the cluster's leadership (runs the background jobs), else 0.",
+        "surge_leadership_changes_total": "Times this instance gained or lost the cluster's leadership.",
         "surge_admission_in_flight": "Requests holding an admission permit now.",
         "surge_admission_rejected_total": "Requests shed by admission control (503 overloaded), by priority class.",
         "surge_admission_cache_answered_total": "Requests answered from the catalog cache under overload instead of shed, by priority class.",
