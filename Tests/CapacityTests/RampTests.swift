@@ -30,8 +30,9 @@ struct RampTests {
         #expect(state.stopReason == .reachedFraction)
         let prediction = try #require(state.prediction?.peakThroughput)
         let highest = state.steps.map(\.throughput).max() ?? 0
-        // The ramp never came near the peak it predicts.
-        #expect(highest < 0.75 * truePeak, "measured up to \(highest) of a true \(truePeak)")
+        // The ramp never came near the peak it predicts. (It stops once a step reaches half of its current
+        // prediction; an early over-prediction can take it one level further: 82.5 of a true 109.4 was seen.)
+        #expect(highest < 0.8 * truePeak, "measured up to \(highest) of a true \(truePeak)")
         // Extrapolating from ≤ 60% of the peak is sensitive to noise: simulated on this curve and these levels,
         // the prediction's error has a 95th percentile of 17% with 0.5% noise per step, 26% with 1%, 30% with 2%;
         // a machine with a load average of 19 on 2 cores made the steps 10-14% late with 20 ms service times.
