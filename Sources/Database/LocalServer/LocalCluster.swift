@@ -167,6 +167,7 @@ public struct LocalCluster: Sendable {
                 balance leastconn
                 option httpchk GET /health/ready
                 http-check expect status 200
+                http-request disable-l7-retry unless METH_GET || { req.hdr(Idempotency-Key) -m found }
             \(servers)
 
             """
