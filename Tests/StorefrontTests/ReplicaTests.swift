@@ -9,7 +9,12 @@ import TestSupport
 
 /// Catalog reads on a real streaming replica (pg_basebackup -R -X stream -C -S), and what happens
 /// when it lags (WAL replay paused) or stops: reads go to the primary and come back.
-@Suite(.serialized) struct ReplicaTests {
+/// Lag is judged against a 500 ms limit, which 400 tests running beside it can exceed by starving the
+/// lag monitor (a fresh replica read as stale: seen in a CI rehearsal): it runs in the solo process,
+/// `SURGE_SOLO_TESTS=1 swift test --filter ReplicaTests`, the second half of README's test command.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SURGE_SOLO_TESTS"] != nil,
+                             "runs in its own process: SURGE_SOLO_TESTS=1 swift test --filter ReplicaTests"))
+struct ReplicaTests {
     static func browse<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await QueryContext.$current.withValue(
             QueryContext(route: "GET /v1/products/{id}", requestID: UUID().uuidString, deadline: .now + RouteClass.browse.deadline)) {

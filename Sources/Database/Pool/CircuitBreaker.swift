@@ -92,6 +92,11 @@ public final class CircuitBreaker: Sendable {
             if error.code == .connectionError || error.code == .serverClosedConnection || error.code == .uncleanShutdown {
                 return true
             }
+            // PostgresNIO closes a connection the server ended (FATAL 57P01 on a stopping server) and fails
+            // what was queued on it as "client closed", the server's error underneath.
+            if error.code == .clientClosedConnection, let underlying = error.underlying {
+                return isConnectionFailure(underlying)
+            }
             guard let state = error.sqlState else { return false }
             // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08: connection exceptions.
             return ["57P01", "57P02", "57P03"].contains(state) || state.hasPrefix("08")
