@@ -1,4 +1,4 @@
-import Database
+@testable import Database
 import Synchronization
 import Testing
 
@@ -45,5 +45,26 @@ import Testing
         try await normal.value
         #expect(order.all == ["critical", "normal"])
         #expect(gate.hasFreePermit)
+    }
+}
+
+/// How long one lease may wait: the pool's own bound, the time the request has left, and a lease
+/// budget a replica read sets so the primary keeps time to serve it.
+@Suite struct LeaseTimeoutTests {
+    @Test func theLeastOfThePoolsBoundTheTimeLeftAndTheLeaseBudget() {
+        var context = QueryContext(route: "t", requestID: "r", deadline: .now + .seconds(10))
+        #expect(context.leaseTimeout(maximumWait: .seconds(2)) == .seconds(2))
+        let nearDeadline = context.leaseTimeout(maximumWait: .seconds(60))
+        #expect(nearDeadline <= .seconds(10) && nearDeadline > .seconds(9))
+        context.leaseWait = .milliseconds(300)
+        #expect(context.leaseTimeout(maximumWait: .seconds(2)) == .milliseconds(300))
+        // Critical work waits until its deadline, unless a lease budget says otherwise.
+        context.critical = true
+        #expect(context.leaseTimeout(maximumWait: .seconds(2)) == .milliseconds(300))
+        context.leaseWait = nil
+        #expect(context.leaseTimeout(maximumWait: .seconds(2)) > .seconds(9))
+        // Past the deadline nothing waits.
+        let late = QueryContext(route: "t", requestID: "r", deadline: .now - .seconds(1))
+        #expect(late.leaseTimeout(maximumWait: .seconds(2)) == .zero)
     }
 }

@@ -16,6 +16,36 @@ import Testing
         for _ in 0..<10_000 where !condition() { await Task.yield() }
     }
 
+    /// Cache-fill slots: at most `cacheFills` at once, for people's browsing only, given back on release.
+    @Test func cacheFillSlotsAreBoundedAndForBrowsingOnly() async throws {
+        var configuration = AdmissionLimiter.Configuration()
+        configuration.cacheFills = 2
+        let admission = AdmissionController(configuration)
+        #expect(admission.mayFillCache(.browse))
+        #expect(!admission.mayFillCache(.bot))
+        #expect(!admission.acquireCacheFill(.bot))
+        #expect(!admission.acquireCacheFill(.checkout))
+        #expect(admission.acquireCacheFill(.browse))
+        #expect(admission.acquireCacheFill(.browse))
+        #expect(!admission.mayFillCache(.browse))
+        #expect(!admission.acquireCacheFill(.browse))
+        #expect(admission.cacheFillsInFlight == 2)
+        admission.releaseCacheFill()
+        #expect(admission.mayFillCache(.browse))
+        #expect(admission.acquireCacheFill(.browse))
+        // Many at once never take more than the bound.
+        admission.releaseCacheFill()
+        admission.releaseCacheFill()
+        let taken = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 { group.addTask { admission.acquireCacheFill(.browse) } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(taken == 2)
+        var off = AdmissionLimiter.Configuration()
+        off.cacheFills = 0
+        #expect(!AdmissionController(off).acquireCacheFill(.browse))
+    }
+
     @Test func parkedCheckoutIsAdmittedWhenAPermitIsReleased() async throws {
         let admission = controller(limit: 2)
         let first = try await admission.acquire(.checkout)

@@ -13,9 +13,11 @@ import TestSupport
 /// Under overload, a catalog page the cache holds is served from the cache (no query) instead of
 /// being shed; a page it does not hold is shed as before, and nothing loads without a permit.
 @Suite struct CacheUnderOverloadTests {
-    /// A limiter of 4 with no share for browsing and no queue, so that 4 checkouts fill it.
-    static func saturatedController() -> AdmissionController {
+    /// A limiter of 4 with no share for browsing and no queue, so that 4 checkouts fill it; `cacheFills`
+    /// cache-fill slots (none: every miss is shed).
+    static func saturatedController(cacheFills: Int = 0) -> AdmissionController {
         var configuration = AdmissionLimiter.Configuration()
+        configuration.cacheFills = cacheFills
         configuration.limit.initialLimit = 4
         configuration.limit.minimumLimit = 4
         configuration.limit.maximumLimit = 4
@@ -78,6 +80,57 @@ import TestSupport
                 #expect(try await store.send(.get, "/v1/products/1", headers: browser).status == .serviceUnavailable)
                 #expect(details.value == queries.0)
                 #expect(listings.value == queries.1)
+            }
+        }
+    }
+
+    /// A cache that is cold when overload starts fills during it: a page it would keep but does not
+    /// hold is read through a cache-fill slot (one here) beside the full limit, and served from the
+    /// cache after that. With the slot taken, or for a bot, a miss is shed as before, without a query.
+    @Test func aColdCacheFillsUnderOverloadThroughCacheFillSlots() async throws {
+        let details = StatementCounter(ProductDetailStatement.sql)
+        let listings = StatementCounter("FROM products p JOIN brands")
+        try await TestPostgres.withFreshDatabase(observers: [details, listings]) { database, _ in
+            var logger = Logger(label: "surge.tests.cache-overload")
+            logger.logLevel = .critical
+            let api = StoreApplication.api(database: database, configuration: .init(), logger: logger)
+            let admission = Self.saturatedController(cacheFills: 1)
+            let app = Application(router: StoreApplication.router(api: api, admission: admission, httpCaching: true), logger: logger)
+            try await app.test(.router) { client in
+                let store = StoreHarness(database: database, api: api, client: client)
+                try await store.product(id: 1, variants: [(price: 1000, onHand: 5)])
+                try await store.product(id: 2, variants: [(price: 2000, onHand: 5)])
+                let browser: HTTPFields = [.userAgent: "Mozilla/5.0 (test)"]
+                let bot: HTTPFields = [.userAgent: "Googlebot/2.1"]
+                for _ in 0..<4 { _ = try await admission.acquire(.checkout) }
+                #expect(admission.wouldShed(.browse))
+
+                // A miss runs as a fill: loaded once, then answered from the cache.
+                #expect(try await store.send(.get, "/v1/products/1", headers: browser).status == .ok)
+                #expect(details.value == 1)
+                #expect(try await store.send(.get, "/v1/products/1", headers: browser).status == .ok)
+                #expect(details.value == 1)
+                #expect(try await store.send(.get, "/v1/products?min_price=500&limit=5", headers: browser).status == .ok)
+                #expect(try await store.send(.get, "/v1/products?min_price=500&limit=5", headers: browser).status == .ok)
+                #expect(listings.value == 1)
+
+                // Bots never fill the cache under overload.
+                let botMiss = try await store.send(.get, "/v1/products/2", headers: bot)
+                #expect(botMiss.status == .serviceUnavailable)
+                #expect(details.value == 1)
+                // The slot taken (another fill running): the miss is shed, with no query.
+                #expect(admission.acquireCacheFill(.browse))
+                #expect(!admission.acquireCacheFill(.browse))
+                let busy = try await store.send(.get, "/v1/products/2", headers: browser)
+                #expect(busy.status == .serviceUnavailable)
+                #expect(busy.code == "overloaded")
+                #expect(details.value == 1)
+                admission.releaseCacheFill()
+                #expect(try await store.send(.get, "/v1/products/2", headers: browser).status == .ok)
+                #expect(details.value == 2)
+                #expect(admission.cacheFillsInFlight == 0)
+                // A route the cache does not keep is never a fill.
+                #expect(try await store.send(.get, "/v1/products?q=zzz&limit=5&bogus=1", headers: browser).status != .ok)
             }
         }
     }

@@ -6,7 +6,13 @@ extension ConnectionGate {
     /// Leases a connection from `client` with the time left before the request's deadline, at most `maximumWait`.
     func lease<Result>(from client: PostgresClient, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         var timeout = configuration.maximumWait
-        if let remaining = QueryContext.current?.remaining { timeout = min(timeout, max(.zero, remaining)) }
+        if let context = QueryContext.current {
+            // Not `critical` here: a critical request waited for its permit; the pool itself has one
+            // connection per permit, so this wait is short unless the server is unreachable.
+            var plain = context
+            plain.critical = false
+            timeout = plain.leaseTimeout(maximumWait: timeout)
+        }
         return try await Self.lease(from: client, timeout: timeout, body)
     }
 

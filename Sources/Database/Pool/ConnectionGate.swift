@@ -125,10 +125,7 @@ public final class ConnectionGate: Sendable {
     /// Waits until the request's deadline or `maximumWait`, whichever is first; critical work waits
     /// until its deadline.
     private func wait(_ id: UInt64, critical: Bool) async throws {
-        var timeout = configuration.maximumWait
-        if let remaining = QueryContext.current?.remaining {
-            timeout = critical ? max(.zero, remaining) : min(timeout, max(.zero, remaining))
-        }
+        let timeout = QueryContext.current?.leaseTimeout(maximumWait: configuration.maximumWait) ?? configuration.maximumWait
         let deadline = ContinuousClock.now + timeout
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [self] in

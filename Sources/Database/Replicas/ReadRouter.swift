@@ -11,7 +11,8 @@ import Synchronization
 /// `ReplicaRouting` finds usable (reachable, lag within `--max-replica-lag`), in turn, and to the
 /// primary when none is; a read that fails on a replica because the replica is unreachable (or
 /// cancelled it for a recovery conflict) is run once more on the primary, and the replica is
-/// skipped until the monitor sees it healthy again.
+/// skipped until the monitor sees it healthy again. On a replica a read waits for a connection at
+/// most half of the time its deadline leaves, so the primary always has time to serve it.
 public final class ReadRouter: Sendable {
     /// One replica: a name for metrics and logs, and its own `Database` (pool, gate, breaker).
     public struct Replica: Sendable {
@@ -58,7 +59,13 @@ public final class ReadRouter: Sendable {
         metrics.replicaReads[index].increment()
         counts.withLock { $0[index + 1] += 1 }
         do {
-            return try await body(replica.database)
+            // A replica that cannot give a connection (reconnecting after a restart, or saturated)
+            // gets half of the time left; the primary keeps the other half for the same read.
+            guard var context = QueryContext.current, let remaining = context.remaining else {
+                return try await body(replica.database)
+            }
+            context.leaseWait = min(context.leaseWait ?? remaining, remaining / 2)
+            return try await QueryContext.$current.withValue(context) { try await body(replica.database) }
         } catch where Self.isReplicaFailure(error) {
             routing.withLock { $0.observe(replica: index, .unusable("\(error)"), at: .now) }
             metrics.fallbacks[index].increment()

@@ -34,6 +34,10 @@ public final class AdmissionController: Sendable {
     private let state: Mutex<State>
     private let rejected: [Priority: Counter]
     private let cacheAnswered: [Priority: Counter]
+    private let cacheFilled: Counter
+    /// Cache fills running now (see `AdmissionLimiter.Configuration.cacheFills`).
+    private let fills = Atomic<Int>(0)
+    private let maximumFills: Int
     private let limitGauge = Gauge(label: "surge_admission_limit")
     private let inFlightGauge = Gauge(label: "surge_admission_in_flight")
 
@@ -47,6 +51,8 @@ public final class AdmissionController: Sendable {
         }
         self.rejected = rejected
         self.cacheAnswered = cacheAnswered
+        self.cacheFilled = Counter(label: "surge_admission_cache_fills_total", dimensions: [("class", "\(Priority.browse)")])
+        self.maximumFills = max(0, configuration.cacheFills)
     }
 
     /// The current concurrency limit.
@@ -111,6 +117,37 @@ public final class AdmissionController: Sendable {
     public func recordCacheAnswer(_ priority: Priority) {
         cacheAnswered[priority]?.increment()
     }
+
+    /// Whether a refused request of `priority` whose answer the cache could keep (and does not hold)
+    /// would find a cache-fill slot free now: only people's browsing (`.browse`) fills the cache.
+    public func mayFillCache(_ priority: Priority) -> Bool {
+        priority == .browse && fills.load(ordering: .relaxed) < maximumFills
+    }
+
+    /// Takes a cache-fill slot for a refused browse read that will fill the cache; `false` when
+    /// none is free (it is shed). Give it back with `releaseCacheFill`. A fill runs beside the limit
+    /// and gives the limiter no sample: at most `cacheFills` statements more than the limit admits.
+    public func acquireCacheFill(_ priority: Priority) -> Bool {
+        guard priority == .browse else { return false }
+        var current = fills.load(ordering: .relaxed)
+        while current < maximumFills {
+            let (exchanged, original) = fills.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            if exchanged {
+                cacheFilled.increment()
+                return true
+            }
+            current = original
+        }
+        return false
+    }
+
+    /// Gives back a slot `acquireCacheFill` took.
+    public func releaseCacheFill() {
+        fills.subtract(1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Cache fills running now.
+    public var cacheFillsInFlight: Int { fills.load(ordering: .relaxed) }
 
     /// Gives `permit`'s slot back while its request waits on another service (see `AdmissionScope.outside`).
     func suspend(_ permit: Permit) {

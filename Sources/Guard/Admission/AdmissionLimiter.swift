@@ -36,6 +36,11 @@ public struct AdmissionLimiter: Sendable {
         /// Queue timeouts that replace `queueTimeout` while overloaded; a priority not listed keeps its
         /// `queueTimeout` (checkout and cart still wait as long as ever).
         public var overloadQueueTimeout: [Priority: Duration] = [.browse: .zero, .bot: .zero]
+        /// Cache fills beside the limit: browse reads (people, not bots) the limiter refuses whose page
+        /// the catalog cache could keep but does not hold yet may still run, this many at a time. Without
+        /// them a cold cache never fills under overload (every miss is shed, so every page stays a miss:
+        /// a cold store's buyers never reach their first product page). Zero turns them off.
+        public var cacheFills = 2
 
         public init() {}
     }

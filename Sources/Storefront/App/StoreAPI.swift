@@ -159,7 +159,20 @@ public struct StoreAPI: Sendable {
             canAnswer: { route, target in self.answerableFromCache(route: route, target: target) },
             response: { route, target, conditions in
                 self.productPageResponse(route: route, target: target, conditions: conditions, serverName: serverName)
-            })
+            },
+            cacheable: { route, target in self.cacheable(route: route, target: target) })
+    }
+
+    /// Whether the catalog cache keeps the answer to a `GET` of `target` for the endpoint `route` once
+    /// it is read: a product page, a listing the cache keys, the category tree.
+    public func cacheable(route: String, target: Substring) -> Bool {
+        guard catalog.isCaching else { return false }
+        switch route {
+        case "/v1/products/{id}": return Self.productID(target) != nil
+        // Every listing page read is kept (a target that does not parse is a quick 400, no statement).
+        case "/v1/products", "/v1/categories": return true
+        default: return false
+        }
     }
 
     /// The whole HTTP/1.1 answer to `GET /v1/products/{id}` from the cache, byte for byte the head and

@@ -35,7 +35,8 @@ struct AdmissionMiddleware<Context: CatalogReadingContext>: RouterMiddleware {
             cacheOnly.catalogRead = .cacheOnly
             return try await next(request, cacheOnly)
         }
-        return try await RequestLifecycle.admitted(controller, priority) { try await next(request, context) }
+        let fillsCache = routeClass == .browse && request.method == .get && context.endpointPath.map { cache.cacheable($0, request.uri.string[...]) } == true
+        return try await RequestLifecycle.admitted(controller, priority, fillsCache: fillsCache) { try await next(request, context) }
     }
 
     /// Failures that mean "the database is not there", which teach the limiter nothing about capacity:

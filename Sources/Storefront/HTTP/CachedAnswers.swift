@@ -26,11 +26,16 @@ public struct CachedAnswers: Sendable {
     /// The whole HTTP/1.1 response to such a `GET`, from the cache, written on the event loop by
     /// `RawEarlyShedHandler` before any HTTP parsing; `nil` leaves the request to the router.
     public let response: @Sendable (_ route: String, _ target: Substring, _ conditions: Conditions) -> Answer?
+    /// Whether the answer to a `GET` of `target` for `route` is one the cache keeps once read (held now
+    /// or not): under overload such a read may run as a cache fill (`AdmissionController.acquireCacheFill`).
+    public let cacheable: @Sendable (_ route: String, _ target: Substring) -> Bool
 
     public init(canAnswer: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool,
-                response: @escaping @Sendable (_ route: String, _ target: Substring, _ conditions: Conditions) -> Answer? = { _, _, _ in nil }) {
+                response: @escaping @Sendable (_ route: String, _ target: Substring, _ conditions: Conditions) -> Answer? = { _, _, _ in nil },
+                cacheable: @escaping @Sendable (_ route: String, _ target: Substring) -> Bool = { _, _ in false }) {
         self.canAnswer = canAnswer
         self.response = response
+        self.cacheable = cacheable
     }
 
     /// Answers nothing: everything the limiter would reject is shed.

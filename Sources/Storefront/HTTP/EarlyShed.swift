@@ -84,6 +84,9 @@ public struct EarlyShed: Sendable {
         // From bytes a cached answer costs about what a rejection does; through the router it costs
         // more, and `AdmissionMiddleware` lets it wait behind carts and checkouts.
         if cache.canAnswer(route, path) { return .cached(route: route, priority: priority) }
+        // A page the cache would keep but does not hold yet: passed on while a cache-fill slot is free,
+        // so a cold cache fills under overload (`RequestLifecycle.admitted` takes the slot or sheds it).
+        if controller.mayFillCache(priority) && cache.cacheable(route, path) { return .pass }
         controller.recordShed(priority)
         return .shed(route: route)
     }

@@ -63,7 +63,7 @@ struct ProductPages: Sendable {
     /// The whole answer to a `GET` of product `id`; never throws: a failure is its problem+json.
     func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?) async -> CachedAnswers.Answer {
         await lifecycle.answer(route: Self.route, method: "GET", queryRoute: Self.queryRoute, requestID: requestID, deadline: deadline,
-                               priority: priority, status: \.status, failure: { $0.rawAnswer(serverName: serverName) }) {
+                               priority: priority, fillsCache: api.catalog.isCaching, status: \.status, failure: { $0.rawAnswer(serverName: serverName) }) {
             let body = try await api.catalog.productJSON(id: id)
             return StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)
         }

@@ -17,7 +17,7 @@ struct RequestLifecycle: Sendable {
     /// the deadline), a permit of `priority` when admission is on, the answer of `work` or the
     /// problem+json of its error (`failure` renders it), and the request recorded under `route`.
     func answer<Answer>(route: String, method: String, queryRoute: String, requestID: String?, deadline: Duration,
-                        priority: Priority, status: (Answer) -> Int, failure: (Problem) -> Answer,
+                        priority: Priority, fillsCache: Bool = false, status: (Answer) -> Int, failure: (Problem) -> Answer,
                         _ work: () async throws -> Answer) async -> Answer {
         let start = ContinuousClock.now
         let requestID = requestID ?? RequestID.make()
@@ -26,7 +26,7 @@ struct RequestLifecycle: Sendable {
         do {
             answer = try await QueryContext.$current.withValue(context) {
                 guard let admission else { return try await work() }
-                return try await Self.admitted(admission, priority, work)
+                return try await Self.admitted(admission, priority, fillsCache: fillsCache, work)
             }
         } catch {
             answer = failure(ProblemMiddleware<StoreRequestContext>.translate(error, logger: logger))
@@ -38,12 +38,22 @@ struct RequestLifecycle: Sendable {
     /// Runs `work` holding a permit of `priority` (503 `overloaded` when none is given), and gives the
     /// limiter its latency sample: a capacity failure lowers the limit. `AdmissionMiddleware` admits
     /// the router's requests through it.
-    static func admitted<Result>(_ controller: AdmissionController, _ priority: Priority,
+    ///
+    /// `fillsCache`: the answer is one the catalog cache keeps once read (and, having got here under
+    /// overload, does not hold). Refused by the limiter, such a read still runs if a cache-fill slot is
+    /// free (`AdmissionController.acquireCacheFill`): beside the limit, without a latency sample. So a
+    /// cache that is cold when a surge starts fills during it, a few pages at a time, instead of every
+    /// miss being shed and every page staying a miss.
+    static func admitted<Result>(_ controller: AdmissionController, _ priority: Priority, fillsCache: Bool = false,
                                  _ work: () async throws -> Result) async throws -> Result {
         let permit: AdmissionController.Permit
         do {
             permit = try await controller.acquire(priority)
         } catch let error as Overloaded {
+            if fillsCache, controller.acquireCacheFill(priority) {
+                defer { controller.releaseCacheFill() }
+                return try await work()
+            }
             throw Problem.unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: error.retryAfterSeconds)
         }
         let scope = AdmissionScope(controller: controller, permit: permit)
