@@ -9,13 +9,13 @@ import Testing
 
     @Test(arguments: [("57014", "deadline_exceeded"), ("55P03", "busy"), ("40P01", "busy"), ("40001", "busy"), ("53300", "overloaded")])
     func refusalsForTimeOrCapacityAre503s(sqlState: String, code: String) {
-        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
+        let answer = ProblemTranslator.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
         #expect(answer.code == code)
         #expect(answer.status == .serviceUnavailable)
     }
 
     @Test func anyOtherRefusalIsAnInternalError() {
-        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: "22012", message: "division by zero"), logger: Self.logger)
+        let answer = ProblemTranslator.translate(PipelineServerError(sqlState: "22012", message: "division by zero"), logger: Self.logger)
         #expect(answer.code == "internal_error")
         #expect(answer.status == .internalServerError)
         #expect(!answer.detail.contains("division"), "no internals in the answer")
@@ -24,13 +24,13 @@ import Testing
     /// A value PostgreSQL could not hold (NUL: 22021) came from the client: 400, never a 500.
     @Test(arguments: ["22021", "22P05", "22001", "22003", "22P02"])
     func aValuePostgreSQLCannotHoldIsTheClientsMistake(sqlState: String) {
-        let answer = ProblemMiddleware<StoreRequestContext>.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
+        let answer = ProblemTranslator.translate(PipelineServerError(sqlState: sqlState, message: "refused"), logger: Self.logger)
         #expect(answer.code == "validation_failed")
         #expect(answer.status == .badRequest)
     }
 
     @Test func timeoutsLowerTheAdmissionLimit() {
-        #expect(AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "57014", message: "canceling statement")))
-        #expect(!AdmissionMiddleware<StoreRequestContext>.isCapacityFailure(PipelineServerError(sqlState: "22012", message: "division by zero")))
+        #expect(RequestLifecycle.isCapacityFailure(PipelineServerError(sqlState: "57014", message: "canceling statement")))
+        #expect(!RequestLifecycle.isCapacityFailure(PipelineServerError(sqlState: "22012", message: "division by zero")))
     }
 }

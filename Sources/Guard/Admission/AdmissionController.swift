@@ -118,6 +118,32 @@ public final class AdmissionController: Sendable {
         cacheAnswered[priority]?.increment()
     }
 
+    /// What to do with a browse read (people's or bots') now: the store's one shedding decision, which
+    /// every lane asks (the event loop before a request is parsed, the router for what reaches it).
+    public enum BrowseVerdict: Sendable, Equatable {
+        /// Go on to `acquire`: below the limit, or refused but a cache-fill slot is free for a page the
+        /// cache would keep (`acquire` may still refuse it; the caller then takes the slot or sheds it).
+        case admit
+        /// Answer it from the cache, with no statement (counted by the caller once answered:
+        /// `recordCacheAnswer`).
+        case fromCache
+        /// Refuse it now: 503 `overloaded` (counted here, as `acquire` counts its rejections).
+        case shed
+    }
+
+    /// The verdict on a browse read of `priority`. `cacheHolds`: the cache can answer it now;
+    /// `cacheKeeps`: the cache keeps its answer once read; `fromBytes`: a cache answer costs no more
+    /// than a rejection (written from bytes on the event loop), so it is given even while a higher
+    /// priority waits for admission (through the router it is not: see `mayAnswerFromCache`).
+    /// Below the limit (the usual case) neither closure is called.
+    public func browseVerdict(_ priority: Priority, fromBytes: Bool, cacheHolds: () -> Bool, cacheKeeps: () -> Bool) -> BrowseVerdict {
+        guard wouldShed(priority) else { return .admit }
+        if (fromBytes || mayAnswerFromCache(priority)) && cacheHolds() { return .fromCache }
+        if mayFillCache(priority) && cacheKeeps() { return .admit }
+        recordShed(priority)
+        return .shed
+    }
+
     /// Whether a refused request of `priority` whose answer the cache could keep (and does not hold)
     /// would find a cache-fill slot free now: only people's browsing (`.browse`) fills the cache.
     public func mayFillCache(_ priority: Priority) -> Bool {

@@ -113,22 +113,18 @@ public struct StoreAPI: Sendable {
     /// The deadline of requests of `routeClass` (configured, or the class's default).
     func deadline(_ routeClass: RouteClass) -> Duration { deadlines[routeClass] ?? routeClass.deadline }
 
-    /// Adds every endpoint to `router`, each wrapped with its deadline and query attribution.
+    /// Adds every endpoint to `router`, each checked against the API document first. The deadline and
+    /// query attribution come from `RequestLifecycleMiddleware`, which `StoreApplication.router` puts
+    /// in front of them.
     public func register(on router: Router<StoreRequestContext>) {
         for (endpoint, handler) in endpoints() {
             let route = endpoint.route
-            let deadline = deadline(endpoint.routeClass)
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context -> Response in
                 // What the document allows, checked before any work: a request it forbids never reaches the domain.
                 var request = request
                 try RequestContract.store.checkParameters(request, parameters: context.parameters, route: route)
                 try await RequestContract.store.checkBody(&request, context: context, route: route)
-                // Keep the request id an outer middleware (telemetry) chose, so its per-request counts line up.
-                let requestID = QueryContext.current?.requestID ?? context.id
-                let queryContext = QueryContext(route: route, requestID: requestID, deadline: .now + deadline)
-                return try await QueryContext.$current.withValue(queryContext) { [request] in
-                    try await handler(request, context)
-                }
+                return try await handler(request, context)
             }
         }
     }

@@ -37,21 +37,27 @@ public enum StoreApplication {
         )
     }
 
-    /// A router with every endpoint and the problem+json error handling; with `telemetry`, also
-    /// request metrics (outermost, so it sees every answer) and `/metrics`, `/admin/*`, `/dashboard`;
-    /// admission control in front of every endpoint when `admission` is given, and ETag/304 on
-    /// catalog reads with `httpCaching`.
+    /// A router with every endpoint, all of them answered through `RequestLifecycleMiddleware` (context,
+    /// admission when `admission` is given, problem+json for every error, request metrics with
+    /// `telemetry`); with `telemetry`, also `/metrics`, `/admin/*`, `/dashboard`; ETag/304 on catalog
+    /// reads with `httpCaching`.
     public static func router(api: StoreAPI, telemetry: Telemetry? = nil, admission: AdmissionController? = nil,
-                              httpCaching: Bool = false, serveCachedUnderOverload: Bool = true) -> Router<StoreRequestContext> {
+                              httpCaching: Bool = false, serveCachedUnderOverload: Bool = true,
+                              logger: Logger = Logger(label: "surge.http")) -> Router<StoreRequestContext> {
         // Every GET route answers HEAD as GET without the body (same status and fields).
         let router = Router(context: StoreRequestContext.self, options: .autoGenerateHeadEndpoints)
-        if let telemetry { router.add(middleware: TelemetryMiddleware(telemetry: telemetry)) }
-        router.add(middleware: ProblemMiddleware())
-        if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
-        if let admission {
-            router.add(middleware: AdmissionMiddleware(controller: admission, endpoints: api.endpointList,
-                                                       cache: api.cachedAnswers(enabled: serveCachedUnderOverload, serverName: serverName)))
+        let lifecycle = RequestLifecycle(admission: admission, telemetry: telemetry, logger: logger)
+        // Telemetry's routes are system routes (never shed): their paths, as the router will report them.
+        var telemetryPaths: Set<String> = []
+        if let telemetry {
+            let probe = Router(context: StoreRequestContext.self)
+            probe.addRoutes(telemetry.routes(context: StoreRequestContext.self))
+            telemetryPaths = Set(probe.routes.map(\.path.description))
         }
+        router.add(middleware: RequestLifecycleMiddleware(lifecycle: lifecycle, api: api,
+                                                          cache: api.cachedAnswers(enabled: serveCachedUnderOverload, serverName: serverName),
+                                                          systemPaths: telemetryPaths))
+        if let telemetry { router.addRoutes(telemetry.routes(context: StoreRequestContext.self)) }
         if httpCaching { router.add(middleware: ConditionalGetMiddleware(endpoints: api.endpointList)) }
         api.register(on: router)
         // Last: it wraps only the not-found responder (a known path with another method is 405).
@@ -93,7 +99,7 @@ public enum StoreApplication {
             : nil
         var app = Application(
             router: router(api: api, telemetry: telemetry, admission: admission, httpCaching: profile.httpCaching,
-                           serveCachedUnderOverload: configuration.serveCachedUnderOverload),
+                           serveCachedUnderOverload: configuration.serveCachedUnderOverload, logger: logger),
             server: .http1(configuration: .init(additionalChannelHandlers: connectionHandlers(shed: earlyShed, pages: pages))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             services: [DatabaseService(database: database)] + services + (telemetry?.services(database: database) ?? [])

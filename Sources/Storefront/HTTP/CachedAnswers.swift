@@ -21,7 +21,7 @@ public struct CachedAnswers: Sendable {
     }
 
     /// Whether a `GET` of `target` (path and query) for the endpoint `route` can be answered from
-    /// the cache now. `AdmissionMiddleware` then serves it through the router (`CatalogRead.cacheOnly`).
+    /// the cache now. `RequestLifecycleMiddleware` then serves it through the router (`CatalogRead.cacheOnly`).
     public let canAnswer: @Sendable (_ route: String, _ target: Substring) -> Bool
     /// The whole HTTP/1.1 response to such a `GET`, from the cache, written on the event loop by
     /// `RawEarlyShedHandler` before any HTTP parsing; `nil` leaves the request to the router.

@@ -5,15 +5,15 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Sheds browsing on the event loop, before a request costs a task, a router match or the
-/// middleware chain: when `AdmissionController` would reject a browse (or bot) `GET` right now,
-/// the connection's handler answers the same 503 `overloaded` problem+json with `Retry-After`
-/// that `AdmissionMiddleware` would, from pre-encoded bytes, and drops the request. A request the
-/// catalog cache can answer is passed on instead: `AdmissionMiddleware` serves it from the cache.
+/// middleware chain: when `AdmissionController.browseVerdict` sheds a browse (or bot) `GET` right
+/// now, the connection's handler answers the same 503 `overloaded` problem+json with `Retry-After`
+/// that the router would, from pre-encoded bytes, and drops the request. A request the catalog cache
+/// can answer is answered from its bytes (`RawEarlyShedHandler`) or passed on to the router.
 ///
 /// Under a 10× surge most requests are shed, and on a small machine what a rejection costs decides
 /// how much CPU is left for the requests that are admitted (BENCHMARKS.md, overload). Everything
 /// else (cart, checkout, system routes, a request the limiter would queue) goes on to the router,
-/// where `AdmissionMiddleware` takes the real decision.
+/// where `RequestLifecycleMiddleware` asks the same verdict and admits.
 public struct EarlyShed: Sendable {
     /// A route pattern as components (`nil` matches any one segment, as `{id}`), for metrics labels.
     struct Pattern: Sendable {
@@ -24,7 +24,7 @@ public struct EarlyShed: Sendable {
     let controller: AdmissionController
     let patterns: [Pattern]
     /// What the catalog cache can answer instead of a rejection: such a request is answered from
-    /// the cache's bytes (`RawEarlyShedHandler`) or passed on (`AdmissionMiddleware` serves it).
+    /// the cache's bytes (`RawEarlyShedHandler`) or passed on (the router serves it).
     let cache: CachedAnswers
     /// Called for each request answered here (shed, or from the cache) with its route pattern
     /// (`/v1/products/{id}`), status and the time taken.
@@ -42,7 +42,7 @@ public struct EarlyShed: Sendable {
             Pattern(path: endpoint.path, components: endpoint.path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 })
         }
         self.onAnswer = onAnswer
-        let error = Problem.unavailable("overloaded", "the store is at capacity: retry shortly")
+        let error = Problem.overloaded()
         let data = error.problemJSON
         var fields = error.headers
         fields[.contentType] = "application/problem+json"
@@ -74,7 +74,7 @@ public struct EarlyShed: Sendable {
         return nil
     }
 
-    /// Decides on a `GET` of `path` (counting it shed when it is).
+    /// Decides on a `GET` of `path` (counting it shed when it is), by `AdmissionController.browseVerdict`.
     func decide(path: Substring, userAgent: String?) -> Decision {
         let priority: Priority = Priority.isBot(userAgent: userAgent) ? .bot : .browse
         // The limiter first: below the limit (the usual case) the path is never looked at.
@@ -82,13 +82,13 @@ public struct EarlyShed: Sendable {
         let components = path.prefix { $0 != "?" }.split(separator: "/")
         guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return .pass }
         // From bytes a cached answer costs about what a rejection does; through the router it costs
-        // more, and `AdmissionMiddleware` lets it wait behind carts and checkouts.
-        if cache.canAnswer(route, path) { return .cached(route: route, priority: priority) }
-        // A page the cache would keep but does not hold yet: passed on while a cache-fill slot is free,
-        // so a cold cache fills under overload (`RequestLifecycle.admitted` takes the slot or sheds it).
-        if controller.mayFillCache(priority) && cache.cacheable(route, path) { return .pass }
-        controller.recordShed(priority)
-        return .shed(route: route)
+        // more, and the router's verdict (not from bytes) lets it wait behind carts and checkouts.
+        switch controller.browseVerdict(priority, fromBytes: true, cacheHolds: { cache.canAnswer(route, path) },
+                                        cacheKeeps: { cache.cacheable(route, path) }) {
+        case .admit: return .pass
+        case .fromCache: return .cached(route: route, priority: priority)
+        case .shed: return .shed(route: route)
+        }
     }
 
     static func matches(_ pattern: [Substring?], _ components: [Substring]) -> Bool {

@@ -38,6 +38,10 @@ public struct Problem: Error, Sendable, Equatable {
     public static func unavailable(_ code: String, _ detail: String, retryAfterSeconds: Int = 1) -> Problem {
         .init(code, .serviceUnavailable, detail, headers: [.retryAfter: "\(retryAfterSeconds)"])
     }
+    /// Shed: the one answer every lane gives a request admission refused.
+    public static func overloaded(retryAfterSeconds: Int = 1) -> Problem {
+        .unavailable("overloaded", "the store is at capacity: retry shortly", retryAfterSeconds: retryAfterSeconds)
+    }
 }
 
 /// The problem+json body.

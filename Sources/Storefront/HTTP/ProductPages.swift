@@ -22,8 +22,8 @@ import Telemetry
 ///   `overloaded` without one, the latency sample (`RequestLifecycle.admitted`); shedding and
 ///   answers from the cache under overload happen before, in `RawEarlyShedHandler`, as for every route;
 /// - the catalog cache (`CatalogService.productJSON`), the ETag, 304 and `Cache-Control` of
-///   `ConditionalGetMiddleware` (guarded), the problem+json of `ProblemMiddleware` for every failure;
-/// - request metrics and per-request statistics (`TelemetryMiddleware`).
+///   `ConditionalGetMiddleware` (guarded), the problem+json of `ProblemTranslator` for every failure;
+/// - request metrics and per-request statistics (`Telemetry.requestAnswered`, as the router records them).
 ///
 /// Anything unusual (a body, a pipelined read, `Connection: close`, HTTP/1.0, an id that is not
 /// plain digits, an earlier request still owed its answer) goes to the router as before.
@@ -63,7 +63,8 @@ struct ProductPages: Sendable {
     /// The whole answer to a `GET` of product `id`; never throws: a failure is its problem+json.
     func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?) async -> CachedAnswers.Answer {
         await lifecycle.answer(route: Self.route, method: "GET", queryRoute: Self.queryRoute, requestID: requestID, deadline: deadline,
-                               priority: priority, fillsCache: api.catalog.isCaching, status: \.status, failure: { $0.rawAnswer(serverName: serverName) }) {
+                               admit: .permit(priority, fillsCache: api.catalog.isCaching), status: \.status,
+                               failure: { lifecycle.problem($0).rawAnswer(serverName: serverName) }) {
             let body = try await api.catalog.productJSON(id: id)
             return StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)
         }

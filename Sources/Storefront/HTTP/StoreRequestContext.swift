@@ -9,7 +9,7 @@ public struct StoreRequestContext: CatalogReadingContext {
         self.coreContext = .init(source: source)
     }
 
-    /// How the catalog may answer this request: `AdmissionMiddleware` sets `cacheOnly` for a browse
+    /// How the catalog may answer this request: `RequestLifecycleMiddleware` sets `cacheOnly` for a browse
     /// request it would shed but the cache can answer.
     public var catalogRead: CatalogRead = .loadIfNeeded
 

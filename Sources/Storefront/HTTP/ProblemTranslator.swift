@@ -6,19 +6,9 @@ import PostgresNIO
 
 /// The one place that turns any error into `application/problem+json`: the framework's own errors
 /// (no route, body too large) get stable codes, database overload and deadlines become 503 with
-/// `Retry-After`, and anything unexpected is logged and answered as a 500 without internals.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as any HTTPResponseError where !(error is HTTPError) {
-            // Already a complete answer (a Problem, or telemetry's own problem+json errors).
-            throw error
-        } catch {
-            throw Self.translate(error, logger: context.logger)
-        }
-    }
-
+/// `Retry-After`, and anything unexpected is logged and answered as a 500 without internals. Both
+/// lanes of `RequestLifecycle` answer their errors through it.
+enum ProblemTranslator {
     /// The answer for a statement the server refused for time or capacity, by SQLSTATE.
     static func serverRefusal(_ sqlState: String?) -> Problem? {
         switch sqlState {
@@ -47,6 +37,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return .validation("a value in the request is not one the store can hold (PostgreSQL SQLSTATE \(sqlState))")
         }
         switch error {
+        case let error as Problem:
+            return error
         case let error as StoreError:
             return Problem(error)
         case let error as HTTPError:
