@@ -33,4 +33,14 @@ import Testing
         #expect(RequestLifecycle.isCapacityFailure(PipelineServerError(sqlState: "57014", message: "canceling statement")))
         #expect(!RequestLifecycle.isCapacityFailure(PipelineServerError(sqlState: "22012", message: "division by zero")))
     }
+
+    /// A refusal admission throws (`RequestLifecycle.admitted`) is answered as itself, in both lanes:
+    /// the event-loop lane used to turn it into a 500.
+    @Test func aProblemIsAnsweredAsItself() {
+        let shed = Problem.overloaded(retryAfterSeconds: 3)
+        let answer = ProblemTranslator.translate(shed, logger: Self.logger)
+        #expect(answer == shed)
+        #expect(answer.status == .serviceUnavailable)
+        #expect(answer.headers[.retryAfter] == "3")
+    }
 }

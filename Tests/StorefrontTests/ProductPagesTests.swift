@@ -178,6 +178,53 @@ import TestSupport
         }
     }
 
+    /// The event-loop lane fills a cold cache under overload as the router does: a product page the
+    /// cache does not hold, refused by the limiter, is loaded through the free cache-fill slot and then
+    /// answered from the cache's bytes; with the slot taken it is shed on the event loop, with no query.
+    @Test func aColdPageUnderOverloadIsFilledOnTheEventLoop() async throws {
+        let details = StatementCounter(ProductDetailStatement.sql)
+        try await TestPostgres.withFreshDatabase(observers: [details]) { database, _ in
+            var limits = AdmissionLimiter.Configuration()
+            limits.limit.initialLimit = 1
+            limits.limit.minimumLimit = 1
+            limits.limit.maximumLimit = 1
+            limits.guaranteedShare = [.checkout: 1, .cart: 0, .browse: 0, .bot: 0]
+            limits.queueTimeout = [.checkout: .zero, .cart: .zero, .browse: .zero, .bot: .zero]
+            limits.cacheFills = 1
+            let admission = AdmissionController(limits)
+            let api = StoreApplication.api(database: database, configuration: .init(), logger: Self.logger)
+            let pages = ProductPages(api: api, admission: admission, httpCaching: true, serverName: "surge", telemetry: nil, logger: Self.logger)
+            let shed = EarlyShed(controller: admission, endpoints: api.endpointList, cache: api.cachedAnswers(enabled: true, serverName: "surge"))
+            let app = Application(router: StoreApplication.router(api: api, admission: admission, httpCaching: true),
+                                  server: .http1(configuration: .init(additionalChannelHandlers: EarlyShed.handlers(shed: shed, pages: pages))),
+                                  configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "surge"),
+                                  onServerRunning: { _ in }, logger: Self.logger)
+            try await app.test(.live) { client in
+                let store = StoreHarness(database: database, api: api, client: client)
+                _ = try await store.product(id: 7, variants: [(price: 700, onHand: 2)])
+                _ = try await store.product(id: 8, variants: [(price: 800, onHand: 2)])
+                let browser: HTTPFields = [.userAgent: "Mozilla/5.0 (test)"]
+                func get(_ id: Int) async throws -> HTTPResponse.Status {
+                    try await client.execute(uri: "/v1/products/\(id)", method: .get, headers: browser) { $0.status }
+                }
+                let checkout = try await admission.acquire(.checkout)   // the one slot: browsing is refused
+                #expect(admission.wouldShed(.browse))
+                #expect(try await get(7) == .ok)
+                #expect(details.value == 1, "loaded once, as a cache fill")
+                #expect(try await get(7) == .ok)
+                #expect(details.value == 1, "then answered from the cache")
+                #expect(admission.acquireCacheFill(.browse))   // the fill slot busy
+                #expect(try await get(8) == .serviceUnavailable)
+                #expect(details.value == 1)
+                admission.releaseCacheFill()
+                #expect(try await get(8) == .ok)
+                #expect(details.value == 2)
+                admission.release(checkout)
+                #expect(admission.cacheFillsInFlight == 0)
+            }
+        }
+    }
+
     /// Answered on the event loop, a page is still counted in /metrics and its statement attributed
     /// to the route, as through the router.
     @Test func pagesFromTheEventLoopAreCountedAndAttributed() async throws {
