@@ -22,6 +22,9 @@ import Testing
         #expect(estimator.lag(replayed: 100, now: now) == .milliseconds(600))
         // Behind every sample kept (a replica just started, or far behind): unknown, so not used.
         #expect(estimator.lag(replayed: 50, now: now) == nil)
+        // ...but at least the oldest sample's age behind, which the lag gauge reports.
+        #expect(estimator.minimumLag(replayed: 50, now: now) == .milliseconds(600))
+        #expect(estimator.minimumLag(replayed: 100, now: now) == nil, "lag knows it")
     }
 
     @Test func nothingIsKnownBeforeThePrimaryIsRead() {

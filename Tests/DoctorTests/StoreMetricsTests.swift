@@ -55,6 +55,29 @@ import Testing
         #expect(verdict.healthy)
     }
 
+    /// A replica the store stopped reading from because it lags is named from the store's view, at
+    /// once (the primary's replay lag is still under its 30 s threshold); a replica in use, or skipped
+    /// only briefly behind, is not.
+    @Test func aReplicaTheStoreSkipsForLagIsNamed() {
+        func scrape(usable: Double, lag: Double) -> StoreMetrics {
+            var metrics = Self.scrape(waits: 100, waitSum: 0.01)
+            metrics.samples += StoreMetrics(text: """
+                surge_db_replica_usable{backend="replica-1"} \(usable)
+                surge_db_replica_lag_seconds{backend="replica-1"} \(lag)
+                """).samples
+            return metrics
+        }
+        var evidence = Self.evidence(scrape(usable: 0, lag: 9), scrape(usable: 0, lag: 12.5))
+        evidence.facts.replicas = [Replica(name: "walreceiver", client: "127.0.0.1", state: "streaming", replayLagSeconds: 11, lagBytes: 6e5)]
+        let finding = Diagnosis.verdict(evidence).findings.first
+        #expect(finding?.cause == .replicationLag)
+        #expect(finding?.object == "replica replica-1 (as the store names it)")
+        #expect(finding?.keyEvidence.contains("13 s behind") == true, "\(finding?.keyEvidence ?? "")")
+        #expect(finding?.fixes.first?.contains("pg_wal_replay_resume()") == true)
+        #expect(Diagnosis.verdict(Self.evidence(scrape(usable: 1, lag: 0.2), scrape(usable: 1, lag: 0.3))).healthy)
+        #expect(Diagnosis.verdict(Self.evidence(scrape(usable: 0, lag: 1.5), scrape(usable: 0, lag: 2))).healthy)
+    }
+
     @Test func poolStarvationIsNamed() {
         let verdict = Diagnosis.verdict(Self.evidence(Self.scrape(waits: 100, waitSum: 1), Self.scrape(waits: 300, waitSum: 61, waiters: 40)))
         let finding = verdict.findings.first { $0.cause == .poolStarvation }

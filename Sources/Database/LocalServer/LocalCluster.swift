@@ -215,7 +215,8 @@ public struct LocalCluster: Sendable {
 
     // MARK: - State
 
-    func writeState(_ instances: [Instance]) throws {
+    /// Records `instances` (ports and pids) for `stop` and `surge cluster down`.
+    public func writeState(_ instances: [Instance]) throws {
         let data = try JSONEncoder().encode(instances)
         try data.write(to: URL(fileURLWithPath: options.directory + "/cluster.state"))
     }

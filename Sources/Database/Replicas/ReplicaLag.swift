@@ -44,6 +44,15 @@ public struct ReplicaLagEstimator: Sendable {
         guard let passed = samples.last(where: { $0.lsn <= replayed }) else { return nil }
         return max(.zero, passed.at.duration(to: now))
     }
+
+    /// A lower bound on the lag of a replica behind every sample kept: it lacks WAL the primary had
+    /// written by the oldest sample, so it is at least that sample's age behind. `nil` when `lag` knows
+    /// the lag itself (or nothing is known of the primary). Not a reason to use the replica, only a
+    /// figure to report: a replica behind every sample is skipped whatever this says.
+    public func minimumLag(replayed: UInt64, now: ContinuousClock.Instant) -> Duration? {
+        guard let oldest = samples.first, replayed < oldest.lsn else { return nil }
+        return max(.zero, oldest.at.duration(to: now))
+    }
 }
 
 extension ReplicaLagEstimator {

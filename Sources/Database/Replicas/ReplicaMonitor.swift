@@ -23,7 +23,15 @@ struct ReplicaMonitor: Service {
                     if replica.database.breaker?.isOpen == true {
                         observation = .unusable("unreachable")
                     } else if let replayed = await position(replica.database, Self.replicaPosition, replica: true) {
-                        observation = estimator.lag(replayed: replayed, now: .now).map { .lag($0) } ?? .unusable("catching up (behind every primary position read so far)")
+                        let now = ContinuousClock.now
+                        if let lag = estimator.lag(replayed: replayed, now: now) {
+                            observation = .lag(lag)
+                        } else {
+                            // Behind every position read so far: skipped; the lag gauge shows how far at least.
+                            let atLeast = estimator.minimumLag(replayed: replayed, now: now)
+                            if let atLeast { router.metrics.lag[index].record(Double(atLeast.milliseconds) / 1000) }
+                            observation = .unusable("catching up (behind every primary position read so far)")
+                        }
                     } else {
                         observation = .unusable("no replay position (unreachable, or not a replica)")
                     }

@@ -25,6 +25,8 @@ public struct Thresholds: Sendable, Equatable {
     public var frozenXIDAge: Int = 400_000_000
     /// Replica replay lag.
     public var replicaLagSeconds: Double = 30
+    /// A replica the store stopped reading from, this far behind by the store's own measure.
+    public var storeReplicaLagSeconds: Double = 5
     /// Commits per second over the since-reset average that count as a surge of demand.
     public var surgeFactor: Double = 2
     public var surgeMinimumCommitsPerSecond: Double = 20

@@ -10,6 +10,8 @@ public enum DrillName: String, Sendable, Codable, CaseIterable {
     case slowPayment = "slow-payment"
     case cacheStampede = "cache-stampede"
     case postgresRestart = "postgres-restart"
+    case instanceDies = "instance-dies"
+    case replicaLag = "replica-lag"
 
     /// One line for `surge drill list`.
     public var summary: String {
@@ -28,6 +30,10 @@ public enum DrillName: String, Sendable, Codable, CaseIterable {
             "a catalog-wide invalidation, again and again, during the sale: every page misses the cache"
         case .postgresRestart:
             "PostgreSQL restarts in the middle of the sale"
+        case .instanceDies:
+            "scale-out: one of two store instances behind HAProxy is killed in the middle of the sale"
+        case .replicaLag:
+            "scale-out: the streaming replica that serves catalog reads stops replaying and falls behind"
         }
     }
 
@@ -41,6 +47,8 @@ public enum DrillName: String, Sendable, Codable, CaseIterable {
         case .slowPayment: "slow payment provider"
         case .cacheStampede: "cache stampede after invalidation"
         case .postgresRestart: "PostgreSQL restart"
+        case .instanceDies: "a store instance dies"
+        case .replicaLag: "replica lag"
         }
     }
 
@@ -54,6 +62,8 @@ public enum DrillName: String, Sendable, Codable, CaseIterable {
         case .slowPayment: [.slowPaymentProvider]
         case .cacheStampede: [.cacheStampede]
         case .postgresRestart: []
+        case .instanceDies: []
+        case .replicaLag: [.replicationLag]
         }
     }
 
@@ -62,6 +72,9 @@ public enum DrillName: String, Sendable, Codable, CaseIterable {
 
     /// Whether the fault needs the store's own parts (its payment simulator): not possible against a target.
     var needsOwnStore: Bool { self == .slowPayment }
-    /// Whether the fault needs the private server (it restarts it).
-    var needsPrivateServer: Bool { self == .postgresRestart }
+    /// Whether the fault needs the private server (it restarts it) or a private cluster.
+    var needsPrivateServer: Bool { self == .postgresRestart || needsCluster }
+    /// Whether the drill runs the scale-out topology (`surge cluster up`'s parts): HAProxy, two
+    /// `surge serve` processes, the primary and a streaming replica.
+    public var needsCluster: Bool { self == .instanceDies || self == .replicaLag }
 }

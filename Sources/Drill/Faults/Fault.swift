@@ -19,6 +19,8 @@ struct FaultContext: Sendable {
     var payment: PaymentDial
     /// Stops and starts the private PostgreSQL (nil against a deployment the user owns).
     var restartServer: (@Sendable (Duration) async throws -> Void)?
+    /// The scale-out drills' cluster (nil otherwise).
+    var cluster: DrillCluster?
     var products: Int
     var logger: Logger
 
@@ -48,6 +50,8 @@ extension DrillName {
         case .slowPayment: SlowPaymentFault()
         case .cacheStampede: CacheStampedeFault()
         case .postgresRestart: RestartFault()
+        case .instanceDies: InstanceDeathFault()
+        case .replicaLag: ReplicaLagFault()
         }
     }
 }

@@ -30,6 +30,9 @@ public struct DrillOptions: Sendable {
     public var objectives = ServiceObjectives()
     /// Connections the load generator keeps per host.
     public var connections = 64
+    /// The `surge` executable a cluster drill's instances run (`surge serve`); by default the one this
+    /// process runs from.
+    public var surgeExecutable: String?
 
     public init(drill: DrillName, environment: DrillEnvironment) {
         self.drill = drill

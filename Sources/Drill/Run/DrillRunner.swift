@@ -62,6 +62,13 @@ public enum DrillRunner {
         let url: DatabaseURL
         var mode = "private"
         switch options.environment {
+        case .privateServer(let osUser) where options.drill.needsCluster:
+            guard let surge = options.surgeExecutable ?? DrillCluster.ownExecutable() else { throw DrillError.needsSurgeExecutable(options.drill) }
+            timeline.note("database", "starting a private primary and a streaming replica (as surge cluster up does)")
+            let cluster = try await DrillCluster.start(osUser: osUser, surgeExecutable: surge, logger: logger)
+            resources.set(cluster: cluster)
+            url = try cluster.primaryURL()
+            mode = "cluster"
         case .privateServer(let osUser):
             timeline.note("database", "starting a private PostgreSQL (as surge serve does)")
             let server = try await PrivateServer.start(osUser: osUser, logger: logger)
@@ -96,12 +103,12 @@ public enum DrillRunner {
             if let server = resources.server {
                 restart = { downtime in try await server.restart(downtime: downtime) }
             }
-            let context = FaultContext(url: url, admin: admin, payment: payment, restartServer: restart,
+            let context = FaultContext(url: url, admin: admin, payment: payment, restartServer: restart, cluster: resources.cluster,
                                        products: options.products, logger: logger)
             let fault = drill.makeFault()
             let injects: Bool
             if case .target(_, _, let inject) = options.environment { injects = inject } else { injects = true }
-            let midSurge = drill == .postgresRestart || drill == .cacheStampede
+            let midSurge = drill == .postgresRestart || drill == .cacheStampede || drill == .instanceDies
             var injected: String?
             if injects {
                 resources.set(fault: fault, context: context)
@@ -118,6 +125,12 @@ public enum DrillRunner {
             switch options.environment {
             case .target(let storeURL, _, _):
                 target = storeURL
+            case .privateServer where resources.cluster != nil:
+                guard let cluster = resources.cluster else { throw DrillError.storeDidNotStart }
+                try await cluster.serve()
+                target = cluster.baseURL
+                timeline.note("store", "HAProxy at \(cluster.baseURL.absoluteString) → \(cluster.instances.count) surge serve processes (guarded) → "
+                              + "the primary, catalog reads on the streaming replica")
             default:
                 let started = try await StoreInstance.start(url: url, profile: drill.profileBefore, payment: payment, logger: logger)
                 resources.set(store: started)
@@ -154,7 +167,7 @@ public enum DrillRunner {
             let beforeResult = try await surgeResult
             if let late = try await lateInjection { injected = late }
             let surgeEnd = ContinuousClock.now
-            let before = SurgeFigures(beforeResult, profile: store?.profile.rawValue ?? "your store")
+            let before = SurgeFigures(beforeResult, profile: store?.profile.rawValue ?? (resources.cluster != nil ? "guarded cluster" : "your store"))
             timeline.note("impact", impactLine(before))
 
             guard ownStore else {
@@ -180,7 +193,10 @@ public enum DrillRunner {
                 }
             }
             let removed = try await resources.removeFault()
-            if let removed { fix.actions.append("fault removed: \(removed)") }
+            if let removed {
+                fix.actions.append("fault removed: \(removed)")
+                timeline.note("fix", "fault removed: \(removed)")
+            }
             if let store, store.profile != .guarded {
                 await store.stop()
                 resources.set(store: nil)
@@ -194,7 +210,7 @@ public enum DrillRunner {
             let afterPlan = try Surge.plan(target: afterTarget, options: options, products: options.products)
             timeline.note("surge", "the same flash sale again, fix in place")
             let afterResult = try await Surge.run(afterPlan, options: options, progress: loadProgress)
-            let after = SurgeFigures(afterResult, profile: StoreProfile.guarded.rawValue)
+            let after = SurgeFigures(afterResult, profile: resources.cluster != nil ? "guarded cluster" : StoreProfile.guarded.rawValue)
             timeline.note("impact", impactLine(after))
             let resolve = detection.secondsToDetect.map { $0 + (resolved - fixStart).seconds + (fixStart - surgeEnd).seconds }
             return report(options, mode: mode, startedAt: startedAt, injected: injected, removed: removed, before: before, after: after,
@@ -202,8 +218,9 @@ public enum DrillRunner {
     }
 
     static func impactLine(_ figures: SurgeFigures) -> String {
-        String(format: "%@ store: checkout completion %.1f%%, add-to-cart %.1f%%, checkout p99 %.0f ms, goodput %.0f/s, errors %.1f%%",
-               figures.profile, figures.checkoutCompletionPercent, figures.addToCartCompletionPercent, figures.checkoutP99Milliseconds,
+        String(format: "%@: checkout completion %.1f%%, add-to-cart %.1f%%, checkout p99 %.0f ms, goodput %.0f/s, errors %.1f%%",
+               figures.profile.hasSuffix("store") || figures.profile.hasSuffix("cluster") ? figures.profile : figures.profile + " store",
+               figures.checkoutCompletionPercent, figures.addToCartCompletionPercent, figures.checkoutP99Milliseconds,
                figures.goodputPerSecond, figures.errorPercent)
     }
 
@@ -253,6 +270,7 @@ final class DrillTimeline: Sendable {
 final class Resources: Sendable {
     private struct State {
         var server: PrivateServer?
+        var cluster: DrillCluster?
         var store: StoreInstance?
         var fault: (any Fault)?
         var context: FaultContext?
@@ -260,6 +278,8 @@ final class Resources: Sendable {
     private let state = Mutex(State())
 
     var server: PrivateServer? { state.withLock { $0.server } }
+    var cluster: DrillCluster? { state.withLock { $0.cluster } }
+    func set(cluster: DrillCluster?) { state.withLock { $0.cluster = cluster } }
     var store: StoreInstance? { state.withLock { $0.store } }
     func set(server: PrivateServer?) { state.withLock { $0.server = server } }
     func set(store: StoreInstance?) { state.withLock { $0.store = store } }
@@ -281,6 +301,10 @@ final class Resources: Sendable {
         if let store = state.withLock({ state in defer { state.store = nil }; return state.store }) {
             await store.stop()
             stopped.append("store stopped")
+        }
+        if let cluster = state.withLock({ state in defer { state.cluster = nil }; return state.cluster }) {
+            await cluster.stop()
+            stopped.append("cluster stopped (HAProxy, instances, primary, replica) and removed")
         }
         if let server = state.withLock({ state in defer { state.server = nil }; return state.server }) {
             await server.stop()
