@@ -15,16 +15,7 @@ struct PostmortemDrillTests {
     static func shortDrill(_ url: DatabaseURL) -> DrillOptions {
         var options = DrillOptions(drill: .postmortem, environment: .database(url))
         // ~12,000 variants: above the doctor's 10,000-row "large table", seeded in about a second.
-        options.products = 5000
-        options.ratePerSecond = 10
-        options.surge.beforeSeconds = 2
-        options.surge.rampSeconds = 1
-        options.surge.holdSeconds = 6
-        options.surge.afterSeconds = 1
-        options.surge.bursts = 1
-        options.surge.burstSecondsOfRate = 2
-        options.surge.firstBurstSeconds = 4
-        options.doctorWindow = .seconds(1)
+        options.shorten(products: 5000, holdSeconds: 6, afterSeconds: 1, firstBurstSeconds: 4)
         return options
     }
 
@@ -77,5 +68,22 @@ struct PostmortemDrillTests {
             #expect(try JSONDecoder().decode(DrillReport.self, from: data) == report)
             #expect(DrillText.render(report).contains("checkout completion"))
         }
+    }
+}
+
+extension DrillOptions {
+    /// A drill the suite can afford: a small catalog, 10 journeys/s, a surge of a few seconds with one
+    /// burst, the doctor looking in 1 s windows.
+    mutating func shorten(products: Int, holdSeconds: Int, afterSeconds: Int, firstBurstSeconds: Int) {
+        self.products = products
+        ratePerSecond = 10
+        surge.beforeSeconds = 2
+        surge.rampSeconds = 1
+        surge.holdSeconds = holdSeconds
+        surge.afterSeconds = afterSeconds
+        surge.bursts = 1
+        surge.burstSecondsOfRate = 2
+        surge.firstBurstSeconds = firstBurstSeconds
+        doctorWindow = .seconds(1)
     }
 }

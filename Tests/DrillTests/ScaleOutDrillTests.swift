@@ -16,16 +16,7 @@ struct ScaleOutDrillTests {
         try #require(FileManager.default.isExecutableFile(atPath: surge), "build the surge executable first (swift build): \(surge)")
         var options = DrillOptions(drill: drill, environment: .privateServer(osUser: "postgres"))
         options.surgeExecutable = surge
-        options.products = 2000
-        options.ratePerSecond = 10
-        options.surge.beforeSeconds = 2
-        options.surge.rampSeconds = 1
-        options.surge.holdSeconds = 8
-        options.surge.afterSeconds = 2
-        options.surge.bursts = 1
-        options.surge.burstSecondsOfRate = 2
-        options.surge.firstBurstSeconds = 5
-        options.doctorWindow = .seconds(1)
+        options.shorten(products: 2000, holdSeconds: 8, afterSeconds: 2, firstBurstSeconds: 5)
         return options
     }
 
