@@ -27,6 +27,8 @@ public final class Telemetry: Sendable {
     public let alerts: AlertService
     /// The doctor's latest verdict on this store's database, posted by a `DoctorMonitor` when one runs.
     public let doctor = DoctorBoard()
+    /// The database backends (primary, replicas) for the dashboard, when the store reads from replicas.
+    public let backends = BackendBoard()
     let queries: QueryMetrics
     let slowLog: SlowQueryLog
     let clock: TelemetryClock
@@ -123,7 +125,8 @@ public final class Telemetry: Sendable {
             topQueries: Array(report.queries.prefix(10)),
             nPlusOne: report.routes.flatMap { route in route.nPlusOne.map { "\(route.route): \($0.query)" } },
             alerts: alerts.active,
-            doctor: doctor.latest
+            doctor: doctor.latest,
+            backends: backends.current
         )
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Storefront
+import Telemetry
 import Testing
 import TestSupport
 
@@ -82,6 +83,10 @@ struct ReplicaTests {
                 for _ in 0..<20 { #expect(try await title() == "Before") }
                 #expect(router.reads(replica: 0) == 20)
                 #expect(router.reads(replica: nil) == 0)
+                // The dashboard's per-backend panel reads the same state.
+                let fresh = router.backends()
+                #expect(fresh.map(\.role) == ["primary", "replica"])
+                #expect(fresh.last?.usable == true && fresh.last?.reads == 20 && fresh.last?.reason == nil)
 
                 step = "replay paused"
                 // Replay paused: the replica falls behind the primary's next write and is skipped.
@@ -89,6 +94,17 @@ struct ReplicaTests {
                 try await TestPostgres.withDatabase(primaryURL) { try await $0.query("UPDATE products SET title = 'After' WHERE id = 1") }
                 let skipped = try await Self.waitUntil { !router.isUsable(0) }
                 #expect(skipped != nil)
+                // The first skip can be a moment's "catching up" as replay stops mid-record; past the lag
+                // limit (500 ms) the paused replica is behind it for good.
+                try await Task.sleep(for: .milliseconds(700))
+                #expect(!router.isUsable(0))
+                let lagging = router.backends().last
+                #expect(lagging?.usable == false)
+                #expect(lagging?.reason != nil, "\(String(describing: lagging))")
+                let telemetry = Telemetry(configuration: .init(adminToken: "t"), logger: logger)
+                telemetry.backends.show(router)
+                let frame = String(decoding: try JSONEncoder().encode(telemetry.dashboardSnapshot()), as: UTF8.self)
+                #expect(frame.contains("\"backends\":[{") && frame.contains("\"usable\":false"), "\(frame)")
                 let onPrimary = router.reads(replica: nil)
                 #expect(try await title() == "After")
                 #expect(router.reads(replica: nil) == onPrimary + 1)

@@ -32,6 +32,8 @@ public final class ReadRouter: Sendable {
     let metrics: ReadRouterMetrics
     /// Reads started per backend: `[0]` the primary, `[i + 1]` replica `i` (a fallback counts on both).
     private let counts: Mutex<[Int]>
+    /// Reads that failed on replica `i` and ran again on the primary.
+    private let fallbackCounts: Mutex<[Int]>
 
     public init(primary: Database, replicas: [Replica], routing: ReplicaRouting.Configuration,
                 probeInterval: Duration = .milliseconds(250)) {
@@ -41,6 +43,54 @@ public final class ReadRouter: Sendable {
         self.routing = Mutex(ReplicaRouting(replicas: replicas.count, configuration: routing))
         self.metrics = ReadRouterMetrics(replicas: replicas.map(\.name))
         self.counts = Mutex(Array(repeating: 0, count: replicas.count + 1))
+        self.fallbackCounts = Mutex(Array(repeating: 0, count: replicas.count))
+    }
+
+    /// One backend's state for the dashboard: the primary, or a replica with its lag and whether it
+    /// takes reads now (and why not).
+    public struct Backend: Sendable, Codable, Equatable {
+        public var name: String
+        public var role: String
+        /// Catalog reads started on it since the store started.
+        public var reads: Int
+        /// Replica reads that failed there and ran again on the primary.
+        public var fallbacks: Int
+        /// The replica's last measured lag (nil for the primary, or when unknown).
+        public var lagSeconds: Double?
+        /// Whether the replica takes reads now (nil for the primary).
+        public var usable: Bool?
+        /// Why it does not, when it does not.
+        public var reason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, role, reads, fallbacks, lagSeconds = "lag_seconds", usable, reason
+        }
+    }
+
+    /// The primary and every replica, now.
+    public func backends() -> [Backend] {
+        let now = ContinuousClock.now
+        let reads = counts.withLock { $0 }
+        let fallbacks = fallbackCounts.withLock { $0 }
+        let (observations, usable, maximumLag) = routing.withLock { routing in
+            (routing.observations, replicas.indices.map { routing.usable($0, at: now) }, routing.configuration.maximumLag)
+        }
+        var backends = [Backend(name: "primary", role: "primary", reads: reads[0], fallbacks: 0, lagSeconds: nil, usable: nil, reason: nil)]
+        for (index, replica) in replicas.enumerated() {
+            var backend = Backend(name: replica.name, role: "replica", reads: reads[index + 1], fallbacks: fallbacks[index],
+                                  lagSeconds: nil, usable: usable[index], reason: nil)
+            switch observations[index]?.observation {
+            case .lag(let lag)?:
+                backend.lagSeconds = Double(lag.milliseconds) / 1000
+                if !usable[index] { backend.reason = lag > maximumLag ? "lagging (limit \(maximumLag.milliseconds) ms)" : "no recent lag reading" }
+            case .unusable(let why)?:
+                backend.reason = why
+            case nil:
+                backend.reason = "not yet probed"
+            }
+            backends.append(backend)
+        }
+        return backends
     }
 
     /// Catalog reads started on the primary (`replica: nil`) or on replica `replica`.
@@ -69,6 +119,7 @@ public final class ReadRouter: Sendable {
         } catch where Self.isReplicaFailure(error) {
             routing.withLock { $0.observe(replica: index, .unusable("\(error)"), at: .now) }
             metrics.fallbacks[index].increment()
+            fallbackCounts.withLock { $0[index] += 1 }
             metrics.usable[index].record(0)
             replica.database.logger.warning("replica read failed: reading from the primary",
                                             metadata: ["replica": "\(replica.name)", "error": "\(String(reflecting: error))"])

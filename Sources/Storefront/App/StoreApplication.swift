@@ -84,6 +84,7 @@ public enum StoreApplication {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<StoreRequestContext>> {
         let api = api(database: database, reads: reads, configuration: configuration, gateway: gateway, logger: logger)
+        if let reads, !reads.replicas.isEmpty { telemetry?.backends.show(reads) }
         let profile = configuration.profile.settings
         let admission = profile.admission ? AdmissionController(configuration.admission) : nil
         // Browsing the limiter would reject is answered on the event loop, before the router.

@@ -1,7 +1,8 @@
 /// The live dashboard: one self-contained page (inline CSS, JS and SVG, no external assets) fed by
 /// `GET /dashboard/events`. Built to be read at a glance in an incident: alerts on top, then the
-/// doctor's current findings (cause, object, confidence, FIX), then the four golden signals, then
-/// the database.
+/// doctor's current findings (cause, object, confidence, FIX), then the database backends (the
+/// primary and each replica: in use or skipped and why, lag, reads, fallbacks; only when the store
+/// reads from replicas), then the four golden signals, then the database.
 enum DashboardPage {
     /// Nothing may load from elsewhere; the stream comes from the same origin.
     static let contentSecurityPolicy =
@@ -51,6 +52,7 @@ enum DashboardPage {
       #doctor.fault .verdict { color:var(--bad); }
       #doctor.failed .verdict { color:var(--warn); }
       #doctor td.fix code { color:#ffd58a; -webkit-line-clamp:6; }
+      #backends .ok { color:var(--ok); } #backends .bad { color:var(--bad); }
       .conf-high { color:var(--bad); font-weight:600; } .conf-medium { color:var(--warn); } .conf-low { color:var(--dim); }
     </style>
     </head>
@@ -67,6 +69,10 @@ enum DashboardPage {
         <table><thead><tr><th>Cause</th><th>Object</th><th>Confidence</th><th>Fix</th></tr></thead>
         <tbody id="doctor-findings"></tbody></table>
         <div class="dim" id="doctor-notes"></div>
+      </section>
+      <section id="backends" hidden><h2>Database backends <span class="dim">catalog reads: replicas first, the primary when none is usable</span></h2>
+        <table><thead><tr><th>Backend</th><th>Role</th><th>State</th><th class="num">Lag</th><th class="num">Reads</th><th class="num">Fallbacks</th></tr></thead>
+        <tbody id="backend-rows"></tbody></table>
       </section>
       <div class="tiles">
         <div class="tile" id="t-rate"><div class="label">Requests / s</div><div class="value">–</div></div>
@@ -138,6 +144,18 @@ enum DashboardPage {
         if (seconds < 3600) return (seconds / 60).toFixed(1) + " min";
         return (seconds / 3600).toFixed(1) + " h";
       }
+      function renderBackends(list) {
+        $("backends").hidden = !list;
+        if (!list) return;
+        $("backend-rows").innerHTML = list.map((b) => {
+          const state = b.role === "primary" ? "serves writes, and reads when no replica is usable" :
+            (b.usable ? '<span class="ok">in use</span>' : '<span class="bad">skipped</span>' + (b.reason ? " — " + esc(b.reason) : ""));
+          const lag = b.lag_seconds === undefined || b.lag_seconds === null ? "–" : fmt(b.lag_seconds * 1000, 0) + " ms";
+          return '<tr data-backend="' + esc(b.name) + '" data-usable="' + (b.usable === false ? "0" : "1") + '"><td>' + esc(b.name) +
+            "</td><td>" + esc(b.role) + "</td><td>" + state + '</td><td class="num">' + lag + '</td><td class="num">' + b.reads +
+            '</td><td class="num">' + b.fallbacks + "</td></tr>";
+        }).join("");
+      }
       function renderDoctor(d) {
         const panel = $("doctor");
         if (!d) { panel.className = ""; return; }
@@ -203,6 +221,7 @@ enum DashboardPage {
           '</td><td class="num">' + q.errors + "</td><td>" + q.routes.map(esc).join("<br>") + "</td></tr>").join("");
         $("nplusone").innerHTML = s.n_plus_one.length ? "<b>N+1 suspects:</b> " + s.n_plus_one.map(esc).join("; ") : "";
         renderDoctor(s.doctor);
+        renderBackends(s.backends);
         const alerts = $("alerts");
         if (s.alerts.length) {
           alerts.className = "firing";
