@@ -118,11 +118,18 @@ public struct StoreAssembly: Sendable {
         if !deployment.replicas.isEmpty {
             // A replica takes only catalog reads: the same pool size is plenty, and its breaker and
             // recovery let the router skip it while it is down and use it again once it is back.
+            // Product pages pipelined there too, as on the primary (a replica reached through a transaction
+            // pooler reads through the pool): through the pool a page cost the store ~10x the CPU
+            // (BENCHMARKS.md, "Scale-out").
             let replicas = deployment.replicas.enumerated().map { index, replicaURL in
-                ReadRouter.Replica(name: "replica-\(index + 1)",
-                                   database: makeDatabase(replicaURL, profile: replicaProfile(replicaURL.transactionPooler ?? false),
-                                                          poolSize: poolSize, observers: observers, poolObserver: nil, pipeline: nil,
-                                                          transactionPooler: replicaURL.transactionPooler ?? false, logger: logger))
+                let replicaPooled = replicaURL.transactionPooler ?? false
+                let replicaPipeline = deployment.pipelinedReads && !replicaPooled
+                    ? StatementPipeline(.init(url: replicaURL, settings: sessionSettings, statements: CatalogService.pipelinedStatements), logger: logger)
+                    : nil
+                return ReadRouter.Replica(name: "replica-\(index + 1)",
+                                          database: makeDatabase(replicaURL, profile: replicaProfile(replicaPooled),
+                                                                 poolSize: poolSize, observers: observers, poolObserver: nil, pipeline: replicaPipeline,
+                                                                 transactionPooler: replicaPooled, logger: logger))
             }
             reads = ReadRouter(primary: database, replicas: replicas,
                                routing: .init(maximumLag: deployment.maximumReplicaLag))
