@@ -247,6 +247,17 @@ import Testing
         #expect(Diagnosis.verdict(evidence).healthy)
     }
 
+    /// pg_stat_statements_reset inside the window (another tool, or a drill on the same server):
+    /// the statement's counters start again from zero, and what they count was done in the window.
+    @Test func statementCountersResetInTheWindowCountFromZero() {
+        var evidence = Fixtures.healthy()
+        evidence.last.statements[0].calls = 50
+        evidence.last.statements[0].totalTimeMs = 5_000
+        let delta = evidence.statementDeltas.first
+        #expect(delta?.calls == 50)
+        #expect(delta?.timeMs == 5_000)
+    }
+
     /// Twice a raised autovacuum_freeze_max_age lies past the stop (2^31 − 3M): the danger still
     /// starts halfway from the setting to the stop, not never.
     @Test func wraparoundDangerIsNamedBeforeTheStopWhateverTheFreezeMaxAge() {

@@ -32,7 +32,9 @@ extension DoctorDatabaseTests {
             let verdict = try await Self.underLoad(db, loops: 3 * cores, { _ in Self.cpuBoundStatement }) { try await Self.diagnose(url) }
             let finding = verdict.findings.first
             #expect(finding?.cause == .cpuSaturation, "\(TextReport.render(verdict))")
-            #expect(finding?.object.contains("first \"SELECT sum(length(md5(i::text))) FROM generate_series($1, $2) i\"") == true)
+            // The statement as pg_stat_statements keeps it: normalized ($1, $2), or with its constants
+            // when its entry was made again after a reset by another test on the shared server.
+            #expect(finding?.object.contains("first \"SELECT sum(length(md5(i::text))) FROM generate_series(") == true, "\(TextReport.render(verdict))")
             #expect(finding?.keyEvidence.contains("backends on CPU on average for \(cores) cores") == true)
             #expect(finding?.fixes.last?.contains("pool size ≈ 2 × \(cores)") == true)
         }
