@@ -247,6 +247,45 @@ import Testing
         #expect(Diagnosis.verdict(evidence).healthy)
     }
 
+    /// pg_stat_statements_reset inside the window (another tool, or a drill on the same server):
+    /// the statement's counters start again from zero, and what they count was done in the window.
+    @Test func statementCountersResetInTheWindowCountFromZero() {
+        var evidence = Fixtures.healthy()
+        evidence.last.statements[0].calls = 50
+        evidence.last.statements[0].totalTimeMs = 5_000
+        let delta = evidence.statementDeltas.first
+        #expect(delta?.calls == 50)
+        #expect(delta?.timeMs == 5_000)
+    }
+
+    /// Twice a raised autovacuum_freeze_max_age lies past the stop (2^31 − 3M): the danger still
+    /// starts halfway from the setting to the stop, not never.
+    @Test func wraparoundDangerIsNamedBeforeTheStopWhateverTheFreezeMaxAge() {
+        var evidence = Fixtures.healthy()
+        evidence.facts.freezeMaxAge = 1_200_000_000
+        evidence.facts.frozenXIDAge = 1_300_000_000
+        #expect(Diagnosis.verdict(evidence).healthy, "autovacuum has only just begun to freeze aggressively")
+        evidence.facts.frozenXIDAge = 1_900_000_000
+        #expect(Diagnosis.verdict(evidence).findings.first?.cause == .xidWraparound)
+        evidence.facts.freezeMaxAge = 2_000_000_000
+        evidence.facts.frozenXIDAge = 2_100_000_000
+        #expect(Diagnosis.verdict(evidence).findings.first?.cause == .xidWraparound)
+    }
+
+    /// The oldest table is read in the examined database: when another database is the oldest,
+    /// the doctor names that database and no table of the one it is in.
+    @Test func wraparoundInAnotherDatabaseNamesItWithoutATableOfThisOne() {
+        var evidence = Fixtures.healthy()
+        evidence.facts.oldestFrozenDatabase = "legacy"
+        evidence.facts.frozenXIDAge = 1_500_000_000
+        evidence.facts.oldestFrozenTable = "products"
+        evidence.facts.oldestFrozenTableAge = 3_000
+        let finding = Diagnosis.verdict(evidence).findings.first
+        #expect(finding?.object == "database legacy")
+        #expect(finding?.fixes.first?.hasPrefix("VACUUM (FREEZE, VERBOSE);  -- in database legacy") == true)
+        #expect(finding?.evidence.first == "oldest table: not visible from database store; examine database legacy")
+    }
+
     @Test func longRunningQueryIsNamed() {
         var evidence = Fixtures.healthy()
         evidence.activity = Fixtures.activity(10) { _ in

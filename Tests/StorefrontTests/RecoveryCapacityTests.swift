@@ -48,7 +48,8 @@ extension RecoveryTests {
     func capacityComesBackAfterARestartUnderSteadyLoad() async throws {
         var logger = Logger(label: "surge.tests.recovery.capacity")
         logger.logLevel = .error
-        try await Self.withPrivateServer(logger: logger) { server in
+        // Its two windows are compared: nothing may saturate the machine on purpose in between.
+        try await MachineTurn.take { try await Self.withPrivateServer(logger: logger) { server in
             try await Self.withGuardedStore(server, logger: logger) { store, admission, _ in
                 _ = try await store.product(id: 1, variants: [(price: 1500, onHand: 10)])
                 let answers = Tally()
@@ -91,7 +92,7 @@ extension RecoveryTests {
                     #expect(limitAfter * 2 >= limitBefore, "admission limit \(limitAfter) after vs \(limitBefore) before")
                 }
             }
-        }
+        } }
     }
 
     /// The store through eight restarts in a row under browsing and buying: it recovers every time,

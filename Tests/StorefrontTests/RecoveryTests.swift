@@ -58,23 +58,7 @@ struct RecoveryTests {
     /// Runs `body` with a private PostgreSQL of its own on a temporary directory (the tests stop and
     /// start it), stopped and removed afterwards.
     static func withPrivateServer(logger: Logger, _ body: (LocalPostgres) async throws -> Void) async throws {
-        let directory = NSTemporaryDirectory() + "surge-recovery-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        _ = chmod(directory, 0o755)
-        let server = try LocalPostgres(
-            configuration: .init(dataDirectory: directory + "/data", port: try LocalPostgres.pickPort(), databaseName: "surge",
-                                 extraSettings: ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]),
-            logger: logger)
-        try await server.start()
-        try server.stopWhenProcessExits(removing: directory)
-        do {
-            try await body(server)
-        } catch {
-            try? await server.stop()
-            throw error
-        }
-        try await server.stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        try await TestPostgres.withPrivateServer(named: "recovery", logger: logger, body)
     }
 
     /// Pipelined reads through a restart: while the server is down every execution is handed back to

@@ -74,7 +74,12 @@ enum DoctorSQL {
                (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') ~ 'pg_stat_statements'
         """
 
-    static let oldestFrozenDatabase = "\(marker) SELECT datname::text, age(datfrozenxid)::int8 FROM pg_database ORDER BY age(datfrozenxid) DESC LIMIT 1"
+    /// On a tie (databases copied from one template, or frozen together) the examined database
+    /// comes first: its oldest table is the one the doctor can name.
+    static let oldestFrozenDatabase = """
+        \(marker) SELECT datname::text, age(datfrozenxid)::int8 FROM pg_database
+        ORDER BY age(datfrozenxid) DESC, datname = current_database() DESC, datname LIMIT 1
+        """
 
     static let oldestFrozenTable = """
         \(marker) SELECT (CASE WHEN n.nspname = 'public' THEN quote_ident(c.relname) ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END)::text,

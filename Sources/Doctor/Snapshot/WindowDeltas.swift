@@ -18,7 +18,9 @@ extension Evidence {
         let before = Dictionary(first.statements.map { ($0.queryID, $0) }, uniquingKeysWith: { a, _ in a })
         var result: [StatementDelta] = []
         for now in last.statements {
-            let then = before[now.queryID]
+            // Counters that went backwards were reset inside the window (pg_stat_statements_reset, or
+            // the entry evicted and added again): all they count now was done in the window.
+            let then = before[now.queryID].flatMap { $0.calls <= now.calls && $0.totalTimeMs <= now.totalTimeMs ? $0 : nil }
             let calls = now.calls - (then?.calls ?? 0)
             let time = now.totalTimeMs - (then?.totalTimeMs ?? 0)
             guard calls > 0 || time > 0 else { continue }

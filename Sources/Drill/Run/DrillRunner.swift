@@ -138,7 +138,8 @@ public enum DrillRunner {
                 target = started.baseURL
                 timeline.note("store", "store running, \(drill.profileBefore.rawValue) profile, at \(started.baseURL.absoluteString)")
             }
-            if ownStore { _ = try? await admin.query("SELECT pg_stat_statements_reset()") }
+            // This database's statements only: the server may be shared (a --database-url, the test server).
+            if ownStore { _ = try? await admin.query("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)") }
             let plan = try Surge.plan(target: target, options: options, products: options.products)
             let total = Double(plan.durationNanos) / 1e9
 
