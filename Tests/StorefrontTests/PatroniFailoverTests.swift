@@ -64,7 +64,7 @@ struct PatroniFailoverTests {
             try await cluster.start()
             try cluster.stopWhenProcessExits()
             let started = clock.duration(to: .now)
-            let stock: Int64 = 2000
+            let stock: Int64 = 10_000
             let variant: Int64 = try await TestPostgres.withDatabase(DatabaseURL(cluster.url), settings: .unbounded) { db in
                 try await StoreSetup.prepare(db, .init(seedProducts: 200, seed: 7, createStatementStatistics: false, quiet: true), logger: logger)
                 let variant = try await db.query("SELECT variant_id FROM stock ORDER BY variant_id LIMIT 1").first?.decode(Int64.self) ?? 0
@@ -223,6 +223,7 @@ struct PatroniFailoverTests {
                   after: \(membersAfter.map(\.description).joined(separator: ", "))
                 """)
         } catch {
+            print("patroni failover: \(String(reflecting: error)) (cluster in \(directory); SURGE_KEEP_CLUSTER=1 keeps it)")
             if let pid = storePID { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
             await cluster.stop()
             throw error

@@ -128,9 +128,19 @@ public struct LocalPatroniCluster: Sendable {
         guard let leader = await leader() else { throw failure("patroni", "the leader went away during start", log: nodes[0].logPath) }
         try await createDatabase(on: leader)
         try startHAProxy()
-        while !LocalPostgres.accepts(port: port) {
-            guard ContinuousClock.now < deadline else { throw failure("haproxy", "not listening on \(port)", log: directory + "/haproxy.log") }
-            try await Task.sleep(for: .milliseconds(50))
+        // HAProxy counts a server as up until its first checks fail: a connection made at once may reach a
+        // standby. Ready = three connections in a row reach a primary.
+        var primaries = 0
+        while primaries < 3 {
+            guard ContinuousClock.now < deadline else { throw failure("haproxy", "does not route to the primary on \(port)", log: directory + "/haproxy.log") }
+            let probe = try await runAsServerUser(binDirectory + "/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", self.user, "-d", databaseName,
+                                                                            "-qAtc", "SELECT pg_is_in_recovery()"])
+            if probe.status == 0 && probe.output.trimmingCharacters(in: .whitespacesAndNewlines) == "f" {
+                primaries += 1
+            } else {
+                primaries = 0
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
@@ -364,7 +374,7 @@ public struct LocalPatroniCluster: Sendable {
     }
 
     /// A detached watchdog that kills every part (and removes the directory) once this process has
-    /// exited, however it exits. Call after `start()`.
+    /// exited, however it exits (the files stay with `SURGE_KEEP_CLUSTER` set). Call after `start()`.
     public func stopWhenProcessExits() throws {
         let quote: (String) -> String = { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let started = (nodes.map(\.name) + ["etcd", "haproxy"]).compactMap { pids.get($0) }.map(String.init).joined(separator: " ")
@@ -372,7 +382,7 @@ public struct LocalPatroniCluster: Sendable {
         for node in nodes {
             script += "[ -f \(quote(node.dataDirectory + "/postmaster.pid")) ] && kill -QUIT $(head -1 \(quote(node.dataDirectory + "/postmaster.pid"))) 2>/dev/null; "
         }
-        script += "sleep 2; rm -rf \(quote(directory))"
+        if ProcessInfo.processInfo.environment["SURGE_KEEP_CLUSTER"] == nil { script += "sleep 2; rm -rf \(quote(directory))" }
         try ChildProcess.startDetached(script: script)
     }
 
