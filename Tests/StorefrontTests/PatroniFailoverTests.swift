@@ -49,6 +49,11 @@ struct PatroniFailoverTests {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
     }
 
+    static func text(_ url: String) async -> String {
+        guard let url = URL(string: url), let (data, _) = try? await URLSession.shared.data(from: url) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     @Test func aConfirmedOrderSurvivesTheLeadersDeathAndCheckoutsResume() async throws {
         let surge = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("surge").path
         try #require(FileManager.default.isExecutableFile(atPath: surge), "build the surge executable first (swift build): \(surge)")
@@ -172,6 +177,9 @@ struct PatroniFailoverTests {
             }
 
             let membersAfter = await cluster.members()
+            // How the store came back: pools replaced by the breaker's prober (0 when the old pool reconnected).
+            let metrics = await Self.text("\(base)/metrics")
+            let replacements = metrics.split(separator: "\n").first { $0.hasPrefix("surge_database_pool_replacements_total") }.map(String.init) ?? "surge_database_pool_replacements_total (absent: 0)"
             // Through HAProxy: the new leader.
             let (orders, onHand, reserved, largest): ([String], Int64, Int64, Int) = try await TestPostgres.withDatabase(DatabaseURL(cluster.url), settings: .unbounded) { db in
                 let ids = try await db.query("SELECT id::text FROM orders").map { try $0.decode(String.self).lowercased() }
@@ -221,6 +229,7 @@ struct PatroniFailoverTests {
                   after: \(lateAttempts.count - lateFailures.count)/\(lateAttempts.count) checkouts 201, \(latePages.filter(\.ok).count)/\(latePages.count) pages 200 in the \((stoppedAt - settled).milliseconds) ms after recovery + 2 s
                   \(confirmed.count) orders confirmed, \(orders.count) in the database, on_hand \(onHand)/\(stock), \(outcomes.count) journeys
                   after: \(membersAfter.map(\.description).joined(separator: ", "))
+                  store: \(replacements)
                 """)
         } catch {
             print("patroni failover: \(String(reflecting: error)) (cluster in \(directory); SURGE_KEEP_CLUSTER=1 keeps it)")
