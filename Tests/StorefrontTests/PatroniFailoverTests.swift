@@ -217,7 +217,9 @@ struct PatroniFailoverTests {
             #expect(elected - killedAt < .seconds(60))
             #expect(recovered - killedAt < .seconds(60))
 
-            let failedDuring = attempts.filter { $0.began >= killedAt && $0.ended <= recovered && $0.status != 201 }.count
+            let failures = attempts.filter { $0.began >= killedAt - .seconds(1) && $0.ended <= recovered && $0.status != 201 }
+            let failedDuring = "\(failures.count) (" + Dictionary(grouping: failures, by: \.status).mapValues(\.count).sorted { $0.key < $1.key }
+                .map { "\($0.key == 0 ? "no answer" : String($0.key)) ×\($0.value)" }.joined(separator: ", ") + ")"
             let pagesDuring = pages.filter { $0.at >= killedAt && $0.at <= recovered }
             print("""
                 patroni failover: cluster up in \(started.milliseconds) ms, store ready at \(ready.milliseconds) ms
