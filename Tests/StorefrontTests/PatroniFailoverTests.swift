@@ -205,6 +205,10 @@ struct PatroniFailoverTests {
             #expect(onHand == stock - Int64(orders.count), "\(stock) units, \(orders.count) orders, on_hand \(onHand), largest order quantity \(largest)")
             // Every buyer's journey ended in an order: the failover cost time, never an order.
             #expect(outcomes.allSatisfy { $0 == "confirmed" }, "journeys: \(Dictionary(grouping: outcomes, by: { $0 }).mapValues(\.count))")
+            // A checkout caught by the failover failed with a retryable answer (503 from the breaker, 504 at its
+            // deadline, 409 while its key's first attempt is unresolved), never a 500 or a refusal.
+            let unexpected = attempts.filter { ![201, 409, 503, 504].contains($0.status) }
+            #expect(unexpected.isEmpty, "checkout answers that are not retryable: \(unexpected.map { "\($0.status)@\($0.began.milliseconds)" })")
             // After recovery (two seconds after the first confirmed checkout) every checkout and page succeeds.
             let settled = recovered + .seconds(2)
             let lateAttempts = attempts.filter { $0.began >= settled }
