@@ -119,7 +119,8 @@ public struct LocalPatroniCluster: Sendable {
                 }
             }
         }
-        while await members().filter({ $0.role == "sync_standby" && $0.state == "running" }).isEmpty {
+        // Patroni 3.0.2 reports a replica "running"; 3.0.4 and later "streaming".
+        while await members().filter({ $0.role == "sync_standby" && ["running", "streaming"].contains($0.state) }).isEmpty {
             guard ContinuousClock.now < deadline else {
                 throw failure("patroni", "no synchronous standby: \(await members())", log: nodes[1].logPath)
             }
