@@ -59,7 +59,11 @@ public struct LocalCluster: Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true)
         _ = chmod(options.directory, 0o755)
-        primary = try LocalPostgres(configuration: .init(dataDirectory: options.directory + "/primary", osUser: options.osUser,
+        // A port from the kernel (used only when the primary is first initialised; then its settings keep
+        // it), not `surge serve`'s 54329: two clusters made at once (the test suite, a drill beside a
+        // cluster) both saw 54329 free and the second server could not bind it.
+        primary = try LocalPostgres(configuration: .init(dataDirectory: options.directory + "/primary", port: try LocalPostgres.pickPort(),
+                                                         osUser: options.osUser,
                                                          extraSettings: ["max_connections = 300", "wal_level = replica"]),
                                     logger: logger)
         replicas = try (0..<options.replicas).map { index in
