@@ -12,16 +12,19 @@
 #   surge — `surge advise` from pg_stat_statements of the `none` run, its migration applied;
 #   eab   — Index-EAB's Extend algorithm (PyPI index-eab, Benchmarks/tpch/eab_advise.py) on the
 #           SELECTs the `none` run executed, with their literals (drive.py's workload file).
-# Usage: Benchmarks/advise-orm.sh [tickets (default 60000)] [page requests (default 300)]
+# Usage: Benchmarks/advise-orm.sh [tickets (default 20000)] [page requests (default 200)]
 #   Python packages go into venvs under /tmp (ORM_VENV, EAB_VENV; made and filled with pip when
 #   missing: django-helpdesk 2.6.1, psycopg2-binary, index-eab 0.1.0). SKIP_EAB=1 leaves Index-EAB out.
 #   SURGE_BIN=.build/debug/surge to use a debug build (advise time is then not representative).
-#   Takes ~15 minutes at the defaults on a busy 2-core machine (most of it Django rendering pages).
+#   KEEP_ADVICE=FILE keeps surge's full report (why each index, what it rejected).
+#   Takes ~15 minutes at the defaults on a busy 2-core machine, 10 of them the `none` run: without
+#   an index on helpdesk_followup (ticket_id) the ticket lists' correlated last-follow-up subquery
+#   scans the follow-ups once per ticket (2-4 s a list call at 20,000 tickets, growing with the square).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TICKETS=${1:-60000}
-REQUESTS=${2:-300}
+TICKETS=${1:-20000}
+REQUESTS=${2:-200}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 export PATH="$PGBIN:$PATH"
 SURGE=${SURGE_BIN:-.build/release/surge}
