@@ -58,7 +58,7 @@ def main(tickets):
     while made < tickets:
         batch = min(5000, tickets - made)
         with transaction.atomic():
-            rows = []
+            rows, dates = [], []
             for _ in range(batch):
                 created = start + timedelta(seconds=span * (rng.random() ** 0.5))
                 age_days = (now - created).days
@@ -78,19 +78,24 @@ def main(tickets):
                 submitter = (rng.choice(staff).email if rng.random() < 0.25 else rng.choice(submitters))
                 rows.append(Ticket(
                     title=sentence(rng, 6), queue=queues[min(19, int(rng.expovariate(0.25)))],
-                    created=created, modified=created + timedelta(hours=rng.randint(1, 400)),
                     submitter_email=submitter,
                     assigned_to=None if rng.random() < 0.2 else staff[min(59, int(rng.expovariate(0.08)))],
                     status=status, priority=rng.choice((1, 2, 3, 3, 3, 4, 5)),
                     description=sentence(rng, 40),
                     resolution=sentence(rng, 10) if status in (3, 4) else "",
                     on_hold=rng.random() < 0.02))
+                dates.append((created, created + timedelta(hours=rng.randint(1, 400))))
             made_tickets = Ticket.objects.bulk_create(rows)
+            # `created` is auto_now_add and `modified` auto_now: bulk_create stamps both with now, so the
+            # history is written back with bulk_update (which keeps the values it is given).
+            for t, (created, modified) in zip(made_tickets, dates):
+                t.created, t.modified = created, modified
+            Ticket.objects.bulk_update(made_tickets, ["created", "modified"], batch_size=1000)
             followups = []
             for t in made_tickets:
                 for k in range(rng.choice((1, 2, 3, 3, 4, 5))):
                     followups.append(FollowUp(
-                        ticket=t, date=t.created + timedelta(hours=k * rng.randint(1, 48)),
+                        ticket=t, date=min(now, t.created + timedelta(hours=k * rng.randint(1, 48))),
                         title=sentence(rng, 4), comment=sentence(rng, 25), public=rng.random() < 0.7,
                         user=rng.choice(staff) if rng.random() < 0.8 else None,
                         new_status=t.status if k > 0 and rng.random() < 0.3 else None))
