@@ -10,7 +10,7 @@ import Testing
             """)
         #expect(shape.kind == .select)
         #expect(shape.tables == [TableRef(name: "products", alias: "p")])
-        #expect(shape.predicates.contains(Predicate(column: ColumnRef("category_id", qualifier: "p"), op: .equal, operand: .parameter)))
+        #expect(shape.predicates.contains(Predicate(column: ColumnRef("category_id", qualifier: "p"), op: .equal, operand: .parameter, parameterNumber: 1)))
         #expect(shape.predicates.contains(Predicate(column: ColumnRef("price_minor", qualifier: "p"), op: .range, operand: .parameter)))
         #expect(shape.predicates.contains(Predicate(column: ColumnRef("status", qualifier: "p"), op: .equal, operand: .constant("active"))))
         #expect(shape.orderBy.map(\.column.name) == ["price_minor", "id"])

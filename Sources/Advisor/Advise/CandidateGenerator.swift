@@ -20,6 +20,10 @@ public struct TableAccess: Sendable, Equatable {
     public var substringSearch: [String] = []
     /// Terms searched with `LIKE 'prefix%'`: a B-tree with `text_pattern_ops` serves them in any collation.
     public var prefixSearch: [String] = []
+    /// Terms tested with `@>` (JSON or array containment): only a GIN index serves them.
+    public var containment: [String] = []
+    /// Columns counted with `count(DISTINCT col)`.
+    public var distinctCounted: [String] = []
     /// The column under each expression term.
     public var expressionColumns: [String: String] = [:]
     /// The columns the statement reads from this table, when it lists them.
@@ -29,7 +33,7 @@ public struct TableAccess: Sendable, Equatable {
         a.table == b.table && a.equality == b.equality && a.joinKeys == b.joinKeys && a.range == b.range && a.order == b.order
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
-            && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns
+            && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
     }
 
     /// The column a term is on.
@@ -43,8 +47,8 @@ public struct TableAccess: Sendable, Equatable {
 
     /// Every column this statement constrains or sorts by on the table.
     public var referencedColumns: Set<String> {
-        Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks).map(column(of:))
-            + order.map(\.column) + constantEquality.map(\.column))
+        Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks + containment).map(column(of:))
+            + order.map(\.column) + constantEquality.map(\.column) + distinctCounted)
     }
 }
 
@@ -83,6 +87,7 @@ public enum CandidateGenerator {
                 update(owner) { $0.expressionColumns[expression] = predicate.column.name }
             }
             if predicate.op == .fullText { update(owner) { appendOnce(&$0.fullText, name) }; continue }
+            if predicate.op == .contains { update(owner) { appendOnce(&$0.containment, name) }; continue }
             if predicate.op == .like {
                 let leadingWildcard = predicate.pattern.map { $0.hasPrefix("%") || $0.hasPrefix("_") } ?? true
                 if leadingWildcard || predicate.caseInsensitive {
@@ -123,6 +128,10 @@ public enum CandidateGenerator {
                 update(owner) { access in access.order = shape.orderBy.map { IndexKey($0.column.name, descending: $0.descending) } }
             }
         }
+        for column in shape.distinctAggregates {
+            guard let owner = table(of: column) else { continue }
+            update(owner) { appendOnce(&$0.distinctCounted, column.name) }
+        }
         if let columns = shape.selectColumns {
             for column in columns {
                 guard let owner = table(of: column) else { continue }
@@ -159,6 +168,11 @@ public enum CandidateGenerator {
         for term in access.range { keyLists.append([access.key(term)]) }
         if lookups.count > 1 { keyLists.append(lookupKeys) }
         for term in access.range where !lookups.contains(term) {
+            keyLists.append(lookupKeys + [access.key(term)])
+        }
+        // `count(DISTINCT col)`: the lookup terms then `col`, so an index-only scan reads the values
+        // it counts, in order (PostgreSQL sorts a DISTINCT aggregate's input; here it comes sorted).
+        for term in access.distinctCounted where !lookups.contains(term) {
             keyLists.append(lookupKeys + [access.key(term)])
         }
         // `LIKE 'abc%'`: a pattern-ops B-tree after the equality terms.
@@ -228,6 +242,14 @@ public enum CandidateGenerator {
         }
         for term in access.substringSearch where isText(term) {
             add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [access.key(term)], method: "gin", operatorClass: "gin_trgm_ops"))
+        }
+        // `doc @> '{"status": "open"}'`: GIN with jsonb_path_ops (smaller and faster than the default
+        // jsonb_ops, and `@>` is all it has to serve); an array column takes the default array GIN.
+        for term in access.containment {
+            let type = table.column(access.column(of: term))?.type ?? ""
+            let isJSON = access.expressionColumns[term] != nil ? !type.hasSuffix("[]") : type == "jsonb"
+            guard isJSON || type.hasSuffix("[]") else { continue }
+            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: [access.key(term)], method: "gin", operatorClass: isJSON ? "jsonb_path_ops" : nil))
         }
         return result
     }

@@ -30,8 +30,10 @@ public struct IndexAdvisor {
         // 1. Plan every statement as it is today.
         var planned: [PlannedStatement] = []
         var skipped: [SkippedStatement] = []
-        for statement in workload.statements {
+        for var statement in workload.statements {
             let shape = StatementParser.parse(statement.sql)
+            let values = RepresentativeValues.choose(for: statement, shape: shape, catalog: catalog)
+            if !values.isEmpty { statement.parameterValues = values }
             do {
                 let plan = try await session.explain(statement)
                 planned.append(PlannedStatement(statement: statement, shape: shape, accesses: CandidateGenerator.accesses(shape, catalog: catalog), baseline: plan))
@@ -123,6 +125,14 @@ public struct IndexAdvisor {
         var servedBy: [Int: [ServedStatement]] = [:]
         var gains: [Int: Double] = [:]
         var bytesUsed: Int64 = 0
+        // A covering candidate and the same index without its INCLUDE columns.
+        let uncovered: [Int: Int] = Dictionary(uniqueKeysWithValues: candidates.indices.compactMap { c in
+            guard !candidates[c].include.isEmpty else { return nil }
+            var base = candidates[c]
+            base.include = []
+            return candidates.firstIndex(of: base).map { (c, $0) }
+        })
+        var includeDoesNotPay: Set<Int> = []
         while selected.count < options.maxIndexes && !remaining.isEmpty {
             var best: (candidate: Int, gain: Double, costs: [Int: Double])?
             let remainingCost = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
@@ -136,6 +146,26 @@ public struct IndexAdvisor {
                 let servedCost = costs.keys.reduce(0.0) { $0 + planned[$1].statement.calls * current[$1] }
                 let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
                 guard worthIt, gain > 0 else { continue }
+                // INCLUDE only when an index-only scan pays: the plan must read this index alone
+                // and save clearly more than the same keys without the extra columns.
+                if let base = uncovered[c] {
+                    // With its keys already chosen, this index would replace them: what it adds is
+                    // its whole gain, measured against what those keys saved when they were chosen.
+                    let extra: Double, reference: Double
+                    if selected.contains(base) {
+                        (extra, reference) = (gain, gains[base] ?? 0)
+                    } else {
+                        let (baseGain, _) = try await evaluate(base, selected: Set(selected), current: current)
+                        (extra, reference) = (gain - baseGain, baseGain)
+                    }
+                    let active = Set(selected).union([c])
+                    let indexOnly = costs.keys.contains { outlines[key($0, active)]?.contains("Index Only Scan") == true }
+                    guard indexOnly, extra >= reference * Self.includeMinimumExtraGain else {
+                        includeDoesNotPay.insert(c)
+                        continue
+                    }
+                    includeDoesNotPay.remove(c)
+                }
                 // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
                 if let current = best {
                     let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
@@ -185,7 +215,9 @@ public struct IndexAdvisor {
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
         for c in remaining {
             let reason: String
-            if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes {
+            if includeDoesNotPay.contains(c) {
+                reason = "its INCLUDE columns do not pay: no index-only scan that saves \(Int(Self.includeMinimumExtraGain * 100)) % more than the same keys without them"
+            } else if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes {
                 reason = "needs \(size) bytes, more than the --max-bytes budget has left (\(max(0, maxBytes - bytesUsed)))"
             } else if selected.count >= options.maxIndexes {
                 reason = "over --max-indexes \(options.maxIndexes)"
@@ -239,6 +271,9 @@ public struct IndexAdvisor {
             indexes: recommendations, drops: drops, skipped: skipped, rejected: Array(rejected)
         )
     }
+
+    /// How much more a covering index must save than its keys alone (a share of their gain).
+    static let includeMinimumExtraGain = 0.1
 
     static func format(_ value: Double) -> String { String(format: "%.0f", value) }
 

@@ -76,7 +76,7 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
     /// A readable index name: table, columns, `idx` (at most 63 bytes).
     public var name: String {
         var parts = [tableName] + keys.map(\.namePart)
-        if method == "gin" { parts.append(operatorClass == nil ? "gin" : "trgm") }
+        if method == "gin" { parts.append(operatorClass == "gin_trgm_ops" ? "trgm" : operatorClass == "jsonb_path_ops" ? "path_gin" : "gin") }
         if predicate != nil { parts.append("partial") }
         if !include.isEmpty { parts.append("covering") }
         let base = parts.joined(separator: "_").lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
@@ -97,7 +97,10 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
     func isCovered(by index: IndexInfo) -> Bool {
         guard index.isValid, index.method == method, index.keyColumns.count >= keys.count else { return false }
         guard (index.predicate == nil && predicate == nil) || (index.predicate != nil && predicate != nil && index.predicate?.contains(predicate?.split(separator: " ").first.map(String.init) ?? "") == true) else { return false }
-        if method == "gin" { return index.keyColumns.first == keys.first?.indexTerm && (operatorClass == nil) == !index.definition.contains("gin_trgm_ops") }
+        if method == "gin" {
+            let sameClass = operatorClass.map { index.definition.contains($0) } ?? !index.definition.contains("_ops")
+            return index.keyColumns.first == keys.first?.indexTerm && sameClass
+        }
         // A pattern-ops key needs an index built with that operator class.
         for key in keys { if let opclass = key.operatorClass, !index.definition.contains(opclass) { return false } }
         let directionsMatch = zip(index.keyOptions, keys).allSatisfy { option, key in

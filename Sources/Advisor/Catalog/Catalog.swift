@@ -37,10 +37,37 @@ public struct ColumnInfo: Sendable, Codable, Equatable {
     public var averageWidth: Int
     /// `pg_stats.n_distinct`: positive = distinct values, negative = fraction of rows, 0 = unknown.
     public var distinct: Double
+    /// `pg_stats.most_common_vals` as text, and their frequencies (`most_common_freqs`), same order.
+    public var commonValues: [String] = []
+    public var commonFrequencies: [Double] = []
+
+    public init(name: String, type: String, averageWidth: Int, distinct: Double, commonValues: [String] = [], commonFrequencies: [Double] = []) {
+        self.name = name
+        self.type = type
+        self.averageWidth = averageWidth
+        self.distinct = distinct
+        self.commonValues = commonValues
+        self.commonFrequencies = commonFrequencies
+    }
 
     /// Estimated distinct values for a table of `rows` rows.
     public func distinctValues(rows: Double) -> Double {
         distinct >= 0 ? distinct : -distinct * rows
+    }
+}
+
+extension ColumnInfo {
+    enum CodingKeys: String, CodingKey { case name, type, averageWidth, distinct, commonValues, commonFrequencies }
+
+    /// Catalogs recorded before the most-common values were read decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name), type: try container.decode(String.self, forKey: .type),
+            averageWidth: try container.decode(Int.self, forKey: .averageWidth), distinct: try container.decode(Double.self, forKey: .distinct),
+            commonValues: try container.decodeIfPresent([String].self, forKey: .commonValues) ?? [],
+            commonFrequencies: try container.decodeIfPresent([Double].self, forKey: .commonFrequencies) ?? []
+        )
     }
 }
 

@@ -21,7 +21,8 @@ enum CatalogQueries {
     /// Columns with type and planner statistics.
     static let columns = """
         SELECT a.attrelid::int8, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
-               coalesce(st.avg_width, 0)::int8, coalesce(st.n_distinct, 0)::float8
+               coalesce(st.avg_width, 0)::int8, coalesce(st.n_distinct, 0)::float8,
+               coalesce(st.most_common_vals::text::text[], '{}'), coalesce(st.most_common_freqs, '{}')::float8[]
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -54,8 +55,11 @@ enum CatalogQueries {
     static func load(_ connection: DatabaseConnection) async throws -> Catalog {
         var columnsByTable: [Int64: [ColumnInfo]] = [:]
         for row in try await connection.query(PostgresQuery(unsafeSQL: columns)) {
-            let (table, name, type, width, distinct) = try row.decode((Int64, String, String, Int64, Double).self)
-            columnsByTable[table, default: []].append(ColumnInfo(name: name, type: type, averageWidth: Int(width), distinct: distinct))
+            let (table, name, type, width, distinct, values, frequencies) = try row.decode((Int64, String, String, Int64, Double, [String], [Double]).self)
+            columnsByTable[table, default: []].append(ColumnInfo(
+                name: name, type: type, averageWidth: Int(width), distinct: distinct,
+                commonValues: values.count == frequencies.count ? values : [], commonFrequencies: values.count == frequencies.count ? frequencies : []
+            ))
         }
         var tableInfos: [TableInfo] = []
         for row in try await connection.query(PostgresQuery(unsafeSQL: tables)) {

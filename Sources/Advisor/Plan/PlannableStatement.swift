@@ -27,17 +27,23 @@ public struct PlannableStatement: Sendable, Equatable {
         if let rows = statement.rows, statement.calls > 0, rows > 0 {
             limit = min(1000, max(1, Int((rows / statement.calls).rounded(.up))))
         }
-        self = Self.withRepresentativeRowCounts(statement.sql, parameterTypes: statement.parameterTypes ?? [], limit: limit)
+        self = Self.withRepresentativeRowCounts(statement.sql, parameterTypes: statement.parameterTypes ?? [], limit: limit, values: statement.parameterValues ?? [:])
     }
 
     /// `sql` with each `LIMIT $n` / `FETCH FIRST $n` set to `limit` and each `OFFSET $n` to 0, when
-    /// that parameter appears nowhere else; the remaining parameters are renumbered densely (an
-    /// unused `$n` below the highest would make PREPARE fail) and their declared types follow.
-    public static func withRepresentativeRowCounts(_ sql: String, parameterTypes: [String], limit: Int) -> PlannableStatement {
+    /// that parameter appears nowhere else, and each `$n` in `values` replaced by its literal; the
+    /// remaining parameters are renumbered densely (an unused `$n` below the highest would make
+    /// PREPARE fail) and their declared types follow.
+    public static func withRepresentativeRowCounts(_ sql: String, parameterTypes: [String], limit: Int, values: [Int: String] = [:]) -> PlannableStatement {
         var tokens = SQLLexer.tokens(sql)
         var uses: [String: Int] = [:]
         for token in tokens where token.kind == .parameter { uses[token.text, default: 0] += 1 }
         var removed: Set<Int> = []
+        for i in tokens.indices where tokens[i].kind == .parameter {
+            guard let number = Int(tokens[i].text), let literal = values[number] else { continue }
+            removed.insert(number)
+            tokens[i] = SQLLexer.tokens(literal).first ?? tokens[i]
+        }
         for i in tokens.indices where tokens[i].kind == .parameter && uses[tokens[i].text] == 1 && i > 0 {
             let previous = tokens[i - 1]
             let isLimit = previous.isWord("limit") || ((previous.isWord("first") || previous.isWord("next")) && i > 1 && tokens[i - 2].isWord("fetch"))

@@ -217,8 +217,11 @@ public enum StatementParser {
 
     static let comparisonSymbols: [String: PredicateOperator] = [
         "=": .equal, "<": .range, ">": .range, "<=": .range, ">=": .range, "<>": .notEqual, "!=": .notEqual,
-        "~~": .like, "~~*": .like, "@@": .fullText, "%": .other, "~": .other, "~*": .other,
+        "~~": .like, "~~*": .like, "@@": .fullText, "%": .other, "~": .other, "~*": .other, "@>": .contains,
     ]
+
+    /// JSON path operators: `doc ->> 'key'` with a constant key is an indexable expression over `doc`.
+    static let jsonPathOperators: Set<String> = ["->", "->>", "#>", "#>>"]
 
     /// The predicates a single comparison gives (several for a row comparison).
     static func comparison(_ t: [SQLToken]) -> [Predicate]? {
@@ -282,16 +285,33 @@ public enum StatementParser {
             }
             // `col IN (SELECT …)`: a semi-join; each value the subquery yields is a lookup of `col`.
             if op == .inList, right.count >= 2, right[0].isSymbol("("), right[1].isWord("select") || right[1].isWord("with") {
-                return [Predicate(column: column, op: .inList, operand: .parameter, wrapper: wrapper)]
+                var predicates = [Predicate(column: column, op: .inList, operand: .parameter, wrapper: wrapper)]
+                // …and the subquery's one output column is looked up by it: a join key on that side
+                // (an index on the subquery's filters plus that column answers it from the index alone).
+                let depths = depthMap(right)
+                if right[1].isWord("select"), let from = right.indices.first(where: { $0 > 1 && depths[$0] == 1 && right[$0].isWord("from") }) {
+                    let item = Array(right[2..<from].drop { $0.isWord("distinct") })
+                    if wrapper == nil, let output = columnExpression(item), output.wrapper == nil {
+                        predicates.append(Predicate(column: output.column, op: .equal, operand: .column(column)))
+                    }
+                }
+                return predicates
             }
             return [Predicate(column: column, op: op, operand: operand, wrapper: wrapper, pattern: pattern,
-                              expression: wrapper == nil ? nil : indexableExpression(left), caseInsensitive: caseInsensitive)]
+                              expression: wrapper == nil ? nil : indexableExpression(left), caseInsensitive: caseInsensitive,
+                              parameterNumber: parameterNumber(right))]
         }
         if op == .equal || op == .range, let found = columnExpression(right) {
             return [Predicate(column: found.column, op: op, operand: classify(left), wrapper: found.wrapper,
                               expression: found.wrapper == nil ? nil : indexableExpression(right))]
         }
         return nil
+    }
+
+    /// `n` for `$n` or `$n::type`.
+    static func parameterNumber(_ t: [SQLToken]) -> Int? {
+        guard let first = t.first, first.kind == .parameter, t.count == 1 || (t.count == 3 && t[1].isSymbol("::")) else { return nil }
+        return Int(first.text)
     }
 
     /// A wrapped column as index expression text: qualifiers dropped (`lower(u.email)` → `lower(email)`),
@@ -339,6 +359,14 @@ public enum StatementParser {
         }
         if t.count == 1, t[0].isName, !(t[0].kind == .word && reserved.contains(t[0].text)) {
             return (ColumnRef(t[0].text), wrapper)
+        }
+        // `doc ->> 'key'`, `doc -> 'a' ->> 'b'`, `doc #>> '{a,b}'`: a path of constants into one column.
+        if let first = t.firstIndex(where: { $0.kind == .symbol && jsonPathOperators.contains($0.text) }), first > 0,
+           (t.count - first) % 2 == 0,
+           stride(from: first, to: t.count, by: 2).allSatisfy({ jsonPathOperators.contains(t[$0].text) && t[$0].kind == .symbol }),
+           stride(from: first + 1, to: t.count, by: 2).allSatisfy({ t[$0].kind == .string || t[$0].kind == .number }),
+           let base = columnExpression(Array(t[..<first])), base.wrapper == nil {
+            return (base.column, wrapper ?? t[t.count - 2].text)
         }
         if t.count == 3, t[0].isName, t[1].isSymbol("."), t[2].isName {
             return (ColumnRef(t[2].text, qualifier: t[0].text), wrapper)
@@ -398,6 +426,8 @@ public enum StatementParser {
 
     // MARK: Top level: select list, ORDER BY, LIMIT, OFFSET
 
+    static let aggregates: Set<String> = ["count", "sum", "min", "max", "avg"]
+
     static func readTopLevel(_ tokens: [SQLToken], _ depths: [Int], into shape: inout StatementShape) {
         // The main SELECT is the first one at depth 0 (after any CTEs).
         if let select = tokens.indices.first(where: { tokens[$0].isWord("select") && depths[$0] == 0 }) {
@@ -415,6 +445,17 @@ public enum StatementParser {
                 }
                 var expression = item
                 if expression.count >= 2, expression[expression.count - 2].isWord("as") { expression.removeLast(2) }
+                // `count(DISTINCT col)`, `sum(col)`: the aggregate reads only `col`.
+                if expression.count >= 4, expression[0].kind == .word, aggregates.contains(expression[0].text), expression[1].isSymbol("("),
+                   expression.last?.isSymbol(")") == true {
+                    let inner = Array(expression[2..<(expression.count - 1)])
+                    let distinct = inner.first?.isWord("distinct") == true
+                    if let found = columnExpression(Array(inner.drop { $0.isWord("distinct") })), found.wrapper == nil {
+                        columns.append(found.column)
+                        if distinct && expression[0].isWord("count") { shape.distinctAggregates.append(found.column) }
+                        continue
+                    }
+                }
                 if let found = columnExpression(expression), found.wrapper == nil { columns.append(found.column) } else { plain = false }
             }
             if plain && !columns.isEmpty { shape.selectColumns = columns }

@@ -39,6 +39,8 @@ public enum Operand: Sendable, Hashable, Codable {
 /// How a predicate compares its column.
 public enum PredicateOperator: String, Sendable, Hashable, Codable {
     case equal, range, inList, like, isNull, isNotNull, notEqual, fullText, other
+    /// `@>`: JSON or array containment, which only a GIN index serves.
+    case contains
 }
 
 /// One conjunct of a WHERE or ON clause that constrains a column.
@@ -55,10 +57,13 @@ public struct Predicate: Sendable, Hashable, Codable {
     public var expression: String?
     /// ILIKE / `~~*`: no B-tree serves it, whatever the pattern.
     public var caseInsensitive = false
+    /// `n` when the other side is exactly the parameter `$n` (perhaps cast): a value the advisor may
+    /// plan with a representative constant.
+    public var parameterNumber: Int?
     /// True for a join condition (`ON a.x = b.y` or `WHERE a.x = b.y`).
     public var isJoin: Bool { if case .column = operand { return true } else { return false } }
 
-    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil, expression: String? = nil, caseInsensitive: Bool = false) {
+    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil, expression: String? = nil, caseInsensitive: Bool = false, parameterNumber: Int? = nil) {
         self.column = column
         self.op = op
         self.operand = operand
@@ -66,6 +71,7 @@ public struct Predicate: Sendable, Hashable, Codable {
         self.pattern = pattern
         self.expression = expression
         self.caseInsensitive = caseInsensitive
+        self.parameterNumber = parameterNumber
     }
 }
 
@@ -108,6 +114,8 @@ public struct StatementShape: Sendable, Codable {
     public var selectsStar = false
     /// The top-level select list, when every item is a plain column.
     public var selectColumns: [ColumnRef]?
+    /// Columns counted with `count(DISTINCT col)` in the top-level select list.
+    public var distinctAggregates: [ColumnRef] = []
     /// The top-level select list is `count(*)` / `count(1)`.
     public var countsAll = false
     /// The top-level statement has a WHERE clause.

@@ -15,6 +15,8 @@ public struct WorkloadStatement: Sendable, Codable, Equatable {
     public var requests: Double?
     /// Parameter types declared by an SQL-level `PREPARE p(types) AS …` the text came from.
     public var parameterTypes: [String]?
+    /// Constants (SQL literals) the advisor plans some `$n` with (`RepresentativeValues`).
+    public var parameterValues: [Int: String]?
 
     public init(sql: String, calls: Double = 1, totalTimeMs: Double? = nil, rows: Double? = nil, requests: Double? = nil, parameterTypes: [String]? = nil) {
         self.sql = sql
