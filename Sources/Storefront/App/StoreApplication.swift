@@ -2,6 +2,7 @@ import Database
 import Guard
 import Hummingbird
 import Logging
+import Synchronization
 import NIOCore
 import ServiceLifecycle
 import Telemetry
@@ -24,6 +25,7 @@ public enum StoreApplication {
                                        holdTTL: configuration.holdTTL, takeoverAfter: configuration.idempotencyTakeoverAfter,
                                        soldOut: soldOut, logger: logger)
         let migrator = try? Migrator()
+        let migrated = Atomic<Bool>(false)
         return StoreAPI(
             catalog: catalog,
             carts: CartService(database: database, soldOut: soldOut),
@@ -31,8 +33,15 @@ public enum StoreApplication {
             orders: OrderService(database: database),
             deadlines: configuration.deadlines,
             readiness: {
-                guard let migrator, let version = try? await migrator.currentVersion(database) else { return false }
-                return version >= migrator.latestVersion
+                // Ready once the schema is seen migrated, and from then on while the process serves: every
+                // instance shares the database, so a readiness that followed it would take them all out of
+                // the load balancer at once in a brief outage (a PgBouncer restart), leaving nothing to
+                // answer even the pages a replica or the cache can serve. The store itself answers 503
+                // `database_unavailable` for what needs the primary meanwhile.
+                if migrated.load(ordering: .relaxed) { return true }
+                guard let migrator, let version = try? await migrator.currentVersion(database), version >= migrator.latestVersion else { return false }
+                migrated.store(true, ordering: .relaxed)
+                return true
             }
         )
     }
