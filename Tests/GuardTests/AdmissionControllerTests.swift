@@ -46,6 +46,32 @@ import Testing
         #expect(!AdmissionController(off).acquireCacheFill(.browse))
     }
 
+    /// Under overload a miss the caller can fill takes its slot in the verdict (`.fill`), and one that
+    /// finds no slot is shed there, not passed on to be refused later at full cost.
+    @Test func theVerdictReservesTheFillSlotOrShedsTheMiss() async throws {
+        var configuration = AdmissionLimiter.Configuration()
+        configuration.limit.initialLimit = 1
+        configuration.limit.minimumLimit = 1
+        configuration.limit.maximumLimit = 1
+        configuration.guaranteedShare = [.checkout: 1, .cart: 0, .browse: 0, .bot: 0]
+        configuration.queueTimeout = [.checkout: .zero, .cart: .zero, .browse: .zero, .bot: .zero]
+        configuration.cacheFills = 1
+        let admission = AdmissionController(configuration)
+        #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { true }) == .admit)
+        let checkout = try await admission.acquire(.checkout)
+        #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { true }, cacheKeeps: { true }) == .fromCache)
+        #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { true }) == .fill)
+        #expect(admission.cacheFillsInFlight == 1)
+        #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { true }) == .shed)
+        #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { false }) == .shed)
+        #expect(admission.browseVerdict(.bot, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { true }) == .shed)
+        admission.releaseCacheFill()
+        // Without a reservation the miss goes on to `acquire`, which takes a slot or sheds it.
+        #expect(admission.browseVerdict(.browse, fromBytes: false, cacheHolds: { false }, cacheKeeps: { true }) == .admit)
+        #expect(admission.cacheFillsInFlight == 0)
+        admission.release(checkout)
+    }
+
     @Test func parkedCheckoutIsAdmittedWhenAPermitIsReleased() async throws {
         let admission = controller(limit: 2)
         let first = try await admission.acquire(.checkout)

@@ -129,6 +129,9 @@ public final class AdmissionController: Sendable {
         case fromCache
         /// Refuse it now: 503 `overloaded` (counted here, as `acquire` counts its rejections).
         case shed
+        /// Run it as a cache fill: a slot was taken for it (`reserveFill`); give it back with
+        /// `releaseCacheFill` once the page is read.
+        case fill
     }
 
     /// The verdict on a browse read of `priority`. `cacheHolds`: the cache can answer it now;
@@ -136,10 +139,18 @@ public final class AdmissionController: Sendable {
     /// than a rejection (written from bytes on the event loop), so it is given even while a higher
     /// priority waits for admission (through the router it is not: see `mayAnswerFromCache`).
     /// Below the limit (the usual case) neither closure is called.
-    public func browseVerdict(_ priority: Priority, fromBytes: Bool, cacheHolds: () -> Bool, cacheKeeps: () -> Bool) -> BrowseVerdict {
+    ///
+    /// `reserveFill`: the caller can carry a cache-fill slot with the request (the event loop's product
+    /// pages), so the slot is taken here (`.fill`), and a miss that finds none is shed here, at the cost
+    /// of a rejection; otherwise (`.admit`) `acquire` refuses it and the caller tries for a slot then.
+    public func browseVerdict(_ priority: Priority, fromBytes: Bool, reserveFill: Bool = false,
+                              cacheHolds: () -> Bool, cacheKeeps: () -> Bool) -> BrowseVerdict {
         guard wouldShed(priority) else { return .admit }
         if (fromBytes || mayAnswerFromCache(priority)) && cacheHolds() { return .fromCache }
-        if mayFillCache(priority) && cacheKeeps() { return .admit }
+        if mayFillCache(priority) && cacheKeeps() {
+            guard reserveFill else { return .admit }
+            if acquireCacheFill(priority) { return .fill }
+        }
         recordShed(priority)
         return .shed
     }

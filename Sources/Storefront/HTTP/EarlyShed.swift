@@ -60,6 +60,9 @@ public struct EarlyShed: Sendable {
         case shed(route: String)
         /// The catalog cache can answer it: from bytes (`CachedAnswers.response`) or through the router.
         case cached(route: String, priority: Priority)
+        /// A product page the cache does not hold, with a cache-fill slot taken for it: load it on the
+        /// event loop (`ProductPages`, which gives the slot back).
+        case fill(route: String, priority: Priority)
     }
 
     /// The browse route `request` is for, if it is one this would shed now; `nil` passes it on.
@@ -70,12 +73,17 @@ public struct EarlyShed: Sendable {
 
     /// The browse route a `GET` of `path` is for, if it is one this would shed now (and counts it shed).
     func shouldShed(path: Substring, userAgent: String?) -> String? {
-        if case .shed(let route) = decide(path: path, userAgent: userAgent) { return route }
-        return nil
+        switch decide(path: path, userAgent: userAgent, productPages: false) {
+        case .shed(let route): return route
+        default: return nil
+        }
     }
 
     /// Decides on a `GET` of `path` (counting it shed when it is), by `AdmissionController.browseVerdict`.
-    func decide(path: Substring, userAgent: String?) -> Decision {
+    /// `productPages`: the caller loads product pages itself (`RawEarlyShedHandler` with `ProductPages`),
+    /// so a product page the cache does not hold may get a cache-fill slot here (`.fill`); every other
+    /// miss is shed here when the limiter refuses it, at the cost of a rejection.
+    func decide(path: Substring, userAgent: String?, productPages: Bool) -> Decision {
         let priority: Priority = Priority.isBot(userAgent: userAgent) ? .bot : .browse
         // The limiter first: below the limit (the usual case) the path is never looked at.
         guard controller.wouldShed(priority) else { return .pass }
@@ -83,10 +91,12 @@ public struct EarlyShed: Sendable {
         guard let route = patterns.first(where: { Self.matches($0.components, components) })?.path else { return .pass }
         // From bytes a cached answer costs about what a rejection does; through the router it costs
         // more, and the router's verdict (not from bytes) lets it wait behind carts and checkouts.
-        switch controller.browseVerdict(priority, fromBytes: true, cacheHolds: { cache.canAnswer(route, path) },
-                                        cacheKeeps: { cache.cacheable(route, path) }) {
+        let fills = productPages && route == ProductPages.route
+        switch controller.browseVerdict(priority, fromBytes: true, reserveFill: true, cacheHolds: { cache.canAnswer(route, path) },
+                                        cacheKeeps: { fills && cache.cacheable(route, path) }) {
         case .admit: return .pass
         case .fromCache: return .cached(route: route, priority: priority)
+        case .fill: return .fill(route: route, priority: priority)
         case .shed: return .shed(route: route)
         }
     }

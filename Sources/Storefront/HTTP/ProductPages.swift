@@ -61,9 +61,11 @@ struct ProductPages: Sendable {
     }
 
     /// The whole answer to a `GET` of product `id`; never throws: a failure is its problem+json.
-    func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?) async -> CachedAnswers.Answer {
+    /// `heldFill`: a cache-fill slot was taken for it (`EarlyShed`); it is given back when the page is answered.
+    func answer(id: Int64, conditions: CachedAnswers.Conditions, priority: Priority, requestID: String?,
+                heldFill: Bool = false) async -> CachedAnswers.Answer {
         await lifecycle.answer(route: Self.route, method: "GET", queryRoute: Self.queryRoute, requestID: requestID, deadline: deadline,
-                               admit: .permit(priority, fillsCache: api.catalog.isCaching), status: \.status,
+                               admit: heldFill ? .heldFill : .permit(priority, fillsCache: api.catalog.isCaching), status: \.status,
                                failure: { lifecycle.problem($0).rawAnswer(serverName: serverName) }) {
             let body = try await api.catalog.productJSON(id: id)
             return StoreAPI.productPageAnswer(body: body, conditions: conditions, httpCaching: httpCaching, serverName: serverName)

@@ -78,9 +78,17 @@ final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let shed, shed.controller.wouldShed(.bot) {
             let start = ContinuousClock.now
             let path = request.path(in: bytes)
-            switch shed.decide(path: path, userAgent: request.userAgent(in: bytes)) {
+            switch shed.decide(path: path, userAgent: request.userAgent(in: bytes), productPages: pages != nil) {
             case .pass:
                 break
+            case .fill(let route, _):
+                // A cache-fill slot was taken for this product page: the page loads with it and gives it back.
+                guard let pages, let id = ProductPages.productID(bytes[request.pathRange]) else {
+                    shed.controller.releaseCacheFill()
+                    shed.onAnswer(route, 503, .now - start)
+                    return context.writeAndFlush(NIOAny(shed.rawResponse), promise: nil)
+                }
+                return load(id: id, pages: pages, request: request, bytes: bytes, context: context, heldFill: true)
             case .shed(let route):
                 // Recorded before the write, as the router records before its response is written
                 // (and so a client that has its answer sees it counted).
@@ -100,7 +108,8 @@ final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Loads product `id`'s page in a task on this event loop and writes the answer there.
-    private func load(id: Int64, pages: ProductPages, request: RawRequest, bytes: ByteBufferView, context: ChannelHandlerContext) {
+    private func load(id: Int64, pages: ProductPages, request: RawRequest, bytes: ByteBufferView, context: ChannelHandlerContext,
+                      heldFill: Bool = false) {
         loading = true
         let conditions = CachedAnswers.Conditions(ifNoneMatch: request.ifNoneMatch(in: bytes), anonymous: request.anonymous)
         let priority: Priority = Priority.isBot(userAgent: request.userAgent(in: bytes)) ? .bot : .browse
@@ -110,7 +119,7 @@ final class RawEarlyShedHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.executor = executor
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         Task(executorPreference: executor) {
-            let answer = await pages.answer(id: id, conditions: conditions, priority: priority, requestID: requestID)
+            let answer = await pages.answer(id: id, conditions: conditions, priority: priority, requestID: requestID, heldFill: heldFill)
             if loop.inEventLoop {
                 bound.value.0.loaded(answer, context: bound.value.1)
             } else {

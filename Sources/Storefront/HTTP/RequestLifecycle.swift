@@ -22,6 +22,8 @@ struct RequestLifecycle: Sendable {
         case none
         /// A permit of `priority`; `fillsCache`: refused, it may still run as a cache fill (`admitted`).
         case permit(Priority, fillsCache: Bool)
+        /// A cache fill whose slot the early shed already took: no permit; the slot is given back at the end.
+        case heldFill
     }
 
     /// Answers one request: its `QueryContext` (`queryRoute`, the client's request id or a new one,
@@ -41,8 +43,15 @@ struct RequestLifecycle: Sendable {
         let answer: Answer
         do {
             answer = try await QueryContext.$current.withValue(QueryContext(route: queryRoute, requestID: requestID)) {
-                guard let admission, case .permit(let priority, let fillsCache) = admit else { return try await withDeadline() }
-                return try await Self.admitted(admission, priority, fillsCache: fillsCache, withDeadline)
+                switch (admission, admit) {
+                case (let admission?, .permit(let priority, let fillsCache)):
+                    return try await Self.admitted(admission, priority, fillsCache: fillsCache, withDeadline)
+                case (let admission?, .heldFill):
+                    defer { admission.releaseCacheFill() }
+                    return try await withDeadline()
+                default:
+                    return try await withDeadline()
+                }
             }
         } catch {
             answer = failure(error)

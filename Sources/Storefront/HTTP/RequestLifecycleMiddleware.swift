@@ -66,6 +66,10 @@ struct RequestLifecycleMiddleware: RouterMiddleware {
                     admit = .none
                 case .shed:
                     shed = true
+                case .fill:
+                    // Not asked for here (no `reserveFill`); were it, the slot goes back and `acquire` decides.
+                    controller.releaseCacheFill()
+                    admit = .permit(priority, fillsCache: true)
                 }
             }
         }
