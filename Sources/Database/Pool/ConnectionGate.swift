@@ -109,7 +109,7 @@ public final class ConnectionGate: Sendable {
         switch decision {
         case .enter: break
         case .reject: throw PoolOverloaded(.tooManyWaiters)
-        case .wait(let id): try await wait(id, critical: critical)
+        case .wait(let id): try await wait(id)
         }
         defer { leave() }
         return try await body()
@@ -124,7 +124,7 @@ public final class ConnectionGate: Sendable {
 
     /// Waits until the request's deadline or `maximumWait`, whichever is first; critical work waits
     /// until its deadline.
-    private func wait(_ id: UInt64, critical: Bool) async throws {
+    private func wait(_ id: UInt64) async throws {
         let timeout = QueryContext.current?.leaseTimeout(maximumWait: configuration.maximumWait) ?? configuration.maximumWait
         let deadline = ContinuousClock.now + timeout
         try await withThrowingTaskGroup(of: Void.self) { group in
