@@ -15,6 +15,14 @@
 # PIN=1 (the default when the machine has at least 2 CPUs) gives the load generator its own CPU and
 # the store and its PostgreSQL the others (taskset), as a generator on a separate machine would: on a
 # shared CPU every request the generator sends, rejected or not, takes time from the server it measures.
+#
+# CONNECTIONS=N (default 256) is the generator's keep-alive connections to the store. Requests queue in
+# the generator when all are busy, so a few slow requests (carts waiting for admission) delay everyone
+# else's, as they would not delay independent users' own connections: CONNECTIONS=2048 gives every
+# request in flight its own connection (what independent users get); 256 keeps earlier runs comparable.
+#
+# SERVER_SURGE=path serves with another `surge` binary (an older build, for an A/B in one sitting) while
+# this checkout's build generates the load, so both sides are measured by the same generator.
 set -euo pipefail
 DURATION=${1:-60}
 PRODUCTS=${2:-20000}
@@ -50,7 +58,7 @@ trap cleanup EXIT
 start_store() { # profile (naive, guarded, or guarded-shed: guarded but shedding what the cache could answer)
     local args=(--profile "$1")
     [ "$1" = guarded-shed ] && args=(--profile guarded --no-serve-cached-under-overload)
-    "${SERVER_RUN[@]}" "$SURGE" serve "${args[@]}" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
+    "${SERVER_RUN[@]}" "${SERVER_SURGE:-$SURGE}" serve "${args[@]}" --port "$PORT" --data-dir "$WORK/pg" --seed-products "$PRODUCTS" \
         > "$WORK/store-$1.log" 2>&1 &
     STORE_PID=$!
     for _ in $(seq 1 600); do
@@ -68,7 +76,7 @@ version: 1
 target: http://127.0.0.1:$PORT
 defaults:
   max_in_flight: 5000
-  connections: 256
+  connections: ${CONNECTIONS:-256}
   timeout: 10s
 feeders:
   product_id: {range: [1, $PRODUCTS], pick: zipf, exponent: 1.1, seed: 7}

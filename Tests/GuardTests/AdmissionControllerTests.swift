@@ -46,6 +46,48 @@ import Testing
         #expect(!AdmissionController(off).acquireCacheFill(.browse))
     }
 
+    /// While buyers wait for admission a fill runs only on credit, earned per request admission
+    /// completes (`cacheFillShare`): fills never take the database time buyers are waiting for.
+    @Test func fillsWaitForCreditWhileBuyersQueue() async throws {
+        var c = AdmissionLimiter.Configuration()
+        c.limit.initialLimit = 1
+        c.limit.minimumLimit = 1
+        c.limit.maximumLimit = 1
+        c.guaranteedShare = [.checkout: 0, .cart: 0, .browse: 0, .bot: 0]
+        c.queueTimeout = [.checkout: .seconds(30), .cart: .seconds(30), .browse: .zero, .bot: .zero]
+        c.cacheFills = 2
+        c.cacheFillShare = 0.5
+        let admission = AdmissionController(c)
+        let first = try await admission.acquire(.checkout)
+        #expect(admission.mayFillCache(.browse))       // nobody waits: only the slots bound fills
+        try await withThrowingTaskGroup(of: AdmissionController.Permit.self) { group in
+            for _ in 0..<4 { group.addTask { try await admission.acquire(.cart) } }
+            await eventually { admission.queueLength == 4 }
+            #expect(admission.queueLength == 4)
+            #expect(!admission.mayFillCache(.browse))
+            #expect(!admission.acquireCacheFill(.browse))
+            admission.release(first)                     // half a fill earned; a cart is admitted
+            var permit = try #require(try await group.next())
+            #expect(!admission.mayFillCache(.browse))
+            admission.release(permit)                    // one fill earned
+            permit = try #require(try await group.next())
+            #expect(admission.mayFillCache(.browse))
+            #expect(admission.acquireCacheFill(.browse))
+            #expect(!admission.acquireCacheFill(.browse)) // spent, and carts still wait
+            admission.releaseCacheFill()
+            for _ in 0..<2 {
+                admission.release(permit)
+                permit = try #require(try await group.next())
+            }
+            admission.release(permit)
+            #expect(admission.queueLength == 0)
+            // Nobody waits: two fills at once again, whatever the credit.
+            #expect(admission.acquireCacheFill(.browse))
+            #expect(admission.acquireCacheFill(.browse))
+            #expect(admission.cacheFillsInFlight == 2)
+        }
+    }
+
     /// Under overload a miss the caller can fill takes its slot in the verdict (`.fill`), and one that
     /// finds no slot is shed there, not passed on to be refused later at full cost.
     @Test func theVerdictReservesTheFillSlotOrShedsTheMiss() async throws {

@@ -29,15 +29,21 @@ public final class AdmissionController: Sendable {
         var limiter: AdmissionLimiter
         var nextID: UInt64 = 0
         var parked: [UInt64: Parked] = [:]
+        /// Cache fills running now (see `AdmissionLimiter.Configuration.cacheFills`).
+        var fills = 0
+        /// Fills earned while buyers wait: `cacheFillShare` per request admission completes, at most
+        /// `cacheFills` (see `acquireCacheFill`).
+        var fillCredit = 0.0
     }
 
     private let state: Mutex<State>
     private let rejected: [Priority: Counter]
     private let cacheAnswered: [Priority: Counter]
     private let cacheFilled: Counter
-    /// Cache fills running now (see `AdmissionLimiter.Configuration.cacheFills`).
-    private let fills = Atomic<Int>(0)
+    /// How long queued requests waited for admission (admitted or not), by priority class.
+    private let queueWait: [Priority: Timer]
     private let maximumFills: Int
+    private let fillShare: Double
     private let limitGauge = Gauge(label: "surge_admission_limit")
     private let inFlightGauge = Gauge(label: "surge_admission_in_flight")
 
@@ -45,14 +51,18 @@ public final class AdmissionController: Sendable {
         self.state = Mutex(State(limiter: AdmissionLimiter(configuration)))
         var rejected: [Priority: Counter] = [:]
         var cacheAnswered: [Priority: Counter] = [:]
+        var queueWait: [Priority: Timer] = [:]
         for priority in Priority.allCases {
+            queueWait[priority] = Timer(label: "surge_admission_queue_wait_seconds", dimensions: [("class", "\(priority)")])
             rejected[priority] = Counter(label: "surge_admission_rejected_total", dimensions: [("class", "\(priority)")])
             cacheAnswered[priority] = Counter(label: "surge_admission_cache_answered_total", dimensions: [("class", "\(priority)")])
         }
         self.rejected = rejected
         self.cacheAnswered = cacheAnswered
+        self.queueWait = queueWait
         self.cacheFilled = Counter(label: "surge_admission_cache_fills_total", dimensions: [("class", "\(Priority.browse)")])
         self.maximumFills = max(0, configuration.cacheFills)
+        self.fillShare = max(0, configuration.cacheFillShare)
     }
 
     /// The current concurrency limit.
@@ -84,11 +94,18 @@ public final class AdmissionController: Sendable {
             do {
                 try await wait(id: id, until: deadline)
             } catch {
+                recordQueueWait(priority, since: now)
                 rejected[priority]?.increment()
                 throw error
             }
+            recordQueueWait(priority, since: now)
             return Permit(priority: priority, started: ContinuousClock.now, inFlightAtStart: self.inFlight)
         }
+    }
+
+    private func recordQueueWait(_ priority: Priority, since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        queueWait[priority]?.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// Whether `acquire` would reject a request of `priority` now (nothing changes): the HTTP layer
@@ -158,33 +175,42 @@ public final class AdmissionController: Sendable {
     /// Whether a refused request of `priority` whose answer the cache could keep (and does not hold)
     /// would find a cache-fill slot free now: only people's browsing (`.browse`) fills the cache.
     public func mayFillCache(_ priority: Priority) -> Bool {
-        priority == .browse && fills.load(ordering: .relaxed) < maximumFills
+        guard priority == .browse else { return false }
+        return state.withLock { Self.fillAllowed(maximumFills, in: $0) }
     }
 
     /// Takes a cache-fill slot for a refused browse read that will fill the cache; `false` when
     /// none is free (it is shed). Give it back with `releaseCacheFill`. A fill runs beside the limit
     /// and gives the limiter no sample: at most `cacheFills` statements more than the limit admits.
+    ///
+    /// A fill uses the database capacity the limit protects, so it must not take it from buyers:
+    /// while a cart or checkout waits for admission, a fill runs only on credit, earned at
+    /// `cacheFillShare` of each request admission completes (a 10× surge's fills cost its buyers 14
+    /// points of completed journeys when they ran whenever a slot was free).
     public func acquireCacheFill(_ priority: Priority) -> Bool {
         guard priority == .browse else { return false }
-        var current = fills.load(ordering: .relaxed)
-        while current < maximumFills {
-            let (exchanged, original) = fills.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
-            if exchanged {
-                cacheFilled.increment()
-                return true
-            }
-            current = original
+        let taken = state.withLock { state -> Bool in
+            guard Self.fillAllowed(maximumFills, in: state) else { return false }
+            if !state.limiter.mayAnswerFromCache(.browse) { state.fillCredit -= 1 }
+            state.fills += 1
+            return true
         }
-        return false
+        if taken { cacheFilled.increment() }
+        return taken
+    }
+
+    /// A slot is free, and no buyer waits for admission or a fill is earned.
+    private static func fillAllowed(_ maximumFills: Int, in state: State) -> Bool {
+        state.fills < maximumFills && (state.limiter.mayAnswerFromCache(.browse) || state.fillCredit >= 1)
     }
 
     /// Gives back a slot `acquireCacheFill` took.
     public func releaseCacheFill() {
-        fills.subtract(1, ordering: .acquiringAndReleasing)
+        state.withLock { $0.fills = max(0, $0.fills - 1) }
     }
 
     /// Cache fills running now.
-    public var cacheFillsInFlight: Int { fills.load(ordering: .relaxed) }
+    public var cacheFillsInFlight: Int { state.withLock { $0.fills } }
 
     /// Gives `permit`'s slot back while its request waits on another service (see `AdmissionScope.outside`).
     func suspend(_ permit: Permit) {
@@ -204,6 +230,7 @@ public final class AdmissionController: Sendable {
         let (limit, inFlight) = state.withLock { state -> (Int, Int) in
             let actions = state.limiter.release(priority: permit.priority, rtt: now - permit.started - suspended, dropped: dropped,
                                                 inFlightAtStart: permit.inFlightAtStart, now: now)
+            state.fillCredit = min(Double(maximumFills), state.fillCredit + fillShare)
             Self.apply(actions, in: &state)
             return (state.limiter.limit, state.limiter.totalInFlight)
         }

@@ -23,6 +23,7 @@ public struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
         "surge_admission_in_flight": "Requests holding an admission permit now.",
         "surge_admission_rejected_total": "Requests shed by admission control (503 overloaded), by priority class.",
         "surge_admission_cache_answered_total": "Requests answered from the catalog cache under overload instead of shed, by priority class.",
+        "surge_admission_queue_wait_seconds": "Time requests waited in admission's queue (admitted or refused at its timeout), by priority class.",
         "surge_admission_cache_fills_total": "Browse reads admission refused that ran as cache fills (a page the cache keeps but did not hold), beside the limit.",
         "surge_cache_hits_total": "Catalog cache lookups answered from the cache, by cache.",
         "surge_cache_misses_total": "Catalog cache lookups that loaded from the database, by cache.",
@@ -69,7 +70,8 @@ public struct DescribedMetricsFactory: CoreMetrics.MetricsFactory {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        inner.makeTimer(label: label, dimensions: dimensions)
+        guard let help = Self.help[label] else { return inner.makeTimer(label: label, dimensions: dimensions) }
+        return registry.makeDurationHistogram(descriptor: Self.descriptor(label, help), labels: dimensions, buckets: DurationBuckets.requests)
     }
 
     public func destroyCounter(_ handler: any CounterHandler) { inner.destroyCounter(handler) }
