@@ -77,7 +77,8 @@ import Testing
 /// The ramp's open-model rate steps: automatic doubling that lands on the fraction of the predicted
 /// peak, then the closed loop.
 @Suite struct RateStepTests {
-    static func drive(_ state: inout RampState, keepsUpTo ceiling: Double = .infinity, closed: (Int) -> Double = { Double($0) * 1000 }) {
+    static func drive(_ state: inout RampState, keepsUpTo ceiling: Double = .infinity, closed: (Int) -> Double = { Double($0) * 1000 },
+                      closedErrors: (Int) -> Double = { _ in 0 }) {
         while let next = state.nextStep {
             switch next {
             case .rate(let rate):
@@ -88,6 +89,7 @@ import Testing
                 var step = DemandBoundTests.step(state.steps.count + 1, rate: closed(users))
                 step.offeredRate = nil
                 step.concurrency = users
+                step.errorRate = closedErrors(users)
                 state.record(step)
             }
         }
@@ -128,6 +130,23 @@ import Testing
         let text = CapacityText.render(report)
         #expect(text.contains("demand bound (operational laws"))
         #expect(text.contains("rate 100/s"))
+    }
+
+    /// A step that shed or failed more than the fit allows (5%) is not the peak the prediction is
+    /// checked against: 3,600 answers/s with 18% refused is not capacity (a guarded store's cache and
+    /// fast refusals), 3,100 with none is.
+    @Test func theMeasuredPeakIgnoresStepsThatShed() throws {
+        var state = RampState(levels: [1, 2, 4, 8, 16], rates: .automatic(start: 100, maximumSteps: 12), resources: DemandBoundTests.cpu,
+                              stopAtFraction: 0.5, validate: true)
+        Self.drive(&state, closed: { users in [1: 1200, 2: 2200, 4: 3100, 8: 3600, 16: 2600][users] ?? 0 },
+                   closedErrors: { users in users == 8 ? 0.18 : 0 })
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil, resamples: 20) else {
+            Issue.record("expected a report")
+            return
+        }
+        let check = try #require(report.predictionCheck)
+        #expect(check.measuredPeak == 3100)
+        #expect(check.measuredPeakLoad == 4)
     }
 
     @Test func aRateTheTargetCannotKeepUpWithEndsTheRateSteps() {

@@ -237,6 +237,54 @@ struct PatroniFailoverTests {
                   after: \(membersAfter.map(\.description).joined(separator: ", "))
                   store: \(replacements)
                 """)
+
+            // The old leader's machine comes back: it rejoins as a replica of the new leader (pg_rewind
+            // if its timeline diverged) and holds every order, so it can take over in the next failover.
+            let promoted = try #require(newLeader)
+            let restartedAt = ContinuousClock.now
+            try cluster.restart(oldLeader)
+            let newTimeline = membersAfter.first { $0.name == promoted.name }?.timeline
+            var rejoined: LocalPatroniCluster.Member? = nil
+            while rejoined == nil && restartedAt.duration(to: .now) < .seconds(120) {
+                rejoined = await cluster.members().first {
+                    // Synchronous again (two nodes): only a synchronous standby may be promoted in synchronous mode.
+                    $0.name == oldLeader.name && $0.role == "sync_standby" && ["running", "streaming"].contains($0.state)
+                        && (newTimeline == nil || $0.timeline == newTimeline)
+                }
+                if rejoined == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let rejoinTime = restartedAt.duration(to: .now)
+            let membersAtRejoin = await cluster.members()
+            let member = try #require(rejoined, "the old leader did not rejoin as the synchronous standby within 120 s: \(membersAtRejoin) (\(oldLeader.logPath))")
+            // Its copy catches up: every order, read on the old leader itself (a hot standby).
+            var copied = -1
+            let catchUpBy = ContinuousClock.now + .seconds(30)
+            while copied != orders.count && ContinuousClock.now < catchUpBy {
+                copied = (try? await TestPostgres.withDatabase(DatabaseURL(cluster.directURL(oldLeader)), settings: .unbounded) { db in
+                    try await db.query("SELECT count(*)::int FROM orders").first?.decode(Int.self) ?? -1
+                }) ?? -1
+                if copied != orders.count { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(copied == orders.count, "the rejoined node holds \(copied) of \(orders.count) orders")
+            let rewinds = cluster.rewindLines(oldLeader)
+            // And it can lead: the new leader dies in turn, the old one is promoted with every order.
+            let secondKill = ContinuousClock.now
+            cluster.crash(promoted)
+            var backAt: Duration? = nil
+            while backAt == nil && secondKill.duration(to: .now) < .seconds(60) {
+                if await cluster.leader() == oldLeader { backAt = secondKill.duration(to: .now) } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let membersAtSecondKill = await cluster.members()
+            let back = try #require(backAt, "the rejoined node was not promoted within 60 s of the second kill: \(membersAtSecondKill)")
+            let ordersThere = try await TestPostgres.withDatabase(DatabaseURL(cluster.url), settings: .unbounded) { db in
+                try await db.query("SELECT id::text FROM orders").map { try $0.decode(String.self).lowercased() }
+            }
+            #expect(Set(confirmed.keys).isSubset(of: Set(ordersThere)), "confirmed orders missing after the second failover")
+            print("""
+                  rejoin: \(oldLeader.name) back as \(member) in \(rejoinTime.milliseconds) ms, \(copied)/\(orders.count) orders there; \
+                \(rewinds.isEmpty ? "Patroni's log names no pg_rewind" : "Patroni's log: " + rewinds.joined(separator: " | "))
+                  second failover (\(promoted.name) killed): \(oldLeader.name) leads again after \(back.milliseconds) ms, \(ordersThere.count) orders
+                """)
         } catch {
             print("patroni failover: \(String(reflecting: error)) (cluster in \(directory); SURGE_KEEP_CLUSTER=1 keeps it)")
             if let pid = storePID { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }

@@ -47,8 +47,11 @@ public struct CapacityReport: Sendable, Equatable, Codable {
         self.prediction = prediction
         self.limitingResource = limitingResource
         self.sizing = sizing
+        // The peak the prediction is checked against: a step that shed or failed more than the fit
+        // allows measures a different system (fast refusals, cached answers), as in `RampOutcome`.
+        let served = steps.filter { $0.errorRate <= RampOutcome.maximumFitErrorRate }
         if let predicted = predictedPeak ?? prediction?.peakThroughput, steps.count > predictionSteps,
-           let best = steps.max(by: { $0.throughput < $1.throughput }) {
+           let best = (served.isEmpty ? steps : served).max(by: { $0.throughput < $1.throughput }) {
             let safeBest = steps.prefix(predictionSteps).map(\.throughput).max() ?? 0
             predictionCheck = PredictionCheck(
                 fromSteps: predictionSteps, measuredShareAtPrediction: safeBest / predicted, predictedPeak: predicted,

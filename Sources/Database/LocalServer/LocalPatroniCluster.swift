@@ -349,6 +349,21 @@ public struct LocalPatroniCluster: Sendable {
         return targets
     }
 
+    /// Starts `node`'s Patroni again after `crash`, as a machine coming back would: it finds another
+    /// node holding the leader key and rejoins as its replica, running pg_rewind first when its
+    /// timeline went past the point the new leader's forked from (`use_pg_rewind`).
+    public func restart(_ node: Node) throws {
+        guard patroniPID(node) == nil else { return }
+        try startPatroni(node)
+    }
+
+    /// The lines of `node`'s Patroni log that mention pg_rewind (what the rejoin did), without their timestamps.
+    public func rewindLines(_ node: Node) -> [String] {
+        ((try? String(contentsOfFile: node.logPath, encoding: .utf8)) ?? "").split(separator: "\n")
+            .filter { $0.contains("pg_rewind") || $0.contains("rewind") && $0.contains("WARNING") }
+            .map { line in line.split(separator: " ", maxSplits: 2).last.map(String.init) ?? String(line) }
+    }
+
     // MARK: - Stop
 
     /// Stops everything (HAProxy, Patroni, every postmaster, etcd) and removes the directory.
