@@ -3,12 +3,18 @@ import Testing
 
 @Suite struct AdmissionControllerTests {
     func controller(limit: Int) -> AdmissionController {
+        AdmissionController(Self.fixed(limit: limit, queueTimeout: [.checkout: .seconds(30), .cart: .seconds(30), .browse: .milliseconds(20), .bot: .zero]))
+    }
+
+    /// A limit that never moves, with these shares (none guaranteed by default) and queue timeouts.
+    static func fixed(limit: Int, shares: [Priority: Double]? = nil, queueTimeout: [Priority: Duration]) -> AdmissionLimiter.Configuration {
         var c = AdmissionLimiter.Configuration()
         c.limit.initialLimit = limit
         c.limit.minimumLimit = limit
         c.limit.maximumLimit = limit
-        c.queueTimeout = [.checkout: .seconds(30), .cart: .seconds(30), .browse: .milliseconds(20), .bot: .zero]
-        return AdmissionController(c)
+        if let shares { c.guaranteedShare = shares }
+        c.queueTimeout = queueTimeout
+        return c
     }
 
     /// Waits (bounded) until `condition` holds.
@@ -49,12 +55,8 @@ import Testing
     /// While buyers wait for admission a fill runs only on credit, earned per request admission
     /// completes (`cacheFillShare`): fills never take the database time buyers are waiting for.
     @Test func fillsWaitForCreditWhileBuyersQueue() async throws {
-        var c = AdmissionLimiter.Configuration()
-        c.limit.initialLimit = 1
-        c.limit.minimumLimit = 1
-        c.limit.maximumLimit = 1
-        c.guaranteedShare = [.checkout: 0, .cart: 0, .browse: 0, .bot: 0]
-        c.queueTimeout = [.checkout: .seconds(30), .cart: .seconds(30), .browse: .zero, .bot: .zero]
+        var c = Self.fixed(limit: 1, shares: [.checkout: 0, .cart: 0, .browse: 0, .bot: 0],
+                           queueTimeout: [.checkout: .seconds(30), .cart: .seconds(30), .browse: .zero, .bot: .zero])
         c.cacheFills = 2
         c.cacheFillShare = 0.5
         let admission = AdmissionController(c)
@@ -91,12 +93,8 @@ import Testing
     /// Under overload a miss the caller can fill takes its slot in the verdict (`.fill`), and one that
     /// finds no slot is shed there, not passed on to be refused later at full cost.
     @Test func theVerdictReservesTheFillSlotOrShedsTheMiss() async throws {
-        var configuration = AdmissionLimiter.Configuration()
-        configuration.limit.initialLimit = 1
-        configuration.limit.minimumLimit = 1
-        configuration.limit.maximumLimit = 1
-        configuration.guaranteedShare = [.checkout: 1, .cart: 0, .browse: 0, .bot: 0]
-        configuration.queueTimeout = [.checkout: .zero, .cart: .zero, .browse: .zero, .bot: .zero]
+        var configuration = Self.fixed(limit: 1, shares: [.checkout: 1, .cart: 0, .browse: 0, .bot: 0],
+                                       queueTimeout: [.checkout: .zero, .cart: .zero, .browse: .zero, .bot: .zero])
         configuration.cacheFills = 1
         let admission = AdmissionController(configuration)
         #expect(admission.browseVerdict(.browse, fromBytes: true, reserveFill: true, cacheHolds: { false }, cacheKeeps: { true }) == .admit)
