@@ -193,6 +193,7 @@ let package = Package(
             name: "StorefrontTests",
             dependencies: [
                 "Storefront", "Database", "Guard", "Telemetry", "Reproducible", "TestSupport",
+                "Capacity",  // ProcessCPU: host CPU busy, for RecoveryCapacityTests
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

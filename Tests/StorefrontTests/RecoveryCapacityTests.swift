@@ -1,3 +1,4 @@
+import Capacity
 import Database
 import Foundation
 import Guard
@@ -44,10 +45,17 @@ extension RecoveryTests {
 
     /// 16 shoppers browsing pages no cache can answer (a browser User-Agent): pages served per second
     /// and the share refused come back to their pre-outage values after a 5 s outage.
+    ///
+    /// Pages/s alone is a noisy witness here: with the machine's two cores saturated throughout, the same
+    /// load with no outage at all swings between 0.65 and 1.4 of its first seconds within half a minute
+    /// (run with `SURGE_RECOVERY_CONTROL=1`: everything the same, no outage). So the test also asks the
+    /// question pages/s stands for, which that noise does not touch: is the machine as busy serving as it
+    /// was before (nothing waits idle on a connection, a limit or a prober after the restart)?
     @Test(.timeLimit(.minutes(3)))
     func capacityComesBackAfterARestartUnderSteadyLoad() async throws {
         var logger = Logger(label: "surge.tests.recovery.capacity")
         logger.logLevel = .error
+        let control = ProcessInfo.processInfo.environment["SURGE_RECOVERY_CONTROL"] != nil
         // Its two windows are compared: nothing may saturate the machine on purpose in between.
         try await MachineTurn.take { try await Self.withPrivateServer(logger: logger) { server in
             try await Self.withGuardedStore(server, logger: logger) { store, admission, _ in
@@ -61,6 +69,8 @@ extension RecoveryTests {
                     let refused = inWindow.filter { $0.status == 503 }.count
                     return (Double(served) / (to - from).seconds, inWindow.isEmpty ? 1 : Double(refused) / Double(inWindow.count))
                 }
+                // Cores busy on this host, every second from t0.
+                let busy = HostBusy()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<16 {
                         group.addTask {
@@ -71,11 +81,12 @@ extension RecoveryTests {
                             }
                         }
                     }
+                    group.addTask { try await busy.sample(from: t0, until: { answers.stopped }) }
                     try await Task.sleep(until: t0 + .seconds(5))
                     let limitBefore = admission.limit
-                    try await server.stop()
+                    if !control { try await server.stop() }
                     try await Task.sleep(until: t0 + .seconds(10))
-                    try await server.start()
+                    if !control { try await server.start() }
                     let up = ContinuousClock.now - t0
                     try await Task.sleep(for: .seconds(20))
                     let limitAfter = admission.limit
@@ -89,16 +100,25 @@ extension RecoveryTests {
                     let early = window(up + .seconds(10), up + .seconds(15))
                     let late = window(up + .seconds(15), up + .seconds(20))
                     let after = (perSecond: max(early.perSecond, late.perSecond), refused: late.refused)
-                    print("capacity after a restart: before \(Int(before.perSecond)) pages/s, \(Int(before.refused * 100))% refused, limit \(limitBefore); "
-                          + "10-15 s after \(Int(early.perSecond)) pages/s, 15-20 s after \(Int(late.perSecond)) pages/s, \(Int(late.refused * 100))% refused, limit \(limitAfter)")
+                    let busyBefore = busy.cores(from: .seconds(2), to: .seconds(5))
+                    let busyAfter = busy.cores(from: up + .seconds(10), to: up + .seconds(20))
+                    let series = stride(from: 0, to: Int((up + .seconds(20)).seconds), by: 2)
+                        .map { "\(Int(window(.seconds($0), .seconds($0 + 2)).perSecond))" }.joined(separator: " ")
+                    print("capacity after a restart\(control ? " (control: no outage)" : ""): before \(Int(before.perSecond)) pages/s, "
+                          + "\(Int(before.refused * 100))% refused, limit \(limitBefore), \(busyBefore.formatted2) cores busy; "
+                          + "10-15 s after \(Int(early.perSecond)) pages/s, 15-20 s after \(Int(late.perSecond)) pages/s, "
+                          + "\(Int(late.refused * 100))% refused, limit \(limitAfter), \(busyAfter.formatted2) cores busy; "
+                          + "pages/s every 2 s from the start: \(series)")
                     #expect(before.perSecond > 0)
                     // The metastable failure this guards against served a quarter of the pages and refused
-                    // 60-75% for minutes. Pages/s after the restart read 0.65-0.72 of before in two CI
-                    // rehearsals after ClusterResilienceTests (0.82-0.95 alone), with nothing refused: the
-                    // bar is 0.6 until that slower recovery is explained (issue 17 stays open on it).
+                    // 60-75% for minutes. Without any outage the ratio read 0.79-1.35 (its 5 s windows; 0.65
+                    // in 2 s ones): 0.6 catches that failure and not the machine's noise.
                     #expect(after.perSecond >= 0.6 * before.perSecond, "pages/s \(after.perSecond) after vs \(before.perSecond) before")
                     #expect(after.refused <= before.refused + 0.05, "refused \(after.refused) after vs \(before.refused) before")
                     #expect(limitAfter * 2 >= limitBefore, "admission limit \(limitAfter) after vs \(limitBefore) before")
+                    // The capacity is in use again: the CPU the store and its database had before the
+                    // outage is busy again (an idle wait after the restart would show as idle cores).
+                    #expect(busyAfter >= 0.9 * busyBefore, "\(busyAfter) cores busy after vs \(busyBefore) before")
                 }
             }
         } }
@@ -160,6 +180,36 @@ final class Tally: Sendable {
     var all: [(end: ContinuousClock.Instant, status: Int)] { answers.withLock { $0 } }
     func stop() { done.store(true, ordering: .relaxed) }
     var stopped: Bool { done.load(ordering: .relaxed) }
+}
+
+/// The host's busy cores (/proc/stat), sampled every second from a start, for
+/// `capacityComesBackAfterARestartUnderSteadyLoad`.
+final class HostBusy: Sendable {
+    private let samples = Mutex<[(at: Duration, busySeconds: Double)]>([])
+
+    func sample(from t0: ContinuousClock.Instant, until stopped: @Sendable () -> Bool) async throws {
+        var tick = 0
+        while !stopped() {
+            if let snapshot = ProcessCPU.snapshot(groups: []) {
+                samples.withLock { $0.append((t0.duration(to: .now), snapshot.hostBusySeconds)) }
+            }
+            tick += 1
+            try await Task.sleep(until: t0 + .seconds(tick))
+        }
+    }
+
+    /// Cores busy on average between the samples nearest `from` and `to`.
+    func cores(from: Duration, to: Duration) -> Double {
+        let all = samples.withLock { $0 }
+        guard let start = all.min(by: { abs(($0.at - from).seconds) < abs(($1.at - from).seconds) }),
+              let end = all.min(by: { abs(($0.at - to).seconds) < abs(($1.at - to).seconds) }),
+              end.at > start.at else { return 0 }
+        return (end.busySeconds - start.busySeconds) / (end.at - start.at).seconds
+    }
+}
+
+extension Double {
+    fileprivate var formatted2: String { String(format: "%.2f", self) }
 }
 
 extension Duration {
