@@ -6,8 +6,12 @@
 # which first offers open-model rates (25 req/s, doubling, landing on half the peak predicted so far:
 # the USL fit capped by the operational laws' demand bound), records the prediction when measured
 # throughput reaches half of it, then ramps closed-loop concurrency to saturation; the error is
-# (predicted − measured peak) / measured peak. MODE=closed runs the closed-loop-only ramp instead
-# (no rate steps: the prediction once a closed-loop step reaches half the predicted peak).
+# (predicted − measured peak) / measured peak. MODE=paced (the default) adds `--paced`: after the rate
+# steps, one user working 10%, 20%, 40%… of every 100 ms up to half the peak; the prediction is their
+# demand bound, and the rate steps' own bound is printed beside it ("rate bound", "rate err"), so both
+# estimators are checked against the same measured peak in the same run. MODE=rates: the rate steps
+# alone predict. MODE=closed runs the closed-loop-only ramp instead (no rate steps: the prediction once
+# a closed-loop step reaches half the predicted peak).
 #
 #   Benchmarks/capacity.sh [RUNS=3] [STEP_SECONDS=5] [PRODUCTS=10000]
 #
@@ -76,9 +80,13 @@ scenarios:
   - {name: mix, executor: constant-concurrency, users: 1, duration: 1s}
 YAML
 
-MODE=${MODE:-rates}
-RATES=(); [ "$MODE" = "rates" ] && RATES=(--rates auto)
-printf "%-8s %3s %6s %8s %9s %9s %-44s %10s %9s %6s %8s\n" profile run steps "at pred" "USL peak" "bound" "limited by" predicted measured "at N" "error" > "$WORK/table.txt"
+MODE=${MODE:-paced}
+RATES=()
+case "$MODE" in
+    rates) RATES=(--rates auto) ;;
+    paced) RATES=(--rates auto --paced) ;;
+esac
+printf "%-8s %3s %6s %8s %9s %9s %-44s %10s %9s %6s %8s %10s %8s\n" profile run steps "at pred" "USL peak" "bound" "limited by" predicted measured "at N" "error" "rate bound" "rate err" > "$WORK/table.txt"
 for profile in naive guarded; do
     start_store "$profile"
     DB=$("$SURGE" db url --data-dir "$WORK/pg")
@@ -99,7 +107,9 @@ else:
     num = lambda v: "-" if v is None else f"{v:.0f}"
     print(f"{sys.argv[2]:<8} {sys.argv[3]:>3} {c['fromSteps']:>6} {c['measuredShareAtPrediction']*100:>7.0f}% {num(c.get('uslPeak')):>9} "
           f"{num(c.get('demandBound')):>9} {(c.get('demandLimitedBy') or '-'):<44} {c['predictedPeak']:>10.0f} "
-          f"{c['measuredPeak']:>9.0f} {c['measuredPeakLoad']:>6} {c['errorPercent']:>+7.1f}%{flag}")
+          f"{c['measuredPeak']:>9.0f} {c['measuredPeakLoad']:>6} {c['errorPercent']:>+7.1f}% "
+          + (f"{c['rateStepsBound']:>10.0f} {(c['rateStepsBound'] - c['measuredPeak']) / c['measuredPeak'] * 100:>+7.1f}%" if c.get('rateStepsBound') else f"{'-':>10} {'-':>8}")
+          + flag)
 PY
     done
     stop_store

@@ -91,6 +91,9 @@ import Testing
                 step.concurrency = users
                 step.errorRate = closedErrors(users)
                 state.record(step)
+            case .paced:
+                Issue.record("no paced steps were asked for")
+                return
             }
         }
     }
@@ -161,5 +164,76 @@ import Testing
         let state = RampState(levels: [1, 2], stopAtFraction: 0.5)
         #expect(state.nextStep == .concurrency(1))
         #expect(state.nextLevel == 1)
+    }
+}
+
+/// Paced steps: one user working a growing share of each period, after the rate steps; the
+/// prediction comes from their demand bound.
+@Suite struct PacedStepTests {
+    /// A store whose CPU per request is 0.8 ms at open-model low load (a wake-up from idle per request)
+    /// and 0.5 ms when requests find it busy (paced and closed-loop steps, as at the peak): 1,300 req/s
+    /// for one user working flat out, a true peak of (2 − 0.05) / 0.5 ms = 3,900.
+    static func drive(_ state: inout RampState) {
+        while let next = state.nextStep {
+            switch next {
+            case .rate(let rate):
+                state.record(DemandBoundTests.step(state.steps.count + 1, rate: rate, cpuMs: 0.8))
+            case .paced(let share):
+                var step = DemandBoundTests.step(state.steps.count + 1, rate: 1300 * share, cpuMs: 0.5)
+                step.offeredRate = nil
+                step.pacedShare = share
+                state.record(step)
+            case .concurrency(let users):
+                var step = DemandBoundTests.step(state.steps.count + 1, rate: [1: 1300, 2: 2600, 3: 3500, 4: 3800, 6: 3600, 8: 3300][users] ?? 3000)
+                step.offeredRate = nil
+                step.concurrency = users
+                state.record(step)
+            }
+        }
+    }
+
+    @Test func pacedStepsFollowTheRatesDoubleAndPredictFromTheirOwnBound() throws {
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8], rates: .automatic(start: 100, maximumSteps: 12), paced: true,
+                              resources: DemandBoundTests.cpu, stopAtFraction: 0.5, validate: true)
+        Self.drive(&state)
+        let shares = state.pacedSteps.compactMap(\.pacedShare)
+        #expect(Array(shares.prefix(3)) == [0.1, 0.2, 0.4])
+        // Never past half the peak: the last share lands on 0.5 × 3,900 / 1,300 = 1.5 → capped, so at most 1.
+        #expect(state.pacedSteps.allSatisfy { $0.throughput <= 0.5 * 3900 + 1 })
+        // The rate steps came first and did not predict; their bound (0.8 ms) is kept for the report.
+        #expect(state.steps.prefix(while: { $0.offeredRate != nil }).count == state.rateSteps.count)
+        #expect(abs((state.rateStepsBound ?? 0) - 1950 / 0.8) < 1)
+        #expect(abs((state.predictedPeak ?? 0) - 3900) < 1)
+        #expect(state.predictionSteps == state.rateSteps.count + state.pacedSteps.count)
+        // Paced steps are not closed-loop levels: the closed loop still starts at 1.
+        #expect(state.closedSteps.first?.concurrency == 1)
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil, resamples: 20) else {
+            Issue.record("expected a report")
+            return
+        }
+        let check = try #require(report.predictionCheck)
+        #expect(check.measuredPeak == 3800)
+        #expect(abs(check.errorPercent - (3900 - 3800) / 3800 * 100) < 0.1)
+        let text = CapacityText.render(report)
+        #expect(text.contains("paced 10%"))
+        #expect(text.contains("the open-model rate steps alone bounded it at 2,438 req/s"))
+    }
+
+    @Test func withoutRatesTheRampStartsPaced() {
+        let state = RampState(levels: [1, 2, 4, 8], paced: true, resources: DemandBoundTests.cpu, stopAtFraction: 0.5)
+        #expect(state.nextStep == .paced(0.1))
+        // Without resources there is no demand to measure: no paced steps.
+        #expect(RampState(levels: [1, 2, 4, 8], paced: true, stopAtFraction: 0.5).nextStep == .concurrency(1))
+    }
+
+    @Test func aPacedStepThatFailsEndsThePacedSteps() {
+        var state = RampState(levels: [1, 2, 4, 8], paced: true, resources: DemandBoundTests.cpu, stopAtFraction: 0.5)
+        var step = DemandBoundTests.step(1, rate: 130)
+        step.offeredRate = nil
+        step.pacedShare = 0.1
+        step.errorRate = 0.4
+        state.record(step)
+        #expect(state.nextStep == .concurrency(1))
+        #expect(state.predictedPeak == nil)
     }
 }

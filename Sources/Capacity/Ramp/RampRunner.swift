@@ -37,6 +37,18 @@ public struct RampRunner: Sendable {
         return plan
     }
 
+    /// The plan of one paced step: one user working back to back for `share` of every period, idle for
+    /// the rest, warm-up (paced the same way) then measured.
+    public func pacedPlan(share: Double) -> LoadPlan {
+        var plan = stepPlan(users: 1)
+        for index in plan.phases.indices { plan.phases[index].pace = .init(onShare: share, periodNanos: Self.pacePeriodNanos) }
+        return plan
+    }
+
+    /// A paced step's period: short enough that a step holds many, long enough that each working share
+    /// holds many requests (one wake-up from idle per period, amortised as at the peak).
+    public static let pacePeriodNanos: Int64 = 100_000_000
+
     /// The plan of one open-model step: journeys arriving at `ratePerSecond` on a schedule, warm-up then measured.
     public func ratePlan(ratePerSecond: Double) -> LoadPlan {
         let journeys = scenario.phases.first?.journeys ?? []
@@ -81,6 +93,7 @@ public struct RampRunner: Sendable {
             switch level {
             case .rate(let rate): plan = ratePlan(ratePerSecond: rate)
             case .concurrency(let users): plan = stepPlan(users: users)
+            case .paced(let share): plan = pacedPlan(share: share)
             }
             let (result, evidence) = try await self.evidence.measure(group: group) {
                 try await LoadRunner.run(plan: plan, options: options, progress: progress)
@@ -92,6 +105,10 @@ public struct RampRunner: Sendable {
                 step.offeredRate = rate
             case .concurrency(let users):
                 step = Self.measurement(result, step: state.steps.count + 1, users: users, evidence: evidence)
+            case .paced(let share):
+                step = Self.measurement(result, step: state.steps.count + 1, users: 1, evidence: evidence)
+                step.concurrency = 0
+                step.pacedShare = share
             }
             state.record(step)
             onStep(step, state)

@@ -22,6 +22,9 @@ public struct RampState: Sendable {
     /// Closed-loop concurrency levels.
     public let levels: [Int]
     public let rates: RateSteps?
+    /// Paced steps after the rate steps (one user, working a growing share of each period): the demand
+    /// bound, and so the prediction, comes from them.
+    public let paced: Bool
     /// What the bottleneck law may count (nil: no demand bound, the USL fit alone).
     public let resources: DemandResources?
     public let stopAtFraction: Double?
@@ -39,6 +42,10 @@ public struct RampState: Sendable {
     public private(set) var stopReason: StopReason?
     /// The next open-model rate; nil once the rate steps are over.
     private var pendingRate: Double?
+    /// The next paced share; nil before the paced steps and once they are over.
+    private var pendingPace: Double?
+    /// The demand bound of the rate steps alone when paced steps followed them (reported beside the prediction).
+    public private(set) var rateStepsBound: Double?
 
     /// Steps before the fit is trusted to stop the ramp (three unknowns need one more point).
     public static let minimumStepsForPrediction = 4
@@ -49,11 +56,15 @@ public struct RampState: Sendable {
     static let keptUpShare = 0.85
     /// The automatic rates land on the fraction; a re-estimate may move the target this much without another step.
     static let fractionTolerance = 0.05
+    /// The first paced share, and how many paced steps at most.
+    static let firstPace = 0.1
+    static let maximumPacedSteps = 6
 
-    public init(levels: [Int] = RampState.defaultLevels, rates: RateSteps? = nil, resources: DemandResources? = nil,
+    public init(levels: [Int] = RampState.defaultLevels, rates: RateSteps? = nil, paced: Bool = false, resources: DemandResources? = nil,
                 stopAtFraction: Double? = nil, validate: Bool = false) {
         self.levels = levels
         self.rates = rates
+        self.paced = paced && resources != nil
         self.resources = resources
         self.stopAtFraction = stopAtFraction
         self.validate = validate
@@ -62,10 +73,13 @@ public struct RampState: Sendable {
         case .automatic(let start, let maximumSteps): pendingRate = maximumSteps > 0 ? start : nil
         case nil: pendingRate = nil
         }
+        if pendingRate == nil && self.paced { pendingPace = Self.firstPace }
     }
 
     /// The closed-loop steps so far.
-    public var closedSteps: [StepMeasurement] { steps.filter { $0.offeredRate == nil } }
+    public var closedSteps: [StepMeasurement] { steps.filter { $0.offeredRate == nil && $0.pacedShare == nil } }
+    /// The paced steps so far.
+    public var pacedSteps: [StepMeasurement] { steps.filter { $0.pacedShare != nil } }
     /// The open-model steps so far.
     public var rateSteps: [StepMeasurement] { steps.filter { $0.offeredRate != nil } }
 
@@ -73,6 +87,7 @@ public struct RampState: Sendable {
     public var nextStep: RampLevel? {
         guard stopReason == nil else { return nil }
         if let pendingRate { return .rate(pendingRate) }
+        if let pendingPace { return .paced(pendingPace) }
         let closed = closedSteps.count
         return closed < levels.count ? .concurrency(levels[closed]) : nil
     }
@@ -109,6 +124,10 @@ public struct RampState: Sendable {
             recordRate(step)
             return
         }
+        if step.pacedShare != nil {
+            recordPaced(step)
+            return
+        }
         if step.errorRate > Self.saturatedErrorRate {
             stopReason = .saturated
             return
@@ -140,7 +159,7 @@ public struct RampState: Sendable {
         let offered = step.offeredRate ?? 0
         // Errors, or completions falling behind arrivals: past what is safe; the closed loop takes over.
         if step.errorRate > Self.saturatedErrorRate || step.throughput < Self.keptUpShare * offered {
-            pendingRate = nil
+            endRates()
             return
         }
         let measured = rateSteps
@@ -155,6 +174,10 @@ public struct RampState: Sendable {
         let peak = resources == nil ? model?.peakThroughput : bound?.throughput
         let best = measured.map(\.throughput).max() ?? 0
         if predictedPeak == nil, let peak, best >= (fraction - Self.fractionTolerance) * peak {
+            if paced {
+                endRates()
+                return
+            }
             predict(model: model, peak: peak, bound: bound)
             pendingRate = nil
             if stopAtFraction != nil && !validate { stopReason = .reachedFraction }
@@ -170,6 +193,44 @@ public struct RampState: Sendable {
         case nil:
             pendingRate = nil
         }
+        if pendingRate == nil { endRates() }
+    }
+
+    /// The rate steps are over: paced steps follow when asked (the rate steps' bound kept for the report).
+    private mutating func endRates() {
+        pendingRate = nil
+        guard paced, pendingPace == nil, pacedSteps.isEmpty else { return }
+        rateStepsBound = resources.flatMap { DemandBound.estimate(rateSteps, $0) }?.throughput
+        pendingPace = Self.firstPace
+    }
+
+    /// After a paced step: predict from the paced steps' demand bound once the measured rate reaches the
+    /// fraction of it (at least two steps, so the bound is a slope and not a ratio that counts idle work
+    /// as demand), else the next share: doubled, and never past the fraction of the bound.
+    private mutating func recordPaced(_ step: StepMeasurement) {
+        let share = step.pacedShare ?? Self.firstPace
+        let measured = pacedSteps
+        if step.errorRate > Self.saturatedErrorRate {
+            pendingPace = nil
+            return
+        }
+        let fraction = stopAtFraction ?? 0.5
+        let bound = resources.flatMap { DemandBound.estimate(measured, $0) }
+        let best = measured.map(\.throughput).max() ?? 0
+        // What the user gives working all the time, from this step: the throughput a share of 1 would reach.
+        let flatOut = step.throughput / max(share, 1e-3)
+        var next = min(1, share * 2)
+        if let peak = bound?.throughput, flatOut > 0 { next = min(next, fraction * peak / flatOut) }
+        let atFraction = bound?.throughput.map { best >= (fraction - Self.fractionTolerance) * $0 } ?? false
+        let canGrow = measured.count < Self.maximumPacedSteps && next > share * 1.05
+        if predictedPeak == nil, let bound, let peak = bound.throughput, measured.count >= 2, atFraction || !canGrow {
+            let model = steps.count >= Self.minimumStepsForPrediction ? USLFitter.fit(steps.map(\.point)).model : nil
+            predict(model: model, peak: peak, bound: bound)
+            pendingPace = nil
+            if stopAtFraction != nil && !validate { stopReason = .reachedFraction }
+            return
+        }
+        pendingPace = canGrow ? next : nil
     }
 
     private mutating func predict(model: USLModel?, peak: Double, bound: DemandBound?) {

@@ -6,6 +6,8 @@ public struct StepMeasurement: Sendable, Equatable, Codable {
     public var concurrency: Int
     /// The arrival rate an open-model step offered (journeys per second); nil for a closed-loop step.
     public var offeredRate: Double?
+    /// The share of each period a paced step's one user worked; nil for other steps.
+    public var pacedShare: Double?
     public var durationSeconds: Double
     public var requests: Int
     public var successes: Int
@@ -46,7 +48,7 @@ public struct StepMeasurement: Sendable, Equatable, Codable {
     /// The step as a point for the USL fit.
     public var point: LoadPoint {
         // An open-model step's concurrency is what the rate produced: N = X·R (Little's law).
-        if offeredRate != nil, meanSeconds > 0 {
+        if offeredRate != nil || pacedShare != nil, meanSeconds > 0 {
             return .openModel(throughput: throughput, meanLatencySeconds: meanSeconds, p99Seconds: p99Seconds > 0 ? p99Seconds : nil)
         }
         return LoadPoint(concurrency: Double(concurrency), throughput: throughput,

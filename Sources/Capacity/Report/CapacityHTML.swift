@@ -40,7 +40,7 @@ public enum CapacityHTML {
         page.raw(SVGChart(title: "Latency against requests in flight", xLabel: "in flight (N)", yLabel: "ms", series: latencySeries).render())
         if !report.steps.isEmpty {
             page.heading("Evidence per step")
-            let labels = report.steps.map { step in "\(step.step) (" + (step.offeredRate.map { "\(Format.number($0))/s" } ?? "N=\(step.concurrency)") + ")" }
+            let labels = report.steps.map { step in "\(step.step) (" + (step.offeredRate.map { "\(Format.number($0))/s" } ?? step.pacedShare.map { "\(Format.percent($0)) paced" } ?? "N=\(step.concurrency)") + ")" }
             func series(_ name: String, _ value: (StepMeasurement) -> Double?) -> SVGChart.Series? {
                 let values = report.steps.enumerated().compactMap { index, step in value(step).map { (Double(index), $0) } }
                 return values.isEmpty ? nil : SVGChart.Series(name: name, points: values)

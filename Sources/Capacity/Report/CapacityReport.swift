@@ -14,6 +14,8 @@ public struct CapacityReport: Sendable, Equatable, Codable {
         public var uslPeak: Double?
         public var demandBound: Double?
         public var demandLimitedBy: String?
+        /// When paced steps made the prediction: the bound the rate steps before them gave alone.
+        public var rateStepsBound: Double?
         /// The highest throughput measured over the whole ramp, and where.
         public var measuredPeak: Double
         public var measuredPeakLoad: Int
@@ -38,7 +40,7 @@ public struct CapacityReport: Sendable, Equatable, Codable {
 
     public init(target: String?, steps: [StepMeasurement], estimate: CapacityEstimate, stopReason: RampState.StopReason? = nil,
                 prediction: USLModel? = nil, predictionSteps: Int = 0, limitingResource: LimitingResource? = nil,
-                sizing: CapacitySizing? = nil, predictedPeak: Double? = nil, demandBound: DemandBound? = nil) {
+                sizing: CapacitySizing? = nil, predictedPeak: Double? = nil, demandBound: DemandBound? = nil, rateStepsBound: Double? = nil) {
         self.demandBound = demandBound
         self.target = target
         self.steps = steps
@@ -56,7 +58,7 @@ public struct CapacityReport: Sendable, Equatable, Codable {
             predictionCheck = PredictionCheck(
                 fromSteps: predictionSteps, measuredShareAtPrediction: safeBest / predicted, predictedPeak: predicted,
                 predictedPeakLoad: prediction?.peakLoad, uslPeak: prediction?.peakThroughput, demandBound: demandBound?.throughput,
-                demandLimitedBy: demandBound?.limiting?.label, measuredPeak: best.throughput, measuredPeakLoad: best.concurrency,
+                demandLimitedBy: demandBound?.limiting?.label, rateStepsBound: rateStepsBound, measuredPeak: best.throughput, measuredPeakLoad: best.concurrency,
                 errorPercent: (predicted - best.throughput) / best.throughput * 100,
                 reachedSaturation: stopReason == .saturated || (steps.last.map { $0.throughput < best.throughput } ?? false))
         }

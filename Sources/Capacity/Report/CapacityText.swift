@@ -11,7 +11,7 @@ public enum CapacityText {
 
     /// One step as a table row (also the live line printed after each step).
     public static func row(_ step: StepMeasurement) -> [String] {
-        [String(step.step), step.offeredRate.map { "rate \(Format.number($0))/s" } ?? String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
+        [String(step.step), step.offeredRate.map { "rate \(Format.number($0))/s" } ?? step.pacedShare.map { "paced \(Format.percent($0))" } ?? String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
          Format.seconds(step.p95Seconds), Format.seconds(step.p99Seconds), String(format: "%.1f%%", step.errorRate * 100),
          evidenceSummary(step.evidence)]
     }
@@ -46,6 +46,10 @@ public enum CapacityText {
                                 String(check.fromSteps), Format.percent(check.measuredShareAtPrediction), Format.number(check.predictedPeak),
                                 Format.number(check.measuredPeak), check.measuredPeakLoad,
                                 check.reachedSaturation ? "" : " (not saturated: the real peak may be higher)", check.errorPercent))
+            if let rateBound = check.rateStepsBound, check.measuredPeak > 0 {
+                lines.append(String(format: "  the open-model rate steps alone bounded it at %@ req/s (error %+.1f%%); the paced steps' bound is the prediction",
+                                    Format.number(rateBound), (rateBound - check.measuredPeak) / check.measuredPeak * 100))
+            }
             if check.measuredShareAtPrediction > 0.8 {
                 // The fraction was passed in one jump (or the early fit was pessimistic): say that this was not safe load.
                 lines.append("  note: the fraction was first reached at \(Format.percent(check.measuredShareAtPrediction)) of the prediction, so it came from near-peak load, not half of it")

@@ -317,7 +317,17 @@ final class Worker {
         if let user = iteration.user, !schedulingDone[phase], !finished {
             let now = MonotonicClock.nowNanos()
             if now < phaseStart(phase) + plan.phases[phase].durationNanos {
-                if succeeded {
+                if succeeded, let pace = plan.phases[phase].pace {
+                    let next = phaseStart(phase) + pace.nextStart(offsetNanos: now - phaseStart(phase))
+                    if next <= now {
+                        startIteration(phase: phase, intendedNanos: now, user: user)
+                    } else if next < phaseStart(phase) + plan.phases[phase].durationNanos {
+                        eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(next))) {
+                            guard !self.schedulingDone[phase], !self.finished else { return }
+                            self.startIteration(phase: phase, intendedNanos: next, user: user)
+                        }
+                    }
+                } else if succeeded {
                     startIteration(phase: phase, intendedNanos: now, user: user)
                 } else {
                     // A failed journey (a refused connection returns at once) must not spin: retry after a pause.

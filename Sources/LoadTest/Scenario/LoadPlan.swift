@@ -44,6 +44,30 @@ public struct PhasePlan: Sendable {
     /// Arrivals that find this many journeys in flight are dropped (and counted).
     public var maxInFlight: Int
     public var journeys: [JourneyPlan]
+    /// Closed-model users work only for the first `onShare` of every `periodNanos` (nil: all the time).
+    public var pace: Pace?
+
+    /// Duty-cycled closed-loop users: back to back for a share of each period, idle for the rest. The
+    /// average load is that share of what the users give flat out, while every request still finds the
+    /// target busy with the previous one (`surge capacity`'s paced steps: service demand measured in the
+    /// regime of the peak, from a fraction of its load).
+    public struct Pace: Sendable, Equatable {
+        public var onShare: Double
+        public var periodNanos: Int64
+
+        public init(onShare: Double, periodNanos: Int64) {
+            self.onShare = min(1, max(0, onShare))
+            self.periodNanos = max(1_000_000, periodNanos)
+        }
+
+        /// When a user whose journey ended `offsetNanos` into the phase starts its next one: now inside
+        /// the working share of the period, else at the start of the next period.
+        public func nextStart(offsetNanos: Int64) -> Int64 {
+            let period = offsetNanos / periodNanos
+            let within = offsetNanos - period * periodNanos
+            return Double(within) < onShare * Double(periodNanos) ? offsetNanos : (period + 1) * periodNanos
+        }
+    }
 
     public init(name: String, executor: Executor, startOffsetNanos: Int64 = 0, maxInFlight: Int = 10_000, journeys: [JourneyPlan]) {
         self.name = name

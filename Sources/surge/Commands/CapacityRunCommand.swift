@@ -27,6 +27,9 @@ struct CapacityRunCommand: AsyncParsableCommand {
     @Option(help: "Open-model rate steps before the closed-loop ones: req/s comma-separated (e.g. 50,100,200), or auto (from --start-rate, doubling, up to --stop-at-fraction, default 0.5, of the predicted peak).")
     var rates: String?
 
+    @Flag(help: "After the rate steps (if any), paced steps: one user working back to back for 10%, 20%, 40%… of every 100 ms, up to --stop-at-fraction of the peak; the prediction then comes from their demand bound (CPU per request measured with the server busy, as at the peak, from a fraction of its load). Needs a target on this host or --database-url.")
+    var paced = false
+
     @Option(help: "First rate of --rates auto, in journeys per second (default 25).")
     var startRate: Double = 25
 
@@ -131,7 +134,10 @@ struct CapacityRunCommand: AsyncParsableCommand {
                 if cpu.processes.contains(generator.name) { processes.append(generator) }
             }
         }
-        let state = RampState(levels: chosenLevels, rates: rateSteps, resources: resources,
+        if paced && resources.cpuCores == nil && resources.databaseCores == nil {
+            throw UsageError("--paced measures service demand from CPU or statement time: run against a target on this host, or give --database-url")
+        }
+        let state = RampState(levels: chosenLevels, rates: rateSteps, paced: paced, resources: resources,
                               stopAtFraction: stopAtFraction ?? (validate ? 0.5 : nil), validate: validate)
         if !quiet {
             FileHandle.standardError.write(Data("ramp: up to \(chosenLevels.count) steps of \(stepDuration) at \(chosenLevels.map(String.init).joined(separator: ", ")) in flight\n".utf8))
@@ -187,7 +193,7 @@ struct CapacityRunCommand: AsyncParsableCommand {
         let total = state.levels.count
         let onStep: @Sendable (StepMeasurement, RampState) -> Void = { step, current in
             guard !quiet else { return }
-            var line = "step \(step.step)" + (current.rates == nil ? "/\(total)" : "") + ": " + CapacityText.row(step).dropFirst().joined(separator: "  ")
+            var line = "step \(step.step)" + (current.rates == nil && !current.paced ? "/\(total)" : "") + ": " + CapacityText.row(step).dropFirst().joined(separator: "  ")
             if current.predictionSteps == step.step, let peak = current.predictedPeak {
                 line += String(format: "  → predicted peak %.0f req/s", peak)
                 if let bound = current.demandBound?.limiting { line += String(format: " (demand bound %.0f: %@)", bound.bound, bound.label) }
