@@ -7,10 +7,10 @@
 # the USL fit capped by the operational laws' demand bound), records the prediction when measured
 # throughput reaches half of it, then ramps closed-loop concurrency to saturation; the error is
 # (predicted − measured peak) / measured peak. MODE=paced (the default) adds `--paced`: after the rate
-# steps, one user working 10%, 20%, 40%… of every 100 ms up to half the peak; the prediction is their
+# steps, cores + 1 users working 10%, 20%, 40%… of every second up to half the peak; the prediction is their
 # demand bound, and the rate steps' own bound is printed beside it ("rate bound", "rate err"), so both
 # estimators are checked against the same measured peak in the same run. MODE=rates: the rate steps
-# alone predict. MODE=closed runs the closed-loop-only ramp instead (no rate steps: the prediction once
+# alone predict. PACE_PERIOD=… sets `--paced-period` (default 1s). MODE=closed runs the closed-loop-only ramp instead (no rate steps: the prediction once
 # a closed-loop step reaches half the predicted peak).
 #
 #   Benchmarks/capacity.sh [RUNS=3] [STEP_SECONDS=5] [PRODUCTS=10000]
@@ -84,7 +84,7 @@ MODE=${MODE:-paced}
 RATES=()
 case "$MODE" in
     rates) RATES=(--rates auto) ;;
-    paced) RATES=(--rates auto --paced) ;;
+    paced) RATES=(--rates auto --paced --paced-period "${PACE_PERIOD:-1s}") ;;
 esac
 printf "%-8s %3s %6s %8s %9s %9s %-44s %10s %9s %6s %8s %10s %8s\n" profile run steps "at pred" "USL peak" "bound" "limited by" predicted measured "at N" "error" "rate bound" "rate err" > "$WORK/table.txt"
 for profile in naive guarded; do

@@ -178,7 +178,7 @@ import Testing
             switch next {
             case .rate(let rate):
                 state.record(DemandBoundTests.step(state.steps.count + 1, rate: rate, cpuMs: 0.8))
-            case .paced(let share):
+            case .paced(let share, _):
                 var step = DemandBoundTests.step(state.steps.count + 1, rate: 1300 * share, cpuMs: 0.5)
                 step.offeredRate = nil
                 step.pacedShare = share
@@ -221,7 +221,7 @@ import Testing
 
     @Test func withoutRatesTheRampStartsPaced() {
         let state = RampState(levels: [1, 2, 4, 8], paced: true, resources: DemandBoundTests.cpu, stopAtFraction: 0.5)
-        #expect(state.nextStep == .paced(0.1))
+        #expect(state.nextStep == .paced(share: 0.1, users: 3))
         // Without resources there is no demand to measure: no paced steps.
         #expect(RampState(levels: [1, 2, 4, 8], paced: true, stopAtFraction: 0.5).nextStep == .concurrency(1))
     }

@@ -67,23 +67,26 @@ struct RampTests {
         #expect(state.closedSteps.map(\.concurrency) == [1, 2, 3, 4])
     }
 
-    /// Paced steps: one user working a share of every 100 ms gives that share of what it gives flat out,
-    /// and still one request at a time (N < 1), before the closed loop.
+    /// Paced steps: cores + 1 users (here 2) working a share of every 100 ms here give that share of what they
+    /// give flat out, and never more than their number in flight, before the closed loop.
     @Test func pacedStepsGiveAShareOfOneUsersFlatOutRate() async throws {
         let server = try await ContentionServer.start(baseServiceSeconds: 0.002, sigma: 0, kappa: 0)
         defer { Task { await server.stop() } }
         // Resources but no evidence: no bound, so the shares double up to working all the time.
-        let state = try await Self.runner(server.base + "/work", stepSeconds: 1)
-            .run(RampState(levels: [1, 2, 3, 4], paced: true, resources: DemandResources(cpuCores: 2, cpuProcesses: ["surge"])))
+        var runner = try Self.runner(server.base + "/work", stepSeconds: 1)
+        runner.pacePeriodNanos = 100_000_000
+        let state = try await runner
+            .run(RampState(levels: [1, 2, 3, 4], paced: true, resources: DemandResources(cpuCores: 1, cpuProcesses: ["surge"])))
         let paced = state.pacedSteps
         #expect(paced.compactMap(\.pacedShare) == [0.1, 0.2, 0.4, 0.8, 1])
         #expect(state.closedSteps.map(\.concurrency) == [1, 2, 3, 4])
         let rate = Dictionary(uniqueKeysWithValues: paced.map { ($0.pacedShare ?? 0, $0.throughput) })
-        let flatOut = try #require(state.closedSteps.first?.throughput)
+        #expect(paced.allSatisfy { $0.pacedUsers == 2 })
+        let flatOut = try #require(state.closedSteps.first { $0.concurrency == 2 }?.throughput)
         // Twice the share, twice the rate (a request running past its share's end adds a little to small shares).
         #expect(abs((rate[0.4] ?? 0) / (rate[0.8] ?? 1) - 0.5) < 0.1, "paced rates \(rate)")
-        #expect(abs((rate[1] ?? 0) / flatOut - 1) < 0.2, "paced 100% \(rate[1] ?? 0) vs one user \(flatOut)")
-        for step in paced { #expect(step.point.concurrency < 1, "N = \(step.point.concurrency) at \(step.pacedShare ?? 0)") }
+        #expect(abs((rate[1] ?? 0) / flatOut - 1) < 0.2, "paced 100% \(rate[1] ?? 0) vs two users \(flatOut)")
+        for step in paced { #expect(step.point.concurrency < 2.2, "N = \(step.point.concurrency) at \(step.pacedShare ?? 0)") }
     }
 
     @Test func targetFailingFromTheFirstStepAbortsTheRamp() async throws {

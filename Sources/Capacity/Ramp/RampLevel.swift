@@ -4,9 +4,10 @@ public enum RampLevel: Sendable, Equatable {
     case rate(Double)
     /// Users each starting the next journey when the last one ends (closed model).
     case concurrency(Int)
-    /// One closed-loop user working back to back for this share of every 100 ms, idle for the rest:
-    /// a fraction of the peak's load, in the peak's regime (every request finds the server busy).
-    case paced(Double)
+    /// `users` closed-loop users working back to back for `share` of every period (`--paced-period`, 1 s), idle for the rest: a
+    /// fraction of the peak's load, in the peak's regime (one more user than the server has cores, so
+    /// that while they work the server never idles between requests).
+    case paced(share: Double, users: Int)
 }
 
 /// The open-model rate steps that run before the closed-loop ones.

@@ -22,7 +22,7 @@ public struct RampState: Sendable {
     /// Closed-loop concurrency levels.
     public let levels: [Int]
     public let rates: RateSteps?
-    /// Paced steps after the rate steps (one user, working a growing share of each period): the demand
+    /// Paced steps after the rate steps (`pacedUsers` users working a growing share of each period): the demand
     /// bound, and so the prediction, comes from them.
     public let paced: Bool
     /// What the bottleneck law may count (nil: no demand bound, the USL fit alone).
@@ -78,6 +78,15 @@ public struct RampState: Sendable {
 
     /// The closed-loop steps so far.
     public var closedSteps: [StepMeasurement] { steps.filter { $0.offeredRate == nil && $0.pacedShare == nil } }
+    /// Users of a paced step: one more than the cores the server runs on, so that while they work every
+    /// core has a request and the next one waiting (no idle gap between requests, as at the peak; one user
+    /// leaves the server idle while its answer travels back and the next request comes: measured on the
+    /// store, CPU per request 1.0 ms at one user flat out against 0.78 ms at the peak).
+    public var pacedUsers: Int {
+        let cores = resources?.cpuCores ?? resources?.databaseCores ?? 1
+        return Int(cores.rounded(.up)) + 1
+    }
+
     /// The paced steps so far.
     public var pacedSteps: [StepMeasurement] { steps.filter { $0.pacedShare != nil } }
     /// The open-model steps so far.
@@ -87,7 +96,7 @@ public struct RampState: Sendable {
     public var nextStep: RampLevel? {
         guard stopReason == nil else { return nil }
         if let pendingRate { return .rate(pendingRate) }
-        if let pendingPace { return .paced(pendingPace) }
+        if let pendingPace { return .paced(share: pendingPace, users: pacedUsers) }
         let closed = closedSteps.count
         return closed < levels.count ? .concurrency(levels[closed]) : nil
     }

@@ -6,8 +6,10 @@ public struct StepMeasurement: Sendable, Equatable, Codable {
     public var concurrency: Int
     /// The arrival rate an open-model step offered (journeys per second); nil for a closed-loop step.
     public var offeredRate: Double?
-    /// The share of each period a paced step's one user worked; nil for other steps.
+    /// The share of each period a paced step's users worked; nil for other steps.
     public var pacedShare: Double?
+    /// A paced step's users.
+    public var pacedUsers: Int?
     public var durationSeconds: Double
     public var requests: Int
     public var successes: Int

@@ -11,7 +11,7 @@ public enum CapacityText {
 
     /// One step as a table row (also the live line printed after each step).
     public static func row(_ step: StepMeasurement) -> [String] {
-        [String(step.step), step.offeredRate.map { "rate \(Format.number($0))/s" } ?? step.pacedShare.map { "paced \(Format.percent($0))" } ?? String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
+        [String(step.step), step.offeredRate.map { "rate \(Format.number($0))/s" } ?? step.pacedShare.map { "paced \(Format.percent($0))" + (step.pacedUsers.map { "×\($0)" } ?? "") } ?? String(step.concurrency), Format.number(step.throughput), Format.seconds(step.p50Seconds),
          Format.seconds(step.p95Seconds), Format.seconds(step.p99Seconds), String(format: "%.1f%%", step.errorRate * 100),
          evidenceSummary(step.evidence)]
     }

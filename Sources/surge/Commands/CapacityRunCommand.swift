@@ -27,8 +27,11 @@ struct CapacityRunCommand: AsyncParsableCommand {
     @Option(help: "Open-model rate steps before the closed-loop ones: req/s comma-separated (e.g. 50,100,200), or auto (from --start-rate, doubling, up to --stop-at-fraction, default 0.5, of the predicted peak).")
     var rates: String?
 
-    @Flag(help: "After the rate steps (if any), paced steps: one user working back to back for 10%, 20%, 40%… of every 100 ms, up to --stop-at-fraction of the peak; the prediction then comes from their demand bound (CPU per request measured with the server busy, as at the peak, from a fraction of its load). Needs a target on this host or --database-url.")
+    @Flag(help: "After the rate steps (if any), paced steps: cores + 1 users working back to back for 10%, 20%, 40%… of every second, up to --stop-at-fraction of the peak; the prediction then comes from their demand bound (CPU per request measured with the server busy, as at the peak, from a fraction of its load). Needs a target on this host or --database-url.")
     var paced = false
+
+    @Option(help: "The period paced steps work a share of (default 1s; 50ms...5s; keep several in a step).")
+    var pacedPeriod: String = "1s"
 
     @Option(help: "First rate of --rates auto, in journeys per second (default 25).")
     var startRate: Double = 25
@@ -134,6 +137,9 @@ struct CapacityRunCommand: AsyncParsableCommand {
                 if cpu.processes.contains(generator.name) { processes.append(generator) }
             }
         }
+        guard let period = LoadTest.DurationText.nanos(pacedPeriod), (50_000_000...5_000_000_000).contains(period) else {
+            throw UsageError("--paced-period must be 50ms...5s, e.g. 1s")
+        }
         if paced && resources.cpuCores == nil && resources.databaseCores == nil {
             throw UsageError("--paced measures service demand from CPU or statement time: run against a target on this host, or give --database-url")
         }
@@ -187,7 +193,8 @@ struct CapacityRunCommand: AsyncParsableCommand {
     }
 
     func runSteps(plan: LoadPlan, stepNanos: Int64, loops: Int, state: RampState, evidence: EvidenceCollector, target: String) async throws -> RampState {
-        let runner = RampRunner(scenario: plan, stepDurationNanos: stepNanos, eventLoops: loops, evidence: evidence, targetDescription: target)
+        var runner = RampRunner(scenario: plan, stepDurationNanos: stepNanos, eventLoops: loops, evidence: evidence, targetDescription: target)
+        runner.pacePeriodNanos = LoadTest.DurationText.nanos(pacedPeriod) ?? RampRunner.defaultPacePeriodNanos
         let quiet = self.quiet
         let terminal = isatty(STDERR_FILENO) == 1
         let total = state.levels.count
