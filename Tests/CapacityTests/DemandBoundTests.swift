@@ -23,6 +23,24 @@ import Testing
         #expect(abs(line.idle - 0.05) < 1e-9)
     }
 
+    /// Two regimes, one idle: paced points (0.5 ms a request) and rate-step anchors (0.8 ms, waking an idle
+    /// server) share 0.05 cores of idle work; the shared intercept and the points' own slope come back.
+    @Test func anchorsShareTheIdleWorkButNotTheDemand() throws {
+        let points = [(x: 150.0, u: 0.125), (x: 300, u: 0.2), (x: 600, u: 0.35)]
+        let anchors = [(x: 25.0, u: 0.07), (x: 100, u: 0.13), (x: 400, u: 0.37)]
+        let line = try #require(DemandBound.anchoredLine(points, anchors: anchors))
+        #expect(abs(line.idle - 0.05) < 1e-9)
+        #expect(abs(line.demand - 0.0005) < 1e-12)
+        // Paced points that alone would put the idle work at zero (a noisy low step): the anchors keep it.
+        let noisy = [(x: 150.0, u: 0.085), (x: 300, u: 0.2), (x: 600, u: 0.35)]
+        let alone = try #require(DemandBound.utilizationLine(noisy))
+        let anchored = try #require(DemandBound.anchoredLine(noisy, anchors: anchors))
+        #expect(alone.idle < 0.03)
+        #expect(anchored.idle > alone.idle && abs(anchored.demand - 0.0005) < abs(alone.demand - 0.0005))
+        // No anchors: the plain line.
+        #expect(DemandBound.anchoredLine(points, anchors: [])?.demand == DemandBound.utilizationLine(points)?.demand)
+    }
+
     @Test func oneStepOrNoSpreadIsTheRatioThroughTheOrigin() throws {
         let one = try #require(DemandBound.utilizationLine([(200, 0.3)]))
         #expect(one.idle == 0 && abs(one.demand - 0.0015) < 1e-12)

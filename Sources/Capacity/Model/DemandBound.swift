@@ -36,14 +36,23 @@ public struct DemandBound: Sendable, Equatable, Codable {
     public var throughput: Double? { limiting?.bound }
 
     /// The bound from `steps` for the `resources` `DemandResources` describes; nil without a positive demand.
-    public static func estimate(_ steps: [StepMeasurement], _ described: DemandResources) -> DemandBound? {
+    ///
+    /// `idleAnchors` are steps measured in another regime (open-model rate steps near zero load, under paced
+    /// steps): they share the regression's intercept, the idle work, which they pin best, but not its
+    /// slope, which comes from `steps` alone. Measured on the store (BENCHMARKS.md, 16 ramps): paced steps
+    /// alone read the idle work at 0.00–0.09 cores and their bound erred by 9.5% on average; with the rate
+    /// steps anchoring it, 6.5%.
+    public static func estimate(_ steps: [StepMeasurement], _ described: DemandResources,
+                                idleAnchors: [StepMeasurement] = []) -> DemandBound? {
         let measured = steps.filter { $0.throughput > 0 }
         guard !measured.isEmpty else { return nil }
         var found: [Resource] = []
         func add(_ name: String, _ label: String, capacity: Double?, _ busy: (StepMeasurement) -> Double?) {
             guard let capacity, capacity > 0 else { return }
             let points = measured.compactMap { step in busy(step).map { (x: step.throughput, u: $0) } }
-            guard let (idle, demand) = Self.utilizationLine(points), demand > 0 else { return }
+            let anchors = idleAnchors.filter { $0.throughput > 0 }.compactMap { step in busy(step).map { (x: step.throughput, u: $0) } }
+            guard let (idle, demand) = anchors.isEmpty ? Self.utilizationLine(points) : Self.anchoredLine(points, anchors: anchors),
+                  demand > 0 else { return }
             let usable = capacity - max(0, idle)
             guard usable > 0 else { return }
             found.append(Resource(name: name, label: label, capacity: capacity, idle: max(0, idle), demandSeconds: demand, bound: usable / demand))
@@ -66,6 +75,24 @@ public struct DemandBound: Sendable, Equatable, Codable {
         }
         return DemandBound(resources: found.sorted { $0.bound < $1.bound }, fromSteps: measured.count,
                            otherProcessesCores: others.isEmpty ? nil : others.reduce(0, +) / Double(others.count))
+    }
+
+    /// U = idle + X·demand for `points` and U = idle + X·d' for `anchors`, by least squares with the
+    /// intercept shared: returns the shared idle and the points' demand. Nil when neither group has spread.
+    static func anchoredLine(_ points: [(x: Double, u: Double)], anchors: [(x: Double, u: Double)]) -> (idle: Double, demand: Double)? {
+        guard !points.isEmpty, !anchors.isEmpty else { return utilizationLine(points) }
+        func sums(_ group: [(x: Double, u: Double)]) -> (s: Double, q: Double, c: Double) {
+            group.reduce((0, 0, 0)) { ($0.0 + $1.x, $0.1 + $1.x * $1.x, $0.2 + $1.x * $1.u) }
+        }
+        let p = sums(points), r = sums(anchors)
+        guard p.q > 0, r.q > 0 else { return nil }
+        let n = Double(points.count + anchors.count)
+        let total = (points + anchors).reduce(0) { $0 + $1.u }
+        // Setting the three partial derivatives to zero: each slope given the intercept, then the intercept.
+        let denominator = n - p.s * p.s / p.q - r.s * r.s / r.q
+        guard denominator > 1e-9 else { return nil }
+        let idle = (total - p.c * p.s / p.q - r.c * r.s / r.q) / denominator
+        return (idle, (p.c - idle * p.s) / p.q)
     }
 
     /// U = idle + X·demand by least squares; with one point (or no spread in X), through the origin.

@@ -224,7 +224,8 @@ public struct RampState: Sendable {
             return
         }
         let fraction = stopAtFraction ?? 0.5
-        let bound = resources.flatMap { DemandBound.estimate(measured, $0) }
+        // The idle work from every low-load step (the rate steps pin it near zero load), the demand from the paced ones.
+        let bound = resources.flatMap { DemandBound.estimate(measured, $0, idleAnchors: rateSteps) }
         let best = measured.map(\.throughput).max() ?? 0
         // What the user gives working all the time, from this step: the throughput a share of 1 would reach.
         let flatOut = step.throughput / max(share, 1e-3)
