@@ -39,9 +39,9 @@ public struct DemandBound: Sendable, Equatable, Codable {
     ///
     /// `idleAnchors` are steps measured in another regime (open-model rate steps near zero load, under paced
     /// steps): they share the regression's intercept, the idle work, which they pin best, but not its
-    /// slope, which comes from `steps` alone. Measured on the store (BENCHMARKS.md, 16 ramps): paced steps
-    /// alone read the idle work at 0.00–0.09 cores and their bound erred by 9.5% on average; with the rate
-    /// steps anchoring it, 6.5%.
+    /// slope, which comes from `steps` alone. Measured on the store (BENCHMARKS.md): paced steps alone read
+    /// the idle work at 0.00–0.09 cores and their bound erred by 9.5% on average over 16 ramps; recomputed
+    /// with the rate steps anchoring it, 6.5% on the same ramps and 8.1% on six fresh ones.
     public static func estimate(_ steps: [StepMeasurement], _ described: DemandResources,
                                 idleAnchors: [StepMeasurement] = []) -> DemandBound? {
         let measured = steps.filter { $0.throughput > 0 }
