@@ -83,8 +83,11 @@ struct RampTests {
         let rate = Dictionary(uniqueKeysWithValues: paced.map { ($0.pacedShare ?? 0, $0.throughput) })
         #expect(paced.allSatisfy { $0.pacedUsers == 2 })
         let flatOut = try #require(state.closedSteps.first { $0.concurrency == 2 }?.throughput)
-        // Twice the share, twice the rate (a request running past its share's end adds a little to small shares).
-        #expect(abs((rate[0.4] ?? 0) / (rate[0.8] ?? 1) - 0.5) < 0.1, "paced rates \(rate)")
+        // More share, more rate; twice the share, about twice the rate (a request running past its share's
+        // end adds to small shares, the more so when a busy machine slows requests: 0.66 was seen with the
+        // CPU shared; without pacing the ratio would be 1).
+        #expect((rate[0.1] ?? 0) < (rate[0.2] ?? 0) && (rate[0.2] ?? 0) < (rate[0.4] ?? 0) && (rate[0.4] ?? 0) < (rate[0.8] ?? 0), "paced rates \(rate)")
+        #expect(abs((rate[0.4] ?? 0) / (rate[0.8] ?? 1) - 0.5) < 0.2, "paced rates \(rate)")
         #expect(abs((rate[1] ?? 0) / flatOut - 1) < 0.2, "paced 100% \(rate[1] ?? 0) vs two users \(flatOut)")
         for step in paced { #expect(step.point.concurrency < 2.2, "N = \(step.point.concurrency) at \(step.pacedShare ?? 0)") }
     }

@@ -47,8 +47,8 @@ extension RecoveryTests {
     /// and the share refused come back to their pre-outage values after a 5 s outage.
     ///
     /// Pages/s alone is a noisy witness here: with the machine's two cores saturated throughout, the same
-    /// load with no outage at all swings between 0.65 and 1.4 of its first seconds within half a minute
-    /// (run with `SURGE_RECOVERY_CONTROL=1`: everything the same, no outage). So the test also asks the
+    /// load with no outage at all read 521–1,034 pages/s in 2 s windows of one run, and this test's own
+    /// ratio 0.86–1.57 in seven runs (`SURGE_RECOVERY_CONTROL=1`: everything the same, no outage). So the test also asks the
     /// question pages/s stands for, which that noise does not touch: is the machine as busy serving as it
     /// was before (nothing waits idle on a connection, a limit or a prober after the restart)?
     @Test(.timeLimit(.minutes(3)))
@@ -111,8 +111,8 @@ extension RecoveryTests {
                           + "pages/s every 2 s from the start: \(series)")
                     #expect(before.perSecond > 0)
                     // The metastable failure this guards against served a quarter of the pages and refused
-                    // 60-75% for minutes. Without any outage the ratio read 0.79-1.35 (its 5 s windows; 0.65
-                    // in 2 s ones): 0.6 catches that failure and not the machine's noise.
+                    // 60-75% for minutes. Without any outage the ratio read 0.86-1.57 (seven control runs) and
+                    // two CI rehearsals read 0.65-0.72 with one: 0.6 catches that failure and not the noise.
                     #expect(after.perSecond >= 0.6 * before.perSecond, "pages/s \(after.perSecond) after vs \(before.perSecond) before")
                     #expect(after.refused <= before.refused + 0.05, "refused \(after.refused) after vs \(before.refused) before")
                     #expect(limitAfter * 2 >= limitBefore, "admission limit \(limitAfter) after vs \(limitBefore) before")

@@ -51,8 +51,7 @@ public struct DemandBound: Sendable, Equatable, Codable {
             guard let capacity, capacity > 0 else { return }
             let points = measured.compactMap { step in busy(step).map { (x: step.throughput, u: $0) } }
             let anchors = idleAnchors.filter { $0.throughput > 0 }.compactMap { step in busy(step).map { (x: step.throughput, u: $0) } }
-            guard let (idle, demand) = anchors.isEmpty ? Self.utilizationLine(points) : Self.anchoredLine(points, anchors: anchors),
-                  demand > 0 else { return }
+            guard let (idle, demand) = Self.anchoredLine(points, anchors: anchors), demand > 0 else { return }
             let usable = capacity - max(0, idle)
             guard usable > 0 else { return }
             found.append(Resource(name: name, label: label, capacity: capacity, idle: max(0, idle), demandSeconds: demand, bound: usable / demand))
@@ -78,7 +77,8 @@ public struct DemandBound: Sendable, Equatable, Codable {
     }
 
     /// U = idle + X·demand for `points` and U = idle + X·d' for `anchors`, by least squares with the
-    /// intercept shared: returns the shared idle and the points' demand. Nil when neither group has spread.
+    /// intercept shared: returns the shared idle and the points' demand. Without anchors, `utilizationLine`.
+    /// Nil when the groups together leave the intercept undetermined (no spread in X).
     static func anchoredLine(_ points: [(x: Double, u: Double)], anchors: [(x: Double, u: Double)]) -> (idle: Double, demand: Double)? {
         guard !points.isEmpty, !anchors.isEmpty else { return utilizationLine(points) }
         func sums(_ group: [(x: Double, u: Double)]) -> (s: Double, q: Double, c: Double) {

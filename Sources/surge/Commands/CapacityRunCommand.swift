@@ -137,7 +137,7 @@ struct CapacityRunCommand: AsyncParsableCommand {
                 if cpu.processes.contains(generator.name) { processes.append(generator) }
             }
         }
-        guard let period = LoadTest.DurationText.nanos(pacedPeriod), (50_000_000...5_000_000_000).contains(period) else {
+        guard let pacePeriodNanos = LoadTest.DurationText.nanos(pacedPeriod), (50_000_000...5_000_000_000).contains(pacePeriodNanos) else {
             throw UsageError("--paced-period must be 50ms...5s, e.g. 1s")
         }
         if paced && resources.cpuCores == nil && resources.databaseCores == nil {
@@ -151,11 +151,11 @@ struct CapacityRunCommand: AsyncParsableCommand {
         let finished: RampState
         if let databaseUrl {
             finished = try await DatabaseSampler.with(url: databaseUrl, logger: CLI.logger) { sampler in
-                try await runSteps(plan: plan, stepNanos: stepNanos, loops: loops, state: state,
+                try await runSteps(plan: plan, stepNanos: stepNanos, pacePeriodNanos: pacePeriodNanos, loops: loops, state: state,
                                    evidence: EvidenceCollector(processes: processes, hostCPU: local, metricsURL: storeMetrics, database: sampler), target: target)
             }
         } else {
-            finished = try await runSteps(plan: plan, stepNanos: stepNanos, loops: loops, state: state,
+            finished = try await runSteps(plan: plan, stepNanos: stepNanos, pacePeriodNanos: pacePeriodNanos, loops: loops, state: state,
                                           evidence: EvidenceCollector(processes: processes, hostCPU: local, metricsURL: storeMetrics), target: target)
         }
         let outcome: RampOutcome
@@ -192,9 +192,10 @@ struct CapacityRunCommand: AsyncParsableCommand {
         return .fixed(parsed.compactMap { $0 })
     }
 
-    func runSteps(plan: LoadPlan, stepNanos: Int64, loops: Int, state: RampState, evidence: EvidenceCollector, target: String) async throws -> RampState {
+    func runSteps(plan: LoadPlan, stepNanos: Int64, pacePeriodNanos: Int64, loops: Int, state: RampState, evidence: EvidenceCollector,
+                  target: String) async throws -> RampState {
         var runner = RampRunner(scenario: plan, stepDurationNanos: stepNanos, eventLoops: loops, evidence: evidence, targetDescription: target)
-        runner.pacePeriodNanos = LoadTest.DurationText.nanos(pacedPeriod) ?? RampRunner.defaultPacePeriodNanos
+        runner.pacePeriodNanos = pacePeriodNanos
         let quiet = self.quiet
         let terminal = isatty(STDERR_FILENO) == 1
         let total = state.levels.count
