@@ -17,7 +17,11 @@
 #   missing: django-helpdesk 2.6.1, psycopg2-binary, index-eab 0.1.0). SKIP_EAB=1 leaves Index-EAB out.
 #   SURGE_BIN=.build/debug/surge to use a debug build (advise time is then not representative).
 #   KEEP_ADVICE=FILE keeps surge's full report (why each index, what it rejected).
-#   Takes ~15 minutes at the defaults on a busy 2-core machine, 10 of them the `none` run: without
+#   ROUNDS=N (default 3): each index set runs the page mix N times, the sets taking turns; the table
+#   shows the median total and each statement's fastest call over the rounds.
+#   EXTRA="name=command …" adds another advisor: `command PORT DATABASE PGSS.json` runs against the
+#   unindexed database with the `none` run's SELECT texts (a JSON array) and prints CREATE INDEX lines.
+#   Takes ~25 minutes at the defaults on a 2-core machine, 10 of them the `none` run: without
 #   an index on helpdesk_followup (ticket_id) the ticket lists' correlated last-follow-up subquery
 #   scans the follow-ups once per ticket (2-4 s a list call at 20,000 tickets, growing with the square).
 set -euo pipefail
@@ -74,14 +78,14 @@ SECONDARY="SELECT indexrelid::regclass FROM pg_index i JOIN pg_class c ON c.oid 
 secondary_count() { psql -qAt -c "SELECT count(*) FROM ($SECONDARY) s"; }
 secondary_bytes() { psql -qAt -c "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM ($SECONDARY) s(indexrelid)"; }
 drop_secondary() { psql -qAt -c "$SECONDARY" | while read -r idx; do psql -q -c "DROP INDEX $idx"; done; psql -q -c "ANALYZE"; }
-psql -q -c "CREATE TABLE bench_means (variant text, queryid bigint, query text, calls int, mean_ms numeric)"
+psql -q -c "CREATE TABLE bench_means (variant text, queryid bigint, query text, calls int, mean_ms numeric, min_ms numeric)"
 APP_STATEMENTS="dbid = (SELECT oid FROM pg_database WHERE datname = 'helpdesk') AND query !~* 'pg_stat|bench_means|hypopg|pg_catalog|^(BEGIN|COMMIT|SET|SHOW)'"
 # workload NAME [WORKLOAD_FILE]: the same seeded page mix; prints the total DB time, keeps Σ calls × min.
 workload() {
   psql -qAt -c "SELECT pg_stat_statements_reset(), pg_stat_reset()" >/dev/null
   DJ drive.py "$REQUESTS" 7 ${2:+"$2"} > "$WORK/drive-$1.txt"
   grep -q "not 200" "$WORK/drive-$1.txt" && { echo "pages failed under $1:" >&2; cat "$WORK/drive-$1.txt" >&2; exit 1; }
-  psql -qAt -c "INSERT INTO bench_means SELECT '$1', queryid, left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, round(mean_exec_time::numeric, 2) FROM pg_stat_statements WHERE $APP_STATEMENTS" >/dev/null
+  psql -qAt -c "INSERT INTO bench_means SELECT '$1', queryid, left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, round(mean_exec_time::numeric, 2), min_exec_time FROM pg_stat_statements WHERE $APP_STATEMENTS" >/dev/null
   psql -qAt -c "SELECT round(sum(calls * min_exec_time)::numeric, 1) FROM pg_stat_statements WHERE $APP_STATEMENTS" > "$WORK/min-$1"
   psql -qAt -c "SELECT round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements WHERE $APP_STATEMENTS"
 }
@@ -90,58 +94,67 @@ psql -qAt -c "SELECT pg_get_indexdef(indexrelid) || ';' FROM ($SECONDARY) s(inde
 drop_secondary
 DJ drive.py 40 3 >/dev/null   # warm the cache and Django's own first-request work
 NONE=$(workload none "$WORK/workload.sql")
+# The SELECT texts pg_stat_statements holds after the `none` run, as a JSON array (input for an EXTRA advisor).
+psql -qAt -c "SELECT coalesce(json_agg(query ORDER BY total_exec_time DESC), '[]') FROM pg_stat_statements WHERE $APP_STATEMENTS AND query ~* '^\\s*(select|with)'" > "$WORK/pgss.json"
 # surge reads the `none` run's pg_stat_statements and the table writes since the same reset.
 T0=$(date +%s.%N)
 "$SURGE" advise --database-url "$URL" --statement-timeout 60s --output "$WORK/migration.sql" > "$WORK/advice.txt"
-SURGE_S=$(echo "$(date +%s.%N) - $T0" | bc)
+SECONDS_surge=$(echo "$(date +%s.%N) - $T0" | bc)
 grep -E '^CREATE' "$WORK/migration.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge.sql" || true
-psql -q -v ON_ERROR_STOP=1 -f "$WORK/surge.sql" >/dev/null && psql -q -c "ANALYZE"
-SURGE_N=$(secondary_count); SURGE_B=$(secondary_bytes)
-SURGED=$(workload surge)
-
-drop_secondary
-psql -q -v ON_ERROR_STOP=1 -f "$WORK/app.sql" >/dev/null && psql -q -c "ANALYZE"
-APP_N=$(secondary_count); APP_B=$(secondary_bytes)
-APP=$(workload app)
-
-drop_secondary
 DJ naive_indexes.py "$WORK/workload.sql" "$PORT" helpdesk > "$WORK/naive.sql"
-psql -q -v ON_ERROR_STOP=1 -f "$WORK/naive.sql" >/dev/null && psql -q -c "ANALYZE"
-NAIVE_N=$(secondary_count); NAIVE_B=$(secondary_bytes)
-NAIVE=$(workload naive)
-
+VARIANTS=(app naive surge)
 if [ -z "${SKIP_EAB:-}" ]; then
-  drop_secondary
   T0=$(date +%s.%N)
   "$EAB_VENV/bin/python" Benchmarks/tpch/eab_advise.py "$PORT" helpdesk "$WORK/workload.sql" > "$WORK/eab.sql"
-  EAB_S=$(echo "$(date +%s.%N) - $T0" | bc)
-  psql -q -v ON_ERROR_STOP=1 -f "$WORK/eab.sql" >/dev/null && psql -q -c "ANALYZE"
-  EAB_N=$(secondary_count); EAB_B=$(secondary_bytes)
-  EAB=$(workload eab)
+  SECONDS_eab=$(echo "$(date +%s.%N) - $T0" | bc)
+  VARIANTS+=(eab)
 fi
-
-printf '\nsurge advise on django-helpdesk %s tickets, %s page requests (seed 7)\n\n' "$TICKETS" "$REQUESTS"
-row() {  # name total indexes bytes advise-seconds
-  local min; min=$(cat "$WORK/min-$1")
-  printf '%-8s %14s %8s %16s %8s %8s %12s %10s\n' "$1" "$2" "$(echo "scale=4; $2 / $NONE" | bc)" "$min" \
-    "$(echo "scale=4; $min / $(cat "$WORK/min-none")" | bc)" "$3" "$4" "$5"
-}
-printf '%-8s %14s %8s %16s %8s %8s %12s %10s\n' "advice" "DB time (ms)" "÷ none" "Σ calls×min (ms)" "÷ none" "indexes" "index bytes" "advise s"
-row none "$NONE" 0 0 ""
-row app "$APP" "$APP_N" "$APP_B" ""
-row naive "$NAIVE" "$NAIVE_N" "$NAIVE_B" ""
-row surge "$SURGED" "$SURGE_N" "$SURGE_B" "$SURGE_S"
-if [ -z "${SKIP_EAB:-}" ]; then row eab "$EAB" "$EAB_N" "$EAB_B" "$EAB_S"; fi
+# EXTRA="name=command …": another advisor, run as `command PORT DATABASE PGSS_JSON` against the unindexed
+# database; it prints CREATE INDEX statements. (How supabase's index_advisor was run: BENCHMARKS.md.)
+for extra in ${EXTRA:-}; do
+  name=${extra%%=*}; cmd=${extra#*=}
+  T0=$(date +%s.%N)
+  $cmd "$PORT" helpdesk "$WORK/pgss.json" > "$WORK/$name.sql"
+  printf -v "SECONDS_$name" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
+  VARIANTS+=("$name")
+done
+# Every index set runs the same page mix ROUNDS times, the sets taking turns within a round, so that a
+# slow minute of this shared machine falls on one round of every set rather than on one set.
+ROUNDS=${ROUNDS:-3}
+for round in $(seq 1 "$ROUNDS"); do
+  for v in "${VARIANTS[@]}"; do
+    drop_secondary
+    psql -q -v ON_ERROR_STOP=1 -f "$WORK/$v.sql" >/dev/null && psql -q -c "ANALYZE"
+    if [ "$round" = 1 ]; then printf -v "COUNT_$v" '%s' "$(secondary_count)"; printf -v "BYTES_$v" '%s' "$(secondary_bytes)"; fi
+    workload "$v" > "$WORK/total-$v-$round"
+    mv "$WORK/min-$v" "$WORK/min-$v-$round"
+  done
+done
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+printf '\nsurge advise on django-helpdesk %s tickets, %s page requests (seed 7), %s rounds\n\n' "$TICKETS" "$REQUESTS" "$ROUNDS"
+echo "DB time: the median of the rounds' totals (min-max beside); Σ calls × min: each statement's calls × its fastest call in any round"
+printf '%-8s %12s %8s %20s %14s %8s %8s %12s %9s\n' "advice" "DB time (ms)" "÷ none" "rounds (ms)" "Σ calls×min" "÷ none" "indexes" "index bytes" "advise s"
+printf '%-8s %12s %8s %20s %14s %8s %8s %12s %9s\n' none "$NONE" 1.0000 "" "$(cat "$WORK/min-none")" 1.0000 0 0 ""
+for v in "${VARIANTS[@]}"; do
+  med=$(cat "$WORK"/total-"$v"-* | median)
+  range="$(cat "$WORK"/total-"$v"-* | sort -n | head -1)-$(cat "$WORK"/total-"$v"-* | sort -n | tail -1)"
+  min=$(psql -qAt -c "SELECT round(sum(calls * min_ms)::numeric, 1) FROM (SELECT queryid, max(calls) AS calls, min(min_ms) AS min_ms FROM bench_means WHERE variant = '$v' GROUP BY queryid) s")
+  count=COUNT_$v; bytes=BYTES_$v; secs=SECONDS_$v
+  printf '%-8s %12s %8s %20s %14s %8s %8s %12s %9s\n' "$v" "$med" "$(echo "scale=4; $med / $NONE" | bc)" "$range" "$min" \
+    "$(echo "scale=4; $min / $(cat "$WORK/min-none")" | bc)" "${!count}" "${!bytes}" "${!secs:-}"
+done
 echo "$(grep -c '^-- calls' "$WORK/workload.sql") SELECT statements in the workload file; $(psql -qAt -c "SELECT count(*) FROM bench_means WHERE variant = 'none'") statements in pg_stat_statements"
 echo
 echo "surge migration:"; sed 's/^/  /' "$WORK/surge.sql"
-if [ -z "${SKIP_EAB:-}" ]; then echo "Index-EAB Extend:"; sed 's/^/  /' "$WORK/eab.sql"; fi
+for v in "${VARIANTS[@]}"; do [ "$v" = app ] || [ "$v" = naive ] || [ "$v" = surge ] || { echo "$v:"; sed 's/^/  /' "$WORK/$v.sql"; }; done
 echo
-echo "statements by DB time without indexes (mean ms per call under each advice):"
+echo "statements by DB time without indexes (mean ms per call under each advice, the median of the rounds):"
+COLUMNS_SQL=""
+for v in "${VARIANTS[@]}"; do
+  COLUMNS_SQL+=", round(percentile_cont(0.5) WITHIN GROUP (ORDER BY mean_ms) FILTER (WHERE variant = '$v')::numeric, 2) AS $v"
+done
 psql -q -c "SELECT max(calls) FILTER (WHERE variant = 'none') AS calls, max(query) AS query,
-    max(mean_ms) FILTER (WHERE variant = 'none') AS none, max(mean_ms) FILTER (WHERE variant = 'app') AS app,
-    max(mean_ms) FILTER (WHERE variant = 'naive') AS naive, max(mean_ms) FILTER (WHERE variant = 'surge') AS surge,
-    max(mean_ms) FILTER (WHERE variant = 'eab') AS eab
+    max(mean_ms) FILTER (WHERE variant = 'none') AS none $COLUMNS_SQL
   FROM bench_means GROUP BY queryid
   ORDER BY max(calls * mean_ms) FILTER (WHERE variant = 'none') DESC NULLS LAST LIMIT 25"
 if [ -n "${KEEP_ADVICE:-}" ]; then cp "$WORK/advice.txt" "$KEEP_ADVICE"; fi

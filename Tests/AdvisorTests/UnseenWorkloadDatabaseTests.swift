@@ -111,4 +111,26 @@ extension AdvisorDatabaseTests {
             #expect(!plan.outline.contains("Sort"), "\(plan.outline)")
         }
     }
+
+    /// The greedy rounds start from the candidates with the largest gains; a statement whose own fix
+    /// saves less than the heavy statement's many candidates must still find its index there. With
+    /// a pool of one, only "each statement's best" can bring the light statement's index in.
+    @Test func everyStatementKeepsItsBestCandidateInThePool() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                "CREATE TABLE parcels (id bigint PRIMARY KEY, customer_id integer NOT NULL, code text NOT NULL, total integer NOT NULL)",
+                "INSERT INTO parcels SELECT g, g % 5000, 'o-' || g, g % 997 FROM generate_series(1, 100000) g",
+                "ANALYZE parcels",
+            ])
+            let workload = Workload(source: .appStats, statements: [
+                WorkloadStatement(sql: "SELECT id, total FROM parcels WHERE customer_id = $1", calls: 1000, totalTimeMs: 9000),
+                WorkloadStatement(sql: "SELECT id, total FROM parcels WHERE code = $1", calls: 20, totalTimeMs: 200),
+            ])
+            let advice = try await advise(database, workload, options: AdviseOptions(candidatePool: 1))
+            let definitions = advice.indexes.map(\.candidate.definition)
+            #expect(definitions.contains { $0.hasPrefix("CREATE INDEX ON parcels (customer_id") }, "\(definitions)")
+            #expect(definitions.contains { $0.hasPrefix("CREATE INDEX ON parcels (code") }, "\(definitions)\n\(AdviceReport.migration(advice))")
+        }
+    }
 }

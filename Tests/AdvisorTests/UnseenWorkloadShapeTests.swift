@@ -117,6 +117,21 @@ import Testing
         #expect(booleanPartial.contains("CREATE INDEX ON users (created_at) WHERE active = true"), "\(booleanPartial)")
     }
 
+    /// `status IN (1, 2)` matches several values, so an index on it yields rows in `created_at` order
+    /// per value only: the top-N index is the single-valued equality, then the sort key.
+    @Test func aMultiValuedFilterStaysOutOfTheTopNIndexButASingleValueInListIsAnEquality() {
+        let listing = definitions("SELECT id FROM users WHERE account_id = $1 AND score IN ($2, $3, $4) ORDER BY created_at DESC LIMIT 25")
+        #expect(listing.contains("CREATE INDEX ON users (account_id, created_at)"), "\(listing)")
+        #expect(listing.contains("CREATE INDEX ON users (account_id, score, created_at)"), "the filter-first shape stays a candidate: \(listing)")
+        let array = definitions("SELECT id FROM users WHERE account_id = $1 AND score = ANY($2) ORDER BY created_at LIMIT 5")
+        #expect(array.contains("CREATE INDEX ON users (account_id, created_at)"), "\(array)")
+        let single = StatementParser.parse("SELECT id FROM users WHERE account_id IN ($1) AND score IN ($2, $3)").predicates
+        #expect(single.map(\.op) == [.equal, .inList])
+        #expect(single.first?.parameterNumber == 1)
+        // With one value the IN list is the equality prefix of the top-N index.
+        #expect(definitions("SELECT id FROM users WHERE account_id IN ($1) ORDER BY created_at LIMIT 5").contains("CREATE INDEX ON users (account_id, created_at)"))
+    }
+
     @Test func ctesSubqueriesAndSemiJoinsAreReadAtEveryDepth() {
         let orders = TableInfo(
             oid: 8, schema: "public", name: "orders", estimatedRows: 500_000, totalBytes: 0, liveTuples: 500_000, deadTuples: 0,

@@ -9,11 +9,14 @@ public struct AdviseOptions: Sendable {
     public var minGainPercent: Double
     /// Cost units charged per written row per new index on the table.
     public var writeCostPerRow: Double
+    /// Candidates kept for the greedy rounds by their gain alone; each statement's best is kept besides.
+    public var candidatePool: Int
 
-    public init(maxIndexes: Int = 10, maxBytes: Int64? = nil, minGainPercent: Double = 1, writeCostPerRow: Double = 1) {
+    public init(maxIndexes: Int = 10, maxBytes: Int64? = nil, minGainPercent: Double = 1, writeCostPerRow: Double = 1, candidatePool: Int = 40) {
         self.maxIndexes = maxIndexes
         self.maxBytes = maxBytes
         self.minGainPercent = minGainPercent
         self.writeCostPerRow = writeCostPerRow
+        self.candidatePool = candidatePool
     }
 }

@@ -6,6 +6,9 @@ public struct TableAccess: Sendable, Equatable {
     public var table: TableInfo
     /// Equality and IN terms compared with a value (constant or parameter), and `IS NULL` columns.
     public var equality: [String] = []
+    /// Equality terms that match several values (`IN (…)` with more than one, `= ANY(…)`, `IN (SELECT …)`):
+    /// an index on them returns rows in key order per value, not in the order of the columns after them.
+    public var multiValued: [String] = []
     /// Equality columns compared with a constant: candidates for a partial index.
     public var constantEquality: [(column: String, literal: String)] = []
     /// Columns tested with `IS NULL`: candidates for a partial index (`WHERE deleted_at IS NULL`).
@@ -34,6 +37,7 @@ public struct TableAccess: Sendable, Equatable {
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
             && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
+            && a.multiValued == b.multiValued
     }
 
     /// The column a term is on.
@@ -114,8 +118,13 @@ public enum CandidateGenerator {
                     appendOnce(&access.equality, name)
                     if predicate.wrapper == nil { appendOnce(&access.nullChecks, name) }
                 }
-            case (.equal, .parameter), (.inList, .parameter), (.inList, .constant):
+            case (.equal, .parameter):
                 update(owner) { appendOnce(&$0.equality, name) }
+            case (.inList, .parameter), (.inList, .constant):
+                update(owner) { access in
+                    appendOnce(&access.equality, name)
+                    appendOnce(&access.multiValued, name)
+                }
             case (.range, .parameter), (.range, .constant):
                 update(owner) { appendOnce(&$0.range, name) }
             default:
@@ -193,6 +202,15 @@ public enum CandidateGenerator {
             }
             keyLists.append(prefix + order)
             if !prefix.isEmpty { keyLists.append(order) }
+            // Only single-valued equality keeps the order: after `status IN (1, 2)` or a join key the
+            // index yields each value's rows in order, and the plan still sorts. So also the
+            // `col = value` terms alone, then the sort keys: `(assigned_to_id, created)` for
+            // `assigned_to_id = $1 AND status IN (…) ORDER BY created DESC LIMIT 25`.
+            let ordered = prefix.filter { key in
+                key.expression != nil ? !access.multiValued.contains(key.indexTerm)
+                    : access.equality.contains(key.column) && !access.multiValued.contains(key.column)
+            }
+            if ordered != prefix && !ordered.isEmpty { keyLists.append(ordered + order) }
         }
         var result: [IndexCandidate] = []
         func add(_ candidate: IndexCandidate) {

@@ -105,8 +105,17 @@ public struct IndexAdvisor {
         let simulable = candidates.indices.filter { candidates[$0].canSimulate }
         var pool: [(candidate: Int, gain: Double)] = []
         var rejections: [(candidate: Int, gain: Double, reason: String)] = []
+        // Each statement's own best candidate, so that a statement whose fix saves less than the
+        // fixes of the workload's heaviest statements still has it in the pool.
+        var bestFor: [Int: (candidate: Int, saving: Double)] = [:]
         for c in simulable {
-            let (gain, _) = try await evaluate(c, selected: [], current: baseCosts)
+            let (gain, costs) = try await evaluate(c, selected: [], current: baseCosts)
+            if gain > 0 {
+                for (s, cost) in costs {
+                    let saving = planned[s].statement.calls * (baseCosts[s] - cost)
+                    if saving > 0, saving > bestFor[s]?.saving ?? 0 { bestFor[s] = (c, saving) }
+                }
+            }
             if gain > 0 {
                 pool.append((c, gain))
             } else if gain + penalty(c) > 0 {
@@ -116,8 +125,11 @@ public struct IndexAdvisor {
             }
         }
         pool.sort { $0.gain != $1.gain ? $0.gain > $1.gain : $0.candidate < $1.candidate }
-        var remaining = pool.prefix(40).map(\.candidate)
-        for (c, gain) in pool.dropFirst(40) { rejections.append((c, gain, "not among the 40 most promising candidates")) }
+        let statementsBest = Set(bestFor.values.map(\.candidate))
+        var remaining = pool.enumerated().filter { $0.offset < options.candidatePool || statementsBest.contains($0.element.candidate) }.map(\.element.candidate)
+        for (c, gain) in pool.dropFirst(options.candidatePool) where !statementsBest.contains(c) {
+            rejections.append((c, gain, "not among the \(options.candidatePool) most promising candidates, nor any statement's best"))
+        }
         var lastGain: [Int: Double] = [:]
         var hypotheticalOIDs: [Int: Int64] = [:]
         var selected: [Int] = []
@@ -260,7 +272,8 @@ public struct IndexAdvisor {
 
         // 7. Existing indexes: invalid, duplicate, overlapping, unused.
         let chosen = Set(recommendations.map(\.candidate))
-        let rejected = rejections.filter { !chosen.contains(candidates[$0.candidate]) }.sorted { $0.gain > $1.gain }.prefix(20)
+        var listed: Set<Int> = []
+        let rejected = rejections.filter { !chosen.contains(candidates[$0.candidate]) && listed.insert($0.candidate).inserted }.sorted { $0.gain > $1.gain }.prefix(20)
             .map { RejectedCandidate(definition: candidates[$0.candidate].definition, reason: $0.reason) }
         let usedIndexes = Set(planned.flatMap { $0.baseline.root.allNodes.compactMap(\.indexName) })
         let drops = ExistingIndexReview.review(catalog: catalog, usedByWorkload: usedIndexes)

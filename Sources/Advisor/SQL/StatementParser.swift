@@ -260,7 +260,14 @@ public enum StatementParser {
         }
         if negated && (op == .equal || op == .inList || op == .like) { op = .other }
         let left = Array(t[..<opIndex])
-        let right = Array(t[min(t.count, opIndex + opLength)...])
+        var right = Array(t[min(t.count, opIndex + opLength)...])
+        // `col IN ($1)`: one value is an equality (PostgreSQL's parser makes it `col = $1`), which an
+        // index can serve in order; a list of several is not.
+        if op == .inList, right.count >= 3, right[0].isSymbol("("), right.last?.isSymbol(")") == true,
+           !right[1].isWord("select"), !right[1].isWord("with") {
+            let inner = Array(right.dropFirst().dropLast())
+            if splitCommas(inner).count == 1 { op = .equal; right = inner }
+        }
         // `= ANY($1)` / `= ANY(ARRAY[…])` is an IN list.
         if op == .equal, right.first?.isWord("any") == true { op = .inList }
         // Row comparison `(a, b) > ($1, $2)`: keyset pagination.
