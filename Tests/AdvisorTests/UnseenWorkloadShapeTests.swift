@@ -185,3 +185,37 @@ import Testing
         #expect(access.flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.isEmpty)
     }
 }
+
+/// B-tree deduplication (PostgreSQL 13+) in the advisor's size estimates.
+@Suite struct IndexSizeEstimateTests {
+    static let tickets = TableInfo(
+        oid: 9, schema: "public", name: "tickets", estimatedRows: 100_000, totalBytes: 0, liveTuples: 100_000, deadTuples: 0,
+        modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
+        columns: [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "status", type: "integer", averageWidth: 4, distinct: 5),
+            ColumnInfo(name: "queue_id", type: "integer", averageWidth: 4, distinct: 20),
+            ColumnInfo(name: "amount", type: "numeric(10,2)", averageWidth: 6, distinct: 40),
+            ColumnInfo(name: "note", type: "text", averageWidth: 30, distinct: 0),
+        ]
+    )
+
+    func estimate(_ keys: [String], include: [String] = [], major: Int = 15) -> Int64 {
+        let candidate = IndexCandidate(table: "tickets", tableName: "tickets", keys: keys.map { IndexKey($0) }, include: include)
+        return IndexSizeEstimate.bytes(hypoPG: 2_000_000, candidate: candidate, table: Self.tickets, serverMajor: major)
+    }
+
+    @Test func repeatedKeysShrinkUniqueKeysAndIneligibleIndexesKeepHypoPGsFigure() {
+        // 5 statuses (and NULL) in 100,000 rows: the 20-byte tuple of all but 6 rows becomes a
+        // 6-byte heap pointer: 2,000,000 × (6/100,000 + (1 − 6/100,000) × 6/20).
+        #expect(estimate(["status"]) == 600_084)
+        #expect(estimate(["status", "queue_id"]) < estimate(["status", "queue_id", "id"]))
+        #expect(estimate(["status", "queue_id"]) < 800_000)
+        #expect(estimate(["id"]) == 2_000_000)
+        #expect(estimate(["status", "id"]) == 2_000_000)
+        #expect(estimate(["status"], include: ["id"]) == 2_000_000, "INCLUDE turns deduplication off")
+        #expect(estimate(["amount"]) == 2_000_000, "numeric cannot deduplicate")
+        #expect(estimate(["note"]) == 2_000_000, "unknown statistics")
+        #expect(estimate(["status"], major: 12) == 2_000_000, "no deduplication before PostgreSQL 13")
+    }
+}

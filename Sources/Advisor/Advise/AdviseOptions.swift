@@ -2,7 +2,7 @@
 public struct AdviseOptions: Sendable {
     /// At most this many new indexes.
     public var maxIndexes: Int
-    /// At most this many bytes of new indexes (HypoPG's size estimates); `nil` = no limit.
+    /// At most this many bytes of new indexes (HypoPG's size estimates, less what B-tree deduplication saves); `nil` = no limit.
     public var maxBytes: Int64?
     /// An index must save at least this share of the workload's cost (percent), or halve the cost
     /// of the statements it serves.

@@ -84,7 +84,10 @@ public struct IndexAdvisor {
             let missing = relevant[c].filter { cache[key($0, active)] == nil }
             if !missing.isEmpty || sizes[c] == nil {
                 let created = try await session.createHypotheticalIndex(candidates[c].definition)
-                sizes[c] = created.bytes
+                sizes[c] = IndexSizeEstimate.bytes(
+                    hypoPG: created.bytes, candidate: candidates[c], table: catalog.tables.first { $0.oid == tableOfCandidate[c] },
+                    serverMajor: session.server.major
+                )
                 for s in missing {
                     let plan = try? await session.explain(planned[s].statement)
                     cache[key(s, active)] = plan?.totalCost ?? current[s]
@@ -188,7 +191,7 @@ public struct IndexAdvisor {
             guard let best else { break }
             let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
             hypotheticalOIDs[best.candidate] = created.oid
-            bytesUsed += created.bytes
+            bytesUsed += sizes[best.candidate] ?? created.bytes
             selected.append(best.candidate)
             gains[best.candidate] = best.gain
             remaining.removeAll { $0 == best.candidate }

@@ -77,7 +77,7 @@ enum DurationText {
     }
 }
 
-/// `512MB`, `1GB`, `100kB` → bytes.
+/// `512MB`, `1GB`, `100kB`, `4366336` → bytes.
 enum ByteText {
     static func parse(_ text: String) -> Int64? {
         let units: [(String, Double)] = [("gb", 1_073_741_824), ("mb", 1_048_576), ("kb", 1024), ("b", 1)]
@@ -86,6 +86,8 @@ enum ByteText {
             guard let value = Double(lower.dropLast(suffix.count)), value.isFinite, value > 0 else { return nil }
             return Int64(value * factor)
         }
+        // A plain number is bytes, as pg_relation_size prints them.
+        if let bytes = Int64(lower.trimmingCharacters(in: .whitespaces)), bytes > 0 { return bytes }
         return nil
     }
 }
