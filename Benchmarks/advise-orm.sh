@@ -19,6 +19,7 @@
 #   KEEP_ADVICE=FILE keeps surge's full report (why each index, what it rejected).
 #   ROUNDS=N (default 3): each index set runs the page mix N times, the sets taking turns; the table
 #   shows the median total and each statement's fastest call over the rounds.
+#   SURGE_MAX_BYTES=N adds `surge_cap`: surge advise --max-bytes N (e.g. another advisor's index bytes).
 #   EXTRA="name=command …" adds another advisor: `command PORT DATABASE PGSS.json` runs against the
 #   unindexed database with the `none` run's SELECT texts (a JSON array) and prints CREATE INDEX lines.
 #   Takes ~25 minutes at the defaults on a 2-core machine, 10 of them the `none` run: without
@@ -101,8 +102,16 @@ T0=$(date +%s.%N)
 "$SURGE" advise --database-url "$URL" --statement-timeout 60s --output "$WORK/migration.sql" > "$WORK/advice.txt"
 SECONDS_surge=$(echo "$(date +%s.%N) - $T0" | bc)
 grep -E '^CREATE' "$WORK/migration.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge.sql" || true
-DJ naive_indexes.py "$WORK/workload.sql" "$PORT" helpdesk > "$WORK/naive.sql"
 VARIANTS=(app naive surge)
+# SURGE_MAX_BYTES=N: surge again under a byte budget (e.g. another advisor's index bytes), as `surge_cap`.
+if [ -n "${SURGE_MAX_BYTES:-}" ]; then
+  T0=$(date +%s.%N)
+  "$SURGE" advise --database-url "$URL" --statement-timeout 60s --max-bytes "$SURGE_MAX_BYTES" --output "$WORK/migration-cap.sql" > "$WORK/advice-cap.txt"
+  SECONDS_surge_cap=$(echo "$(date +%s.%N) - $T0" | bc)
+  grep -E '^CREATE' "$WORK/migration-cap.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge_cap.sql" || true
+  VARIANTS+=(surge_cap)
+fi
+DJ naive_indexes.py "$WORK/workload.sql" "$PORT" helpdesk > "$WORK/naive.sql"
 if [ -z "${SKIP_EAB:-}" ]; then
   T0=$(date +%s.%N)
   "$EAB_VENV/bin/python" Benchmarks/tpch/eab_advise.py "$PORT" helpdesk "$WORK/workload.sql" > "$WORK/eab.sql"
@@ -118,13 +127,16 @@ for extra in ${EXTRA:-}; do
   printf -v "SECONDS_$name" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
   VARIANTS+=("$name")
 done
-# Every index set runs the same page mix ROUNDS times, the sets taking turns within a round, so that a
-# slow minute of this shared machine falls on one round of every set rather than on one set.
+# Every index set runs the same page mix ROUNDS times, the sets taking turns within a round (each
+# round starting one set later), so that a slow minute of this shared machine, or the writes left
+# behind by the previous set's DROP and CREATE INDEX, fall on one round of every set rather than on one set.
 ROUNDS=${ROUNDS:-3}
 for round in $(seq 1 "$ROUNDS"); do
-  for v in "${VARIANTS[@]}"; do
+  n=${#VARIANTS[@]}
+  for i in $(seq 0 $((n - 1))); do
+    v=${VARIANTS[$(( (i + round - 1) % n ))]}
     drop_secondary
-    psql -q -v ON_ERROR_STOP=1 -f "$WORK/$v.sql" >/dev/null && psql -q -c "ANALYZE"
+    psql -q -v ON_ERROR_STOP=1 -f "$WORK/$v.sql" >/dev/null && psql -q -c "ANALYZE" -c "CHECKPOINT"
     if [ "$round" = 1 ]; then printf -v "COUNT_$v" '%s' "$(secondary_count)"; printf -v "BYTES_$v" '%s' "$(secondary_bytes)"; fi
     workload "$v" > "$WORK/total-$v-$round"
     mv "$WORK/min-$v" "$WORK/min-$v-$round"

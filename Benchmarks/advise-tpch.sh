@@ -12,6 +12,7 @@
 #   SURGE_BIN=.build/debug/surge to use a debug build (advise time is then not representative).
 #   EAB_PYTHON=/path/to/python with `index-eab` and `psycopg2-binary` installed adds a row for
 #   Index-EAB's Extend algorithm (Benchmarks/tpch/eab_advise.py; 500 MB budget, width 2, 15 indexes).
+#   EXTRA="name=command …" adds other advisors: `command PORT DATABASE QUERIES.json` prints CREATE INDEX lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SF=${1:-0.05}
@@ -117,6 +118,30 @@ if [ -n "${EAB_PYTHON:-}" ]; then
   EAB=$(workload eab)
 fi
 
+# EXTRA="name=command …": another advisor, run as `command PORT DATABASE QUERIES.json` (the ten query
+# texts, a JSON array) against the database without secondary indexes; it prints CREATE INDEX lines.
+EXTRAS=()
+if [ -n "${EXTRA:-}" ]; then
+  python3 - "$WORK/queries.json" <<'PY'
+import json, re, sys
+text = open("Benchmarks/tpch/queries.sql").read()
+json.dump([block.split("\n", 1)[1].strip().rstrip(";") for block in re.split(r"^-- calls: ", text, flags=re.M)[1:]], open(sys.argv[1], "w"))
+PY
+fi
+for extra in ${EXTRA:-}; do
+  name=${extra%%=*}; cmd=${extra#*=}
+  drop_secondary
+  psql -q -c "ANALYZE"
+  T0=$(date +%s.%N)
+  $cmd "$PORT" tpch "$WORK/queries.json" > "$WORK/$name.sql"
+  printf -v "SECONDS_$name" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
+  psql -q -v ON_ERROR_STOP=1 -f "$WORK/$name.sql" >/dev/null
+  psql -q -c "ANALYZE"
+  printf -v "COUNT_$name" '%s' "$(secondary_count)"; printf -v "BYTES_$name" '%s' "$(secondary_bytes)"
+  printf -v "TOTAL_$name" '%s' "$(workload "$name")"
+  EXTRAS+=("$name")
+done
+
 printf '\nsurge advise on TPC-H queries (scale factor %s, generate_series data), %s rounds of the mix\n\n' "$SF" "$ROUNDS"
 row() {  # name total indexes bytes advise-seconds
   local min; min=$(fastest "$1")
@@ -128,12 +153,16 @@ row none "$NONE" 0 0 ""
 row naive "$NAIVE" "$NAIVE_N" "$NAIVE_B" ""
 row surge "$SURGED" "$SURGE_N" "$SURGE_B" "$ADVISE_S"
 if [ -n "${EAB_PYTHON:-}" ]; then row eab "$EAB" "$EAB_N" "$EAB_B" "$EAB_S"; fi
+for name in "${EXTRAS[@]}"; do total=TOTAL_$name; count=COUNT_$name; bytes=BYTES_$name; secs=SECONDS_$name; row "$name" "${!total}" "${!count}" "${!bytes}" "${!secs}"; done
 echo
 echo "surge migration (CREATE only):"
 grep -E '^CREATE' "$WORK/create.sql" | sed 's/^/  /'
 if [ -n "${EAB_PYTHON:-}" ]; then echo "Index-EAB Extend:"; sed 's/^/  /' "$WORK/eab.sql"; fi
+for name in "${EXTRAS[@]}"; do echo "$name:"; sed 's/^/  /' "$WORK/$name.sql"; done
 echo
 echo "mean ms per query and advice:"
+EXTRA_COLUMNS=""
+for name in "${EXTRAS[@]}"; do EXTRA_COLUMNS+=", max(mean_ms) FILTER (WHERE variant = '$name') AS $name"; done
 psql -q -c "SELECT query, max(mean_ms) FILTER (WHERE variant = 'none') AS none, max(mean_ms) FILTER (WHERE variant = 'naive') AS naive,
-    max(mean_ms) FILTER (WHERE variant = 'surge') AS surge, max(mean_ms) FILTER (WHERE variant = 'eab') AS eab
+    max(mean_ms) FILTER (WHERE variant = 'surge') AS surge, max(mean_ms) FILTER (WHERE variant = 'eab') AS eab $EXTRA_COLUMNS
   FROM bench_means GROUP BY query ORDER BY max(mean_ms) FILTER (WHERE variant = 'none') DESC"

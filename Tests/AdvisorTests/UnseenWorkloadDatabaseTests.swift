@@ -133,4 +133,113 @@ extension AdvisorDatabaseTests {
             #expect(definitions.contains { $0.hasPrefix("CREATE INDEX ON parcels (code") }, "\(definitions)\n\(AdviceReport.migration(advice))")
         }
     }
+
+    /// Under `--max-bytes` the saving per byte decides: one wide index that saves the most alone
+    /// would take the budget two narrow ones share, though together they save more.
+    @Test func aByteBudgetGoesToTheIndexesThatSaveMostPerByte() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                "CREATE TABLE shipments (id bigint PRIMARY KEY, a integer NOT NULL, b integer NOT NULL, code text NOT NULL)",
+                "INSERT INTO shipments SELECT g, g % 1000, g % 997, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 100000) g",
+                "ANALYZE shipments",
+            ])
+            let workload = Workload(source: .appStats, statements: [
+                WorkloadStatement(sql: "SELECT id FROM shipments WHERE code = $1", calls: 1000, totalTimeMs: 5000),
+                WorkloadStatement(sql: "SELECT id FROM shipments WHERE a = $1", calls: 600, totalTimeMs: 3000),
+                WorkloadStatement(sql: "SELECT id FROM shipments WHERE b = $1", calls: 600, totalTimeMs: 3000),
+            ])
+            let free = try await advise(database, workload)
+            func size(_ prefix: String) throws -> Int64 {
+                try #require(free.indexes.first { $0.candidate.definition.hasPrefix("CREATE INDEX ON shipments (\(prefix)") }).estimatedBytes
+            }
+            let (code, a, b) = (try size("code"), try size("a)"), try size("b)"))
+            #expect(free.indexes.count == 3, "\(free.indexes.map(\.candidate.definition))")
+            #expect(code > a + b, "the wide index is the large one: \(code) vs \(a) + \(b)")
+            #expect(free.indexes.first?.candidate.definition == "CREATE INDEX ON shipments (code)", "it saves the most alone")
+            // Room for the wide index and half a narrow one: by gain alone the wide one takes it.
+            let budget = code + a / 2
+            let capped = try await advise(database, workload, options: AdviseOptions(maxBytes: budget))
+            let definitions = Set(capped.indexes.map(\.candidate.definition))
+            #expect(definitions == ["CREATE INDEX ON shipments (a)", "CREATE INDEX ON shipments (b)"], "\(AdviceReport.migration(capped))")
+            #expect(capped.indexes.reduce(0) { $0 + $1.estimatedBytes } <= budget)
+            #expect(capped.indexes.reduce(0) { $0 + $1.netGain } > free.indexes[0].netGain, "the two narrow ones save more than the wide one")
+        }
+    }
+
+    /// The advisor's size estimates against the indexes built for real: repeated keys (B-tree
+    /// deduplication), unique ones, two keys with alignment padding, text, a partial index.
+    @Test func sizeEstimatesAreCloseToTheBuiltIndexes() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                """
+                CREATE TABLE notes (id bigint PRIMARY KEY, status integer NOT NULL, owner_id integer, at timestamptz NOT NULL,
+                    email text NOT NULL)
+                """,
+                """
+                INSERT INTO notes SELECT g, g % 5, CASE WHEN g % 4 <> 0 THEN g % 300 END, now() - g * interval '1 second',
+                    'user' || (g % 20000) || '@example.com'
+                FROM generate_series(1, 60000) g
+                """,
+                "ANALYZE notes",
+            ])
+            let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"]]
+            var candidates = shapes.map { keys in IndexCandidate(table: "notes", tableName: "notes", keys: keys.map { IndexKey($0) }) }
+            candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("at")], predicate: "owner_id IS NULL"))
+            for candidate in candidates {
+                let (estimate, hypo) = try await database.withConnection { connection in
+                    try await PlanningSession.with(connection) { session in
+                        let catalog = try await session.catalog()
+                        let created = try await session.createHypotheticalIndex(candidate.definition)
+                        var full = candidate
+                        full.predicate = nil
+                        let sibling = try await session.createHypotheticalIndex(full.definition)
+                        let table = catalog.tables.first { $0.name == "notes" }
+                        let estimate = IndexSizeEstimate.bytes(
+                            hypoPG: created.bytes, hypoPGWithoutPredicate: candidate.predicate == nil ? nil : sibling.bytes,
+                            candidate: candidate, table: table, serverMajor: session.server.major
+                        )
+                        try await session.resetHypotheticalIndexes()
+                        return (estimate, created.bytes)
+                    }
+                }
+                let built = try await database.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: candidate.definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX size_probe ON")))
+                    let size = try await connection.query("SELECT pg_relation_size('size_probe')").first?.decode(Int64.self) ?? 0
+                    try await connection.query("DROP INDEX size_probe")
+                    return size
+                }
+                let error = Double(estimate) / Double(built) - 1
+                #expect(abs(error) < 0.1, "\(candidate.definition): estimated \(estimate), built \(built), HypoPG \(hypo)")
+                if candidate.keys.map(\.column) == ["status"] {
+                    #expect(Double(hypo) > Double(built) * 2, "HypoPG counts a tuple a row: \(hypo) vs \(built)")
+                }
+            }
+        }
+    }
+
+    /// Under a budget the narrow `(a)` saves most per byte and comes first; the wider `(a, taken_at)`
+    /// that also answers `max(taken_at)` from the index then needs only the bytes it adds, and replaces it.
+    @Test func underABudgetAWiderIndexReplacesTheNarrowOneItStartsWith() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                "CREATE TABLE readings (id bigint PRIMARY KEY, a integer NOT NULL, taken_at timestamptz NOT NULL, value integer NOT NULL)",
+                "INSERT INTO readings SELECT g, g % 2000, now() - g * interval '1 second', g % 7 FROM generate_series(1, 100000) g",
+                "ANALYZE readings",
+            ])
+            let workload = Workload(source: .appStats, statements: [
+                WorkloadStatement(sql: "SELECT id, value FROM readings WHERE a = $1", calls: 1000, totalTimeMs: 5000),
+                WorkloadStatement(sql: "SELECT max(taken_at) FROM readings WHERE a = $1", calls: 1000, totalTimeMs: 5000),
+            ])
+            let free = try await advise(database, workload)
+            #expect(free.indexes.map(\.candidate.definition) == ["CREATE INDEX ON readings (a, taken_at)"], "\(AdviceReport.migration(free))")
+            let wide = try #require(free.indexes.first)
+            let capped = try await advise(database, workload, options: AdviseOptions(maxBytes: wide.estimatedBytes * 21 / 20))
+            #expect(capped.indexes.map(\.candidate.definition) == ["CREATE INDEX ON readings (a, taken_at)"], "\(AdviceReport.migration(capped))")
+            #expect(capped.rejected.contains { $0.definition == "CREATE INDEX ON readings (a)" && $0.reason.contains("replaced by the wider") }, "\(capped.rejected)")
+            #expect(capped.indexes.first?.serves.count == 2, "it serves both statements: \(capped.indexes.first?.serves.map(\.statement) ?? [])")
+        }
+    }
 }

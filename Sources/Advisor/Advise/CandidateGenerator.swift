@@ -27,6 +27,8 @@ public struct TableAccess: Sendable, Equatable {
     public var containment: [String] = []
     /// Columns counted with `count(DISTINCT col)`.
     public var distinctCounted: [String] = []
+    /// Columns under `min()` / `max()`.
+    public var extremes: [String] = []
     /// The column under each expression term.
     public var expressionColumns: [String: String] = [:]
     /// The columns the statement reads from this table, when it lists them.
@@ -37,7 +39,7 @@ public struct TableAccess: Sendable, Equatable {
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
             && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
-            && a.multiValued == b.multiValued
+            && a.multiValued == b.multiValued && a.extremes == b.extremes
     }
 
     /// The column a term is on.
@@ -52,7 +54,7 @@ public struct TableAccess: Sendable, Equatable {
     /// Every column this statement constrains or sorts by on the table.
     public var referencedColumns: Set<String> {
         Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks + containment).map(column(of:))
-            + order.map(\.column) + constantEquality.map(\.column) + distinctCounted)
+            + order.map(\.column) + constantEquality.map(\.column) + distinctCounted + extremes)
     }
 }
 
@@ -141,6 +143,10 @@ public enum CandidateGenerator {
             guard let owner = table(of: column) else { continue }
             update(owner) { appendOnce(&$0.distinctCounted, column.name) }
         }
+        for column in shape.extremeAggregates {
+            guard let owner = table(of: column) else { continue }
+            update(owner) { appendOnce(&$0.extremes, column.name) }
+        }
         if let columns = shape.selectColumns {
             for column in columns {
                 guard let owner = table(of: column) else { continue }
@@ -183,6 +189,12 @@ public enum CandidateGenerator {
         // it counts, in order (PostgreSQL sorts a DISTINCT aggregate's input; here it comes sorted).
         for term in access.distinctCounted where !lookups.contains(term) {
             keyLists.append(lookupKeys + [access.key(term)])
+        }
+        // `max(col) … WHERE a = $1`: PostgreSQL reads the first row of `(a, col)` in order and stops.
+        // Only single-valued equality keeps that order (as for top-N below).
+        for term in access.extremes where !lookups.contains(term) {
+            let ordered = lookupKeys.filter { access.equality.contains($0.indexTerm) && !access.multiValued.contains($0.indexTerm) && !access.nullChecks.contains($0.column) }
+            keyLists.append(ordered + [access.key(term)])
         }
         // `LIKE 'abc%'`: a pattern-ops B-tree after the equality terms.
         for term in access.prefixSearch where isText(term) {

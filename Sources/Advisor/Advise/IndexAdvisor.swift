@@ -84,10 +84,20 @@ public struct IndexAdvisor {
             let missing = relevant[c].filter { cache[key($0, active)] == nil }
             if !missing.isEmpty || sizes[c] == nil {
                 let created = try await session.createHypotheticalIndex(candidates[c].definition)
-                sizes[c] = IndexSizeEstimate.bytes(
-                    hypoPG: created.bytes, candidate: candidates[c], table: catalog.tables.first { $0.oid == tableOfCandidate[c] },
-                    serverMajor: session.server.major
-                )
+                if sizes[c] == nil {
+                    var withoutPredicate: Int64?
+                    if candidates[c].predicate != nil {
+                        var full = candidates[c]
+                        full.predicate = nil
+                        let sibling = try await session.createHypotheticalIndex(full.definition)
+                        withoutPredicate = sibling.bytes
+                        try await session.dropHypotheticalIndex(sibling.oid)
+                    }
+                    sizes[c] = IndexSizeEstimate.bytes(
+                        hypoPG: created.bytes, hypoPGWithoutPredicate: withoutPredicate, candidate: candidates[c],
+                        table: catalog.tables.first { $0.oid == tableOfCandidate[c] }, serverMajor: session.server.major
+                    )
+                }
                 for s in missing {
                     let plan = try? await session.explain(planned[s].statement)
                     cache[key(s, active)] = plan?.totalCost ?? current[s]
@@ -148,11 +158,26 @@ public struct IndexAdvisor {
             return candidates.firstIndex(of: base).map { (c, $0) }
         })
         var includeDoesNotPay: Set<Int> = []
+        // Under a byte budget, a chosen index whose keys a wider candidate starts with is replaced by
+        // it (what the narrow one serves, the wide one serves too): the wider needs only the difference.
+        func replaced(by c: Int) -> Int? {
+            guard options.maxBytes != nil else { return nil }
+            let wide = candidates[c]
+            return selected.first { s in
+                let narrow = candidates[s]
+                return narrow.table == wide.table && narrow.predicate == wide.predicate && narrow.method == wide.method && narrow.include.isEmpty
+                    && wide.keys.count > narrow.keys.count && Array(wide.keys.prefix(narrow.keys.count)) == narrow.keys
+            }
+        }
+        func addedBytes(_ c: Int) -> Int64? {
+            guard let size = sizes[c] else { return nil }
+            return size - (replaced(by: c).flatMap { sizes[$0] } ?? 0)
+        }
         while selected.count < options.maxIndexes && !remaining.isEmpty {
             var best: (candidate: Int, gain: Double, costs: [Int: Double])?
             let remainingCost = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
             for c in remaining {
-                if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes { continue }
+                if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes { continue }
                 let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
                 lastGain[c] = gain
                 // Worth an index: a share of what the workload still costs (not of the cost before the
@@ -181,14 +206,21 @@ public struct IndexAdvisor {
                     }
                     includeDoesNotPay.remove(c)
                 }
-                // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
                 if let current = best {
-                    let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
-                    guard gain > current.gain * 1.01 || (gain >= current.gain * 0.99 && smaller) else { continue }
+                    if options.maxBytes != nil {
+                        // Under a byte budget, the saving per byte decides: one large index that saves
+                        // a little more would crowd out several that together save more.
+                        guard gain / Double(max(1, addedBytes(c) ?? .max)) > current.gain / Double(max(1, addedBytes(current.candidate) ?? .max)) else { continue }
+                    } else {
+                        // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
+                        let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
+                        guard gain > current.gain * 1.01 || (gain >= current.gain * 0.99 && smaller) else { continue }
+                    }
                 }
                 best = (c, gain, costs)
             }
             guard let best else { break }
+            let narrow = replaced(by: best.candidate)
             let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
             hypotheticalOIDs[best.candidate] = created.oid
             bytesUsed += sizes[best.candidate] ?? created.bytes
@@ -203,6 +235,22 @@ public struct IndexAdvisor {
                     planAfter: outlines[key(s, Set(selected))]
                 ))
                 current[s] = after
+            }
+            if let narrow, let oid = hypotheticalOIDs.removeValue(forKey: narrow) {
+                try await session.dropHypotheticalIndex(oid)
+                selected.removeAll { $0 == narrow }
+                bytesUsed -= sizes[narrow] ?? 0
+                // What the narrow index served, the wide one serves now, at the cost it plans with.
+                for var statement in servedBy.removeValue(forKey: narrow) ?? [] {
+                    guard let s = planned.firstIndex(where: { $0.statement.displayText == statement.statement }) else { continue }
+                    let plan = try? await session.explain(planned[s].statement)
+                    current[s] = plan?.totalCost ?? current[s]
+                    statement.costAfter = current[s]
+                    statement.planAfter = plan?.outline ?? statement.planAfter
+                    if !served.contains(where: { $0.statement == statement.statement }) { served.append(statement) }
+                }
+                gains[best.candidate] = best.gain + (gains[narrow] ?? 0)
+                rejections.append((narrow, gains[narrow] ?? 0, "replaced by the wider \(candidates[best.candidate].definition), which serves its statements too (under --max-bytes)"))
             }
             servedBy[best.candidate] = served
         }
@@ -232,7 +280,7 @@ public struct IndexAdvisor {
             let reason: String
             if includeDoesNotPay.contains(c) {
                 reason = "its INCLUDE columns do not pay: no index-only scan that saves \(Int(Self.includeMinimumExtraGain * 100)) % more than the same keys without them"
-            } else if let maxBytes = options.maxBytes, let size = sizes[c], bytesUsed + size > maxBytes {
+            } else if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes {
                 reason = "needs \(size) bytes, more than the --max-bytes budget has left (\(max(0, maxBytes - bytesUsed)))"
             } else if selected.count >= options.maxIndexes {
                 reason = "over --max-indexes \(options.maxIndexes)"

@@ -2,40 +2,84 @@ import Foundation
 
 /// The size a B-tree will have once built, from HypoPG's estimate and the keys' statistics.
 ///
-/// HypoPG sizes a B-tree as one index tuple per row. Since PostgreSQL 13 a B-tree stores a key that
-/// repeats once per leaf page, followed by a list of 6-byte heap pointers (deduplication), so an
-/// index on few distinct values is a fraction of that. The distinct combinations of several keys
-/// are taken as the product of each key's distinct values (one more for NULL), capped at the rows,
-/// which errs large for correlated keys; unknown statistics keep HypoPG's figure. Measured on
-/// django-helpdesk (20,000 tickets, 60,000 follow-ups), built ÷ estimated: `(assigned_to_id,
-/// status, queue_id)` 229 kB ÷ 681 kB (HypoPG alone: 1.3 MB), `(submitter_email)` 500 kB ÷ 461 kB
-/// (1 MB), `(ticket_id, date)`, nearly unique, 1.9 MB ÷ 2.7 MB (unchanged).
+/// HypoPG sizes a B-tree as one index tuple per row, and generously (its 2.7 MB for django-helpdesk's
+/// `(ticket_id, date)` builds as 1.9 MB). Since PostgreSQL 13 a B-tree also stores a key that repeats
+/// once per leaf page, followed by a list of 6-byte heap pointers (deduplication), so an index on few
+/// distinct values is a fraction of that. Here the size is the rows × (index tuple: header, keys
+/// aligned as their types, line pointer) over the 90 % fill of a freshly built leaf page, a run of
+/// equal keys sharing one tuple that lists their heap pointers (6 bytes each). The distinct
+/// combinations of several keys are the product of each key's distinct values (one more for NULL),
+/// capped at the rows, which errs large for correlated keys; unknown statistics keep HypoPG's
+/// figure; a partial index keeps the share of rows HypoPG's estimates with and without the predicate
+/// give (HypoPG knows how many rows the predicate keeps).
+/// Checked against built indexes in `sizeEstimatesAreCloseToTheBuiltIndexes`.
 enum IndexSizeEstimate {
     /// Bytes of one heap pointer in a posting list.
     static let postingBytes = 6.0
+    /// Heap pointers one posting-list tuple holds at most (a third of a page, less the key).
+    static let maxPostings = 400.0
 
-    /// Types whose B-tree indexes cannot deduplicate (PostgreSQL's `btequalimage` is false or absent).
+    /// Whether a B-tree on the type can deduplicate (not where PostgreSQL's `btequalimage` is false or
+    /// absent: numeric, floats, JSON, containers).
     static func deduplicates(_ type: String) -> Bool {
         let t = type.lowercased()
         if t.hasSuffix("[]") { return false }
         return !["numeric", "real", "double precision", "jsonb", "json", "float", "range", "multirange", "record"].contains { t.hasPrefix($0) }
     }
 
-    static func bytes(hypoPG: Int64, candidate: IndexCandidate, table: TableInfo?, serverMajor: Int) -> Int64 {
-        guard serverMajor >= 13, candidate.method == "btree", candidate.include.isEmpty, let table, table.rows >= 1 else { return hypoPG }
-        let rows = table.rows
+    /// Alignment of a fixed-width type's values in an index tuple (1 for variable-width ones, whose
+    /// short values carry a 1-byte header).
+    static func alignment(_ type: String) -> Int {
+        let t = type.lowercased()
+        if t.hasPrefix("bigint") || t.hasPrefix("timestamp") || t.hasPrefix("double") || t.hasPrefix("time ") || t == "time" || t.hasPrefix("interval") { return 8 }
+        if t.hasPrefix("integer") || t.hasPrefix("date") || t.hasPrefix("real") || t.hasPrefix("oid") { return 4 }
+        if t.hasPrefix("smallint") { return 2 }
+        return 1
+    }
+
+    /// Leaf pages are filled to 90 % when an index is built (the B-tree default fillfactor).
+    static let leafFill = 0.9 * (8192.0 - 24 - 16) / 8192
+
+    /// `hypoPGWithoutPredicate`: HypoPG's size of the same index without its WHERE, for a partial one
+    /// (the ratio of the two is the share of rows the predicate keeps).
+    static func bytes(hypoPG: Int64, hypoPGWithoutPredicate: Int64? = nil, candidate: IndexCandidate, table: TableInfo?, serverMajor: Int) -> Int64 {
+        // ANALYZE's row count (reltuples) first: the activity counters can count a bulk load twice
+        // when its statistics reach them after the ANALYZE that followed it.
+        guard candidate.method == "btree", candidate.include.isEmpty, let table else { return hypoPG }
+        let rows = table.estimatedRows >= 1 ? table.estimatedRows : table.rows
+        guard rows >= 1 else { return hypoPG }
         var combinations = 1.0
-        var width = 0
+        var offset = 8  // the index tuple header
+        var canDeduplicate = serverMajor >= 13
         for key in candidate.keys {
-            guard let column = table.column(key.column), deduplicates(column.type) else { return hypoPG }
-            guard column.distinct != 0 else { return hypoPG }
+            guard let column = table.column(key.column), column.distinct != 0, column.averageWidth > 0 else { return hypoPG }
+            if !deduplicates(column.type) { canDeduplicate = false }
             combinations *= column.distinctValues(rows: rows) + 1
-            width += max(1, column.averageWidth)
+            // An expression's value has the width and type of its column (lower(), casts to date…) as far as we know.
+            let align = key.expression == nil ? alignment(column.type) : 1
+            offset = (offset + align - 1) / align * align + column.averageWidth
         }
-        let distinctShare = min(1, combinations / rows)
-        // An index tuple: an 8-byte header and the keys, aligned to 8, plus a 4-byte line pointer.
-        let tupleBytes = Double((8 + width + 7) / 8 * 8 + 4)
-        let ratio = distinctShare + (1 - distinctShare) * min(1, postingBytes / tupleBytes)
-        return max(8192, Int64((Double(hypoPG) * ratio).rounded()))
+        // The tuple aligned to 8 bytes, plus its 4-byte line pointer.
+        let keyBytes = Double((offset + 7) / 8 * 8)
+        let tupleBytes = keyBytes + 4
+        var perRow = tupleBytes
+        let group = rows / min(rows, combinations)
+        if canDeduplicate && group > 1 {
+            // A run of equal keys becomes one tuple: the keys, then its heap pointers, aligned to 8
+            // (at most ~400 pointers a tuple: a third of a page).
+            let run = min(group, maxPostings)
+            perRow = min(tupleBytes, (((keyBytes + run * postingBytes) / 8).rounded(.up) * 8 + 4) / run)
+        }
+        var indexed = rows
+        if candidate.predicate != nil {
+            // A partial index holds the rows its predicate keeps, which HypoPG estimated.
+            guard let full = hypoPGWithoutPredicate, full > 0 else {
+                return max(8192, Int64((Double(hypoPG) * perRow / tupleBytes).rounded()))
+            }
+            indexed = rows * min(1, Double(hypoPG) / Double(full))
+        }
+        let leaf = indexed * perRow / leafFill
+        // Inner pages hold one tuple per leaf page; one metapage.
+        return Int64(leaf * (1 + tupleBytes / 8152)) + 2 * 8192
     }
 }

@@ -460,6 +460,7 @@ public enum StatementParser {
                     if let found = columnExpression(Array(inner.drop { $0.isWord("distinct") })), found.wrapper == nil {
                         columns.append(found.column)
                         if distinct && expression[0].isWord("count") { shape.distinctAggregates.append(found.column) }
+                        if !distinct && (expression[0].isWord("min") || expression[0].isWord("max")) { shape.extremeAggregates.append(found.column) }
                         continue
                     }
                 }

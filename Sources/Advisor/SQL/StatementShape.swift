@@ -116,6 +116,9 @@ public struct StatementShape: Sendable, Codable {
     public var selectColumns: [ColumnRef]?
     /// Columns counted with `count(DISTINCT col)` in the top-level select list.
     public var distinctAggregates: [ColumnRef] = []
+    /// Columns under `min(col)` / `max(col)` in the top-level select list: PostgreSQL answers them
+    /// from an index whose key, after the equality terms, is `col` (the first row in order, LIMIT 1).
+    public var extremeAggregates: [ColumnRef] = []
     /// The top-level select list is `count(*)` / `count(1)`.
     public var countsAll = false
     /// The top-level statement has a WHERE clause.
