@@ -223,3 +223,20 @@ import Testing
         #expect(estimate(["note"]) == 2_000_000, "unknown statistics: HypoPG's figure")
     }
 }
+
+/// Planner cost turned into shares of measured DB time.
+@Suite struct TimeWeightTests {
+    @Test func aStatementSlowerPerCostUnitThanTheWorkloadWeighsMoreAndUnknownTimesWeighOne() {
+        // Two statements: 8 calls × 19 ms at cost 6,181 and 360 calls × 2.3 ms at cost 3,120.
+        let weights = IndexAdvisor.timeWeights(calls: [8, 360, 5], timesMs: [8 * 19, 360 * 2.3, nil], costs: [6181, 3120, 100])
+        #expect(weights[0] > 3 && weights[0] < 5, "\(weights)")
+        #expect(weights[1] > 0.8 && weights[1] < 1, "\(weights)")
+        #expect(weights[2] == 1)
+        // A saving weighted so is in proportion to the time saved: the listing's index (cost 6,181 → 6)
+        // against the count's (3,120 → 10) reads about 152 ms against 828 ms.
+        let listing = 8 * weights[0] * (6181 - 6), count = 360 * weights[1] * (3120 - 10)
+        #expect(abs(listing / count - 152.0 / 828) < 0.02, "\(listing / count)")
+        #expect(IndexAdvisor.timeWeights(calls: [1, 1], timesMs: [nil, nil], costs: [5, 7]) == [1, 1])
+        #expect(IndexAdvisor.timeWeights(calls: [1, 1000], timesMs: [10_000, 1], costs: [1, 1000])[0] == 10, "clamped")
+    }
+}
