@@ -141,6 +141,20 @@ import Testing
         #expect(StatementParser.parse("SELECT count(DISTINCT score) FROM users").extremeAggregates.isEmpty)
     }
 
+    /// TPC-H Q19's shape: an OR of conjunctions, each with its own filters and the join key. Each
+    /// side's comparisons are candidates' terms (a BitmapOr, or a nested loop on the join key), and a
+    /// constant that holds on one side only is no partial-index predicate.
+    @Test func eachSideOfAnOrOfConjunctionsGivesCandidates() {
+        let found = definitions("""
+            SELECT id FROM users WHERE (account_id = 7 AND score BETWEEN 1 AND 10 AND active)
+               OR (email = $1 AND score BETWEEN 20 AND 30) OR (account_id = 9 AND name = 'x')
+            """)
+        #expect(found.contains("CREATE INDEX ON users (account_id)"), "\(found)")
+        #expect(found.contains("CREATE INDEX ON users (email)"), "\(found)")
+        #expect(!found.contains { $0.contains("WHERE account_id = 7") || $0.contains("WHERE active") }, "\(found)")
+        #expect(StatementParser.parse("SELECT id FROM users WHERE a = $1 OR b = $2").disjunctions.count == 1, "the lint still sees the OR")
+    }
+
     @Test func ctesSubqueriesAndSemiJoinsAreReadAtEveryDepth() {
         let orders = TableInfo(
             oid: 8, schema: "public", name: "orders", estimatedRows: 500_000, totalBytes: 0, liveTuples: 500_000, deadTuples: 0,

@@ -194,6 +194,19 @@ public enum StatementParser {
         if ors.count > 1 {
             let sides = ors.map { side in columnRefs(Array(tokens[side])) }
             shape.disjunctions.append(sides.map { $0.first ?? ColumnRef("?") })
+            // Each side can be served by an index of its own (a BitmapOr of their scans, or a
+            // nested loop on a join key inside the sides, as in TPC-H Q19): its comparisons become
+            // candidates' terms too. A constant on one side holds for that side only, so it is no
+            // partial-index predicate: it counts as a value like a parameter.
+            for side in ors {
+                var scratch = StatementShape()
+                readConjunct(tokens, depths, side, into: &scratch)
+                for var predicate in scratch.predicates {
+                    if predicate.op == .equal, case .constant = predicate.operand { predicate.operand = .parameter }
+                    if predicate.op == .isNull { continue }
+                    if !shape.predicates.contains(predicate) { shape.predicates.append(predicate) }
+                }
+            }
             return
         }
         let nested = splitTopLevel(tokens, depths, from: range.lowerBound, to: range.upperBound, on: "and")
