@@ -29,6 +29,8 @@ public struct TableAccess: Sendable, Equatable {
     public var distinctCounted: [String] = []
     /// Columns under `min()` / `max()`.
     public var extremes: [String] = []
+    /// Terms filtered on one side of an OR only: each an index of its own (a BitmapOr arm).
+    public var orSides: [String] = []
     /// The column under each expression term.
     public var expressionColumns: [String: String] = [:]
     /// The columns the statement reads from this table, when it lists them.
@@ -39,7 +41,7 @@ public struct TableAccess: Sendable, Equatable {
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
             && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
-            && a.multiValued == b.multiValued && a.extremes == b.extremes
+            && a.multiValued == b.multiValued && a.extremes == b.extremes && a.orSides == b.orSides
     }
 
     /// The column a term is on.
@@ -54,7 +56,7 @@ public struct TableAccess: Sendable, Equatable {
     /// Every column this statement constrains or sorts by on the table.
     public var referencedColumns: Set<String> {
         Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks + containment).map(column(of:))
-            + order.map(\.column) + constantEquality.map(\.column) + distinctCounted + extremes)
+            + order.map(\.column) + constantEquality.map(\.column) + distinctCounted + extremes + orSides.map(column(of:)))
     }
 }
 
@@ -104,6 +106,10 @@ public enum CandidateGenerator {
                 continue
             }
             if predicate.wrapper != nil, case .column = predicate.operand { continue }
+            if predicate.onOneSideOfOr {
+                if [.equal, .inList, .range].contains(predicate.op) { update(owner) { appendOnce(&$0.orSides, name) } }
+                continue
+            }
             switch (predicate.op, predicate.operand) {
             case (.equal, .column(let other)):
                 if let otherTable = table(of: other), otherTable.oid != owner.oid {
@@ -181,6 +187,7 @@ public enum CandidateGenerator {
         var keyLists: [[IndexKey]] = []
         for term in lookups { keyLists.append([access.key(term)]) }
         for term in access.range { keyLists.append([access.key(term)]) }
+        for term in access.orSides { keyLists.append([access.key(term)]) }
         if lookups.count > 1 { keyLists.append(lookupKeys) }
         for term in access.range where !lookups.contains(term) {
             keyLists.append(lookupKeys + [access.key(term)])

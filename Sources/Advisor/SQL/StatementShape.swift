@@ -60,6 +60,9 @@ public struct Predicate: Sendable, Hashable, Codable {
     /// `n` when the other side is exactly the parameter `$n` (perhaps cast): a value the advisor may
     /// plan with a representative constant.
     public var parameterNumber: Int?
+    /// From one side of an OR: it holds on that side only, so it is an index term alone (a BitmapOr
+    /// arm), not a key to combine with the statement's other terms.
+    public var onOneSideOfOr = false
     /// True for a join condition (`ON a.x = b.y` or `WHERE a.x = b.y`).
     public var isJoin: Bool { if case .column = operand { return true } else { return false } }
 
