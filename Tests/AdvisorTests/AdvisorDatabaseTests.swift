@@ -25,6 +25,12 @@ import TestSupport
         }
     }
 
+    /// HypoPG and one table with its rows, analyzed: the setup of most single-table advice tests.
+    func seedTable(_ url: DatabaseURL, _ create: String, rows insert: String) async throws {
+        let name = try #require(create.split(separator: " ").dropFirst(2).first, "CREATE TABLE name (…)")
+        try await seed(url, ["CREATE EXTENSION IF NOT EXISTS hypopg", create, insert, "ANALYZE \(name)"])
+    }
+
     /// Runs setup statements with a generous timeout (seeding outlasts the default 5 s on a busy machine).
     func seed(_ url: DatabaseURL, _ statements: [String]) async throws {
         try await TestPostgres.withDatabase(url, settings: SessionSettings(statementTimeout: .seconds(300))) { seeder in

@@ -63,19 +63,17 @@ extension AdvisorDatabaseTests {
     /// case-insensitive contains-search: the index orders match the sorts, the search gets trigram GIN.
     @Test func topNListingsAndCaseInsensitiveSearchOnAnArticlesSchema() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
-            try await seed(url, [
-                "CREATE EXTENSION IF NOT EXISTS hypopg",
-                """
+            try await seedTable(
+                url, """
                 CREATE TABLE articles (id bigint PRIMARY KEY, title text NOT NULL, lang text NOT NULL, published boolean NOT NULL,
                     rank integer NOT NULL, published_at timestamptz NOT NULL, body text NOT NULL)
                 """,
-                """
+                rows: """
                 INSERT INTO articles SELECT g, 'Article ' || md5(g::text), (ARRAY['en','de','fr','es'])[1 + g % 4], g % 5 <> 0,
                     g % 100, now() - g * interval '1 minute', repeat('x', 200)
                 FROM generate_series(1, 80000) g
-                """,
-                "ANALYZE articles",
-            ])
+                """
+            )
             let workload = Workload(source: .appStats, statements: [
                 WorkloadStatement(sql: "SELECT id, title FROM articles WHERE published = $1 AND lang = $2 ORDER BY rank DESC, published_at DESC, id LIMIT $3 OFFSET $4",
                                   calls: 500, totalTimeMs: 5000, rows: 10000),
@@ -117,12 +115,10 @@ extension AdvisorDatabaseTests {
     /// a pool of one, only "each statement's best" can bring the light statement's index in.
     @Test func everyStatementKeepsItsBestCandidateInThePool() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
-            try await seed(url, [
-                "CREATE EXTENSION IF NOT EXISTS hypopg",
-                "CREATE TABLE parcels (id bigint PRIMARY KEY, customer_id integer NOT NULL, code text NOT NULL, total integer NOT NULL)",
-                "INSERT INTO parcels SELECT g, g % 5000, 'o-' || g, g % 997 FROM generate_series(1, 100000) g",
-                "ANALYZE parcels",
-            ])
+            try await seedTable(
+                url, "CREATE TABLE parcels (id bigint PRIMARY KEY, customer_id integer NOT NULL, code text NOT NULL, total integer NOT NULL)",
+                rows: "INSERT INTO parcels SELECT g, g % 5000, 'o-' || g, g % 997 FROM generate_series(1, 100000) g"
+            )
             let workload = Workload(source: .appStats, statements: [
                 WorkloadStatement(sql: "SELECT id, total FROM parcels WHERE customer_id = $1", calls: 1000, totalTimeMs: 9000),
                 WorkloadStatement(sql: "SELECT id, total FROM parcels WHERE code = $1", calls: 20, totalTimeMs: 200),
@@ -138,12 +134,10 @@ extension AdvisorDatabaseTests {
     /// would take the budget two narrow ones share, though together they save more.
     @Test func aByteBudgetGoesToTheIndexesThatSaveMostPerByte() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
-            try await seed(url, [
-                "CREATE EXTENSION IF NOT EXISTS hypopg",
-                "CREATE TABLE shipments (id bigint PRIMARY KEY, a integer NOT NULL, b integer NOT NULL, code text NOT NULL)",
-                "INSERT INTO shipments SELECT g, g % 1000, g % 997, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 100000) g",
-                "ANALYZE shipments",
-            ])
+            try await seedTable(
+                url, "CREATE TABLE shipments (id bigint PRIMARY KEY, a integer NOT NULL, b integer NOT NULL, code text NOT NULL)",
+                rows: "INSERT INTO shipments SELECT g, g % 1000, g % 997, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 100000) g"
+            )
             let workload = Workload(source: .appStats, statements: [
                 WorkloadStatement(sql: "SELECT id FROM shipments WHERE code = $1", calls: 1000, totalTimeMs: 5000),
                 WorkloadStatement(sql: "SELECT id FROM shipments WHERE a = $1", calls: 600, totalTimeMs: 3000),
@@ -171,19 +165,17 @@ extension AdvisorDatabaseTests {
     /// deduplication), unique ones, two keys with alignment padding, text, a partial index.
     @Test func sizeEstimatesAreCloseToTheBuiltIndexes() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
-            try await seed(url, [
-                "CREATE EXTENSION IF NOT EXISTS hypopg",
-                """
+            try await seedTable(
+                url, """
                 CREATE TABLE notes (id bigint PRIMARY KEY, status integer NOT NULL, owner_id integer, at timestamptz NOT NULL,
                     email text NOT NULL)
                 """,
-                """
+                rows: """
                 INSERT INTO notes SELECT g, g % 5, CASE WHEN g % 4 <> 0 THEN g % 300 END, now() - g * interval '1 second',
                     'user' || (g % 20000) || '@example.com'
                 FROM generate_series(1, 60000) g
-                """,
-                "ANALYZE notes",
-            ])
+                """
+            )
             let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"]]
             var candidates = shapes.map { keys in IndexCandidate(table: "notes", tableName: "notes", keys: keys.map { IndexKey($0) }) }
             candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("at")], predicate: "owner_id IS NULL"))
@@ -223,12 +215,10 @@ extension AdvisorDatabaseTests {
     /// that also answers `max(taken_at)` from the index then needs only the bytes it adds, and replaces it.
     @Test func underABudgetAWiderIndexReplacesTheNarrowOneItStartsWith() async throws {
         try await TestPostgres.withFreshDatabase { database, url in
-            try await seed(url, [
-                "CREATE EXTENSION IF NOT EXISTS hypopg",
-                "CREATE TABLE readings (id bigint PRIMARY KEY, a integer NOT NULL, taken_at timestamptz NOT NULL, value integer NOT NULL)",
-                "INSERT INTO readings SELECT g, g % 2000, now() - g * interval '1 second', g % 7 FROM generate_series(1, 100000) g",
-                "ANALYZE readings",
-            ])
+            try await seedTable(
+                url, "CREATE TABLE readings (id bigint PRIMARY KEY, a integer NOT NULL, taken_at timestamptz NOT NULL, value integer NOT NULL)",
+                rows: "INSERT INTO readings SELECT g, g % 2000, now() - g * interval '1 second', g % 7 FROM generate_series(1, 100000) g"
+            )
             let workload = Workload(source: .appStats, statements: [
                 WorkloadStatement(sql: "SELECT id, value FROM readings WHERE a = $1", calls: 1000, totalTimeMs: 5000),
                 WorkloadStatement(sql: "SELECT max(taken_at) FROM readings WHERE a = $1", calls: 1000, totalTimeMs: 5000),

@@ -1,23 +1,29 @@
 @testable import Advisor
 import Testing
 
+extension TableInfo {
+    /// A vacuumed, analyzed table with `rows` live rows, for candidate tests without a database.
+    static func analyzed(_ name: String, oid: Int64, rows: Double, _ columns: [ColumnInfo]) -> TableInfo {
+        TableInfo(
+            oid: oid, schema: "public", name: name, estimatedRows: rows, totalBytes: 0, liveTuples: Int64(rows), deadTuples: 0,
+            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true, columns: columns
+        )
+    }
+}
+
 /// Statements and candidates the store's own workload never had (issue #20): PREPARE texts,
 /// expression keys, top-N listings, partial indexes for IS NULL, pattern searches.
 @Suite struct UnseenWorkloadShapeTests {
-    static let users = TableInfo(
-        oid: 7, schema: "public", name: "users", estimatedRows: 200_000, totalBytes: 0, liveTuples: 200_000, deadTuples: 0,
-        modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
-        columns: [
-            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
-            ColumnInfo(name: "account_id", type: "integer", averageWidth: 4, distinct: 2000),
-            ColumnInfo(name: "email", type: "text", averageWidth: 20, distinct: -1),
-            ColumnInfo(name: "name", type: "character varying(80)", averageWidth: 12, distinct: -0.5),
-            ColumnInfo(name: "active", type: "boolean", averageWidth: 1, distinct: 2),
-            ColumnInfo(name: "score", type: "integer", averageWidth: 4, distinct: 1000),
-            ColumnInfo(name: "deleted_at", type: "timestamp with time zone", averageWidth: 8, distinct: -0.1),
-            ColumnInfo(name: "created_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
-        ]
-    )
+    static let users = TableInfo.analyzed("users", oid: 7, rows: 200_000, [
+        ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+        ColumnInfo(name: "account_id", type: "integer", averageWidth: 4, distinct: 2000),
+        ColumnInfo(name: "email", type: "text", averageWidth: 20, distinct: -1),
+        ColumnInfo(name: "name", type: "character varying(80)", averageWidth: 12, distinct: -0.5),
+        ColumnInfo(name: "active", type: "boolean", averageWidth: 1, distinct: 2),
+        ColumnInfo(name: "score", type: "integer", averageWidth: 4, distinct: 1000),
+        ColumnInfo(name: "deleted_at", type: "timestamp with time zone", averageWidth: 8, distinct: -0.1),
+        ColumnInfo(name: "created_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+    ])
 
     func definitions(_ sql: String) -> [String] {
         let catalog = Catalog(tables: [Self.users], indexes: [])
@@ -157,15 +163,11 @@ import Testing
     }
 
     @Test func ctesSubqueriesAndSemiJoinsAreReadAtEveryDepth() {
-        let orders = TableInfo(
-            oid: 8, schema: "public", name: "orders", estimatedRows: 500_000, totalBytes: 0, liveTuples: 500_000, deadTuples: 0,
-            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
-            columns: [
-                ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
-                ColumnInfo(name: "user_id", type: "bigint", averageWidth: 8, distinct: 150_000),
-                ColumnInfo(name: "placed_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
-            ]
-        )
+        let orders = TableInfo.analyzed("orders", oid: 8, rows: 500_000, [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "user_id", type: "bigint", averageWidth: 8, distinct: 150_000),
+            ColumnInfo(name: "placed_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+        ])
         let catalog = Catalog(tables: [Self.users, orders], indexes: [])
         func found(_ sql: String) -> [String] {
             CandidateGenerator.accesses(StatementParser.parse(sql), catalog: catalog)
@@ -212,17 +214,13 @@ import Testing
 
 /// B-tree deduplication (PostgreSQL 13+) in the advisor's size estimates.
 @Suite struct IndexSizeEstimateTests {
-    static let tickets = TableInfo(
-        oid: 9, schema: "public", name: "tickets", estimatedRows: 100_000, totalBytes: 0, liveTuples: 100_000, deadTuples: 0,
-        modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
-        columns: [
-            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
-            ColumnInfo(name: "status", type: "integer", averageWidth: 4, distinct: 5),
-            ColumnInfo(name: "queue_id", type: "integer", averageWidth: 4, distinct: 20),
-            ColumnInfo(name: "amount", type: "numeric(10,2)", averageWidth: 6, distinct: 40),
-            ColumnInfo(name: "note", type: "text", averageWidth: 30, distinct: 0),
-        ]
-    )
+    static let tickets = TableInfo.analyzed("tickets", oid: 9, rows: 100_000, [
+        ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+        ColumnInfo(name: "status", type: "integer", averageWidth: 4, distinct: 5),
+        ColumnInfo(name: "queue_id", type: "integer", averageWidth: 4, distinct: 20),
+        ColumnInfo(name: "amount", type: "numeric(10,2)", averageWidth: 6, distinct: 40),
+        ColumnInfo(name: "note", type: "text", averageWidth: 30, distinct: 0),
+    ])
 
     func estimate(_ keys: [String], include: [String] = [], major: Int = 15) -> Int64 {
         let candidate = IndexCandidate(table: "tickets", tableName: "tickets", keys: keys.map { IndexKey($0) }, include: include)

@@ -78,16 +78,12 @@ import Testing
     }
 
     @Test func candidatesPutEqualityFirstThenRangeOrSortKeysAndGoPartialForConstants() {
-        let table = TableInfo(
-            oid: 1, schema: "public", name: "tickets", estimatedRows: 100_000, totalBytes: 0, liveTuples: 100_000, deadTuples: 0,
-            modifiedSinceAnalyze: 0, writes: 0, seqScans: 0, everAnalyzed: true,
-            columns: [
-                ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
-                ColumnInfo(name: "project_id", type: "integer", averageWidth: 4, distinct: 500),
-                ColumnInfo(name: "state", type: "text", averageWidth: 6, distinct: 4),
-                ColumnInfo(name: "opened_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
-            ]
-        )
+        let table = TableInfo.analyzed("tickets", oid: 1, rows: 100_000, [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "project_id", type: "integer", averageWidth: 4, distinct: 500),
+            ColumnInfo(name: "state", type: "text", averageWidth: 6, distinct: 4),
+            ColumnInfo(name: "opened_at", type: "timestamp with time zone", averageWidth: 8, distinct: -1),
+        ])
         let catalog = Catalog(tables: [table], indexes: [])
         let shape = StatementParser.parse("SELECT id FROM tickets WHERE project_id = $1 AND state = 'open' ORDER BY opened_at DESC LIMIT 20")
         let access = CandidateGenerator.accesses(shape, catalog: catalog)
