@@ -176,107 +176,119 @@ public struct IndexAdvisor {
             guard let size = sizes[c] else { return nil }
             return size - (replaced(by: c).flatMap { sizes[$0] } ?? 0)
         }
-        while selected.count < options.maxIndexes && !remaining.isEmpty {
-            var best: (candidate: Int, gain: Double, costs: [Int: Double])?
-            let remainingCost = current.indices.reduce(0.0) { $0 + weighted($1) * current[$1] }
-            for c in remaining {
-                if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes { continue }
-                let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
-                lastGain[c] = gain
-                // Worth an index: a share of what the workload still costs (not of the cost before the
-                // first index: one catastrophic statement fixed early would hide every later gain), or
-                // half the cost of what it serves.
-                let servedCost = costs.keys.reduce(0.0) { $0 + weighted($1) * current[$1] }
-                let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
-                guard worthIt, gain > 0 else { continue }
-                // INCLUDE only when an index-only scan pays: the plan must read this index alone
-                // and save clearly more than the same keys without the extra columns.
-                if let base = uncovered[c] {
-                    // With its keys already chosen, this index would replace them: what it adds is
-                    // its whole gain, measured against what those keys saved when they were chosen.
-                    let extra: Double, reference: Double
-                    if selected.contains(base) {
-                        (extra, reference) = (gain, gains[base] ?? 0)
-                    } else {
-                        let (baseGain, _) = try await evaluate(base, selected: Set(selected), current: current)
-                        (extra, reference) = (gain - baseGain, baseGain)
+        // Greedy rounds, then pruning (5.); when the rounds stopped at --max-indexes and pruning freed
+        // slots (small indexes chosen first, then made useless by wider ones), the rounds go on.
+        for pass in 0..<Self.selectionPasses {
+            var prunedAny = false
+            while selected.count < options.maxIndexes && !remaining.isEmpty {
+                var best: (candidate: Int, gain: Double, costs: [Int: Double])?
+                let remainingCost = current.indices.reduce(0.0) { $0 + weighted($1) * current[$1] }
+                for c in remaining {
+                    if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes { continue }
+                    // A covering index whose INCLUDE did not pay next to its keys does not come back
+                    // because pruning took the keys out for a wider index that starts with them.
+                    if pass > 0 && includeDoesNotPay.contains(c) { continue }
+                    let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
+                    lastGain[c] = gain
+                    // Worth an index: a share of what the workload still costs (not of the cost before the
+                    // first index: one catastrophic statement fixed early would hide every later gain), or
+                    // half the cost of what it serves.
+                    let servedCost = costs.keys.reduce(0.0) { $0 + weighted($1) * current[$1] }
+                    let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
+                    guard worthIt, gain > 0 else { continue }
+                    // INCLUDE only when an index-only scan pays: the plan must read this index alone
+                    // and save clearly more than the same keys without the extra columns.
+                    if let base = uncovered[c] {
+                        // With its keys already chosen, this index would replace them: what it adds is
+                        // its whole gain, measured against what those keys saved when they were chosen.
+                        let extra: Double, reference: Double
+                        if selected.contains(base) {
+                            (extra, reference) = (gain, gains[base] ?? 0)
+                        } else {
+                            let (baseGain, _) = try await evaluate(base, selected: Set(selected), current: current)
+                            (extra, reference) = (gain - baseGain, baseGain)
+                        }
+                        let active = Set(selected).union([c])
+                        let indexOnly = costs.keys.contains { outlines[key($0, active)]?.contains("Index Only Scan") == true }
+                        guard indexOnly, extra >= reference * Self.includeMinimumExtraGain else {
+                            includeDoesNotPay.insert(c)
+                            continue
+                        }
+                        includeDoesNotPay.remove(c)
                     }
-                    let active = Set(selected).union([c])
-                    let indexOnly = costs.keys.contains { outlines[key($0, active)]?.contains("Index Only Scan") == true }
-                    guard indexOnly, extra >= reference * Self.includeMinimumExtraGain else {
-                        includeDoesNotPay.insert(c)
-                        continue
+                    if let current = best {
+                        if options.maxBytes != nil {
+                            // Under a byte budget, the saving per byte decides: one large index that saves
+                            // a little more would crowd out several that together save more.
+                            guard gain / Double(max(1, addedBytes(c) ?? .max)) > current.gain / Double(max(1, addedBytes(current.candidate) ?? .max)) else { continue }
+                        } else {
+                            // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
+                            let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
+                            guard gain > current.gain * 1.01 || (gain >= current.gain * 0.99 && smaller) else { continue }
+                        }
                     }
-                    includeDoesNotPay.remove(c)
+                    best = (c, gain, costs)
                 }
-                if let current = best {
-                    if options.maxBytes != nil {
-                        // Under a byte budget, the saving per byte decides: one large index that saves
-                        // a little more would crowd out several that together save more.
-                        guard gain / Double(max(1, addedBytes(c) ?? .max)) > current.gain / Double(max(1, addedBytes(current.candidate) ?? .max)) else { continue }
-                    } else {
-                        // Within 1 % of the best gain, the smaller index wins (a partial or narrower one).
-                        let smaller = (sizes[c] ?? .max) < (sizes[current.candidate] ?? .max)
-                        guard gain > current.gain * 1.01 || (gain >= current.gain * 0.99 && smaller) else { continue }
-                    }
+                guard let best else { break }
+                let narrow = replaced(by: best.candidate)
+                let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
+                hypotheticalOIDs[best.candidate] = created.oid
+                bytesUsed += sizes[best.candidate] ?? created.bytes
+                selected.append(best.candidate)
+                gains[best.candidate] = best.gain
+                remaining.removeAll { $0 == best.candidate }
+                var served: [ServedStatement] = []
+                for (s, after) in best.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
+                    served.append(ServedStatement(
+                        statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
+                        timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
+                        planAfter: outlines[key(s, Set(selected))]
+                    ))
+                    current[s] = after
                 }
-                best = (c, gain, costs)
+                if let narrow, let oid = hypotheticalOIDs.removeValue(forKey: narrow) {
+                    try await session.dropHypotheticalIndex(oid)
+                    selected.removeAll { $0 == narrow }
+                    bytesUsed -= sizes[narrow] ?? 0
+                    // What the narrow index served, the wide one serves now, at the cost it plans with.
+                    for var statement in servedBy.removeValue(forKey: narrow) ?? [] {
+                        guard let s = planned.firstIndex(where: { $0.statement.displayText == statement.statement }) else { continue }
+                        let plan = try? await session.explain(planned[s].statement)
+                        current[s] = plan?.totalCost ?? current[s]
+                        statement.costAfter = current[s]
+                        statement.planAfter = plan?.outline ?? statement.planAfter
+                        if !served.contains(where: { $0.statement == statement.statement }) { served.append(statement) }
+                    }
+                    gains[best.candidate] = best.gain + (gains[narrow] ?? 0)
+                    rejections.append((narrow, gains[narrow] ?? 0, "replaced by the wider \(candidates[best.candidate].definition), which serves its statements too (under --max-bytes)"))
+                }
+                servedBy[best.candidate] = served
             }
-            guard let best else { break }
-            let narrow = replaced(by: best.candidate)
-            let created = try await session.createHypotheticalIndex(candidates[best.candidate].definition)
-            hypotheticalOIDs[best.candidate] = created.oid
-            bytesUsed += sizes[best.candidate] ?? created.bytes
-            selected.append(best.candidate)
-            gains[best.candidate] = best.gain
-            remaining.removeAll { $0 == best.candidate }
-            var served: [ServedStatement] = []
-            for (s, after) in best.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
-                served.append(ServedStatement(
-                    statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
-                    timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
-                    planAfter: outlines[key(s, Set(selected))]
-                ))
-                current[s] = after
-            }
-            if let narrow, let oid = hypotheticalOIDs.removeValue(forKey: narrow) {
+            let stoppedAtLimit = selected.count >= options.maxIndexes
+            // 5. A later, wider choice can make an earlier one useless: if the workload costs (nearly)
+            //    the same without it, it goes and is listed as rejected with that reason.
+            for c in selected where selected.count > 1 {
+                guard let oid = hypotheticalOIDs[c] else { continue }
                 try await session.dropHypotheticalIndex(oid)
-                selected.removeAll { $0 == narrow }
-                bytesUsed -= sizes[narrow] ?? 0
-                // What the narrow index served, the wide one serves now, at the cost it plans with.
-                for var statement in servedBy.removeValue(forKey: narrow) ?? [] {
-                    guard let s = planned.firstIndex(where: { $0.statement.displayText == statement.statement }) else { continue }
-                    let plan = try? await session.explain(planned[s].statement)
-                    current[s] = plan?.totalCost ?? current[s]
-                    statement.costAfter = current[s]
-                    statement.planAfter = plan?.outline ?? statement.planAfter
-                    if !served.contains(where: { $0.statement == statement.statement }) { served.append(statement) }
+                var without: [Int: Double] = [:]
+                var loss = 0.0
+                for s in relevant[c] {
+                    let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+                    without[s] = cost
+                    loss += weighted(s) * (cost - current[s])
                 }
-                gains[best.candidate] = best.gain + (gains[narrow] ?? 0)
-                rejections.append((narrow, gains[narrow] ?? 0, "replaced by the wider \(candidates[best.candidate].definition), which serves its statements too (under --max-bytes)"))
+                if loss <= penalty(c) + 0.02 * (gains[c] ?? 0) {
+                    for (s, cost) in without { current[s] = cost }
+                    bytesUsed -= sizes[c] ?? 0
+                    selected.removeAll { $0 == c }
+                    hypotheticalOIDs[c] = nil
+                    prunedAny = true
+                    rejections.append((c, gains[c] ?? 0, "chosen first, then the later choices served its statements as well (without it they cost \(Self.format(max(0, loss))) more)"))
+                } else {
+                    hypotheticalOIDs[c] = try await session.createHypotheticalIndex(candidates[c].definition).oid
+                }
             }
-            servedBy[best.candidate] = served
-        }
-        // 5. A later, wider choice can make an earlier one useless: if the workload costs (nearly)
-        //    the same without it, it goes and is listed as rejected with that reason.
-        for c in selected where selected.count > 1 {
-            guard let oid = hypotheticalOIDs[c] else { continue }
-            try await session.dropHypotheticalIndex(oid)
-            var without: [Int: Double] = [:]
-            var loss = 0.0
-            for s in relevant[c] {
-                let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
-                without[s] = cost
-                loss += weighted(s) * (cost - current[s])
-            }
-            if loss <= penalty(c) + 0.02 * (gains[c] ?? 0) {
-                for (s, cost) in without { current[s] = cost }
-                bytesUsed -= sizes[c] ?? 0
-                selected.removeAll { $0 == c }
-                rejections.append((c, gains[c] ?? 0, "chosen first, then the later choices served its statements as well (without it they cost \(Self.format(max(0, loss))) more)"))
-            } else {
-                hypotheticalOIDs[c] = try await session.createHypotheticalIndex(candidates[c].definition).oid
-            }
+            guard stoppedAtLimit, prunedAny, !remaining.isEmpty else { break }
         }
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
         for c in remaining {
@@ -362,6 +374,9 @@ public struct IndexAdvisor {
             return min(10, max(0.1, time / (calls[i] * costs[i]) / overall))
         }
     }
+
+    /// Rounds of greedy selection and pruning at most.
+    static let selectionPasses = 4
 
     /// How much more a covering index must save than its keys alone (a share of their gain).
     static let includeMinimumExtraGain = 0.1
