@@ -184,6 +184,11 @@ public enum CandidateGenerator {
         }.map(\.element)
         let lookups = uniq(equality + access.joinKeys)
         let lookupKeys = lookups.map { access.key($0) }
+        // `col = value`: one value, so the rows an index finds for it come in the order of its next keys
+        // (not an IN list, `= ANY`, a semi-join, a join key or `IS NULL`).
+        func isSingleValued(_ key: IndexKey) -> Bool {
+            access.equality.contains(key.indexTerm) && !access.multiValued.contains(key.indexTerm) && !access.nullChecks.contains(key.column)
+        }
         var keyLists: [[IndexKey]] = []
         for term in lookups { keyLists.append([access.key(term)]) }
         for term in access.range { keyLists.append([access.key(term)]) }
@@ -198,10 +203,8 @@ public enum CandidateGenerator {
             keyLists.append(lookupKeys + [access.key(term)])
         }
         // `max(col) … WHERE a = $1`: PostgreSQL reads the first row of `(a, col)` in order and stops.
-        // Only single-valued equality keeps that order (as for top-N below).
         for term in access.extremes where !lookups.contains(term) {
-            let ordered = lookupKeys.filter { access.equality.contains($0.indexTerm) && !access.multiValued.contains($0.indexTerm) && !access.nullChecks.contains($0.column) }
-            keyLists.append(ordered + [access.key(term)])
+            keyLists.append(lookupKeys.filter(isSingleValued) + [access.key(term)])
         }
         // `LIKE 'abc%'`: a pattern-ops B-tree after the equality terms.
         for term in access.prefixSearch where isText(term) {
@@ -225,10 +228,7 @@ public enum CandidateGenerator {
             // index yields each value's rows in order, and the plan still sorts. So also the
             // `col = value` terms alone, then the sort keys: `(assigned_to_id, created)` for
             // `assigned_to_id = $1 AND status IN (…) ORDER BY created DESC LIMIT 25`.
-            let ordered = prefix.filter { key in
-                key.expression != nil ? !access.multiValued.contains(key.indexTerm)
-                    : access.equality.contains(key.column) && !access.multiValued.contains(key.column)
-            }
+            let ordered = prefix.filter(isSingleValued)
             if ordered != prefix && !ordered.isEmpty { keyLists.append(ordered + order) }
         }
         var result: [IndexCandidate] = []

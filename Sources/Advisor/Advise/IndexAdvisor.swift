@@ -131,8 +131,6 @@ public struct IndexAdvisor {
                     let saving = weighted(s) * (baseCosts[s] - cost)
                     if saving > 0, saving > bestFor[s]?.saving ?? 0 { bestFor[s] = (c, saving) }
                 }
-            }
-            if gain > 0 {
                 pool.append((c, gain))
             } else if gain + penalty(c) > 0 {
                 rejections.append((c, gain, "saves \(Self.format(gain + penalty(c))) cost units but its write cost is \(Self.format(penalty(c)))"))
