@@ -168,7 +168,7 @@ extension AdvisorDatabaseTests {
             try await seedTable(
                 url, """
                 CREATE TABLE notes (id bigint PRIMARY KEY, status integer NOT NULL, owner_id integer, at timestamptz NOT NULL,
-                    email text NOT NULL)
+                    email text NOT NULL, gone integer)
                 """,
                 rows: """
                 INSERT INTO notes SELECT g, g % 5, CASE WHEN g % 4 <> 0 THEN g % 300 END, now() - g * interval '1 second',
@@ -176,9 +176,11 @@ extension AdvisorDatabaseTests {
                 FROM generate_series(1, 60000) g
                 """
             )
-            let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"]]
+            // `gone` is NULL in every row (ANALYZE: n_distinct 0, null_frac 1): one key value, not unknown.
+            let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"], ["status", "gone"]]
             var candidates = shapes.map { keys in IndexCandidate(table: "notes", tableName: "notes", keys: keys.map { IndexKey($0) }) }
             candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("at")], predicate: "owner_id IS NULL"))
+            candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("owner_id"), IndexKey("at")], predicate: "owner_id IS NOT NULL"))
             for candidate in candidates {
                 let (estimate, hypo) = try await database.withConnection { connection in
                     try await PlanningSession.with(connection) { session in
@@ -230,6 +232,88 @@ extension AdvisorDatabaseTests {
             #expect(capped.indexes.map(\.candidate.definition) == ["CREATE INDEX ON readings (a, taken_at)"], "\(AdviceReport.migration(capped))")
             #expect(capped.rejected.contains { $0.definition == "CREATE INDEX ON readings (a)" && $0.reason.contains("replaced by the wider") }, "\(capped.rejected)")
             #expect(capped.indexes.first?.serves.count == 2, "it serves both statements: \(capped.indexes.first?.serves.map(\.statement) ?? [])")
+        }
+    }
+
+    /// A column NULL in most rows, compared with a value: no row the statement can return is NULL, so
+    /// `WHERE ref_id IS NOT NULL` keeps the same plan with a tenth of the index (and the estimate knows).
+    @Test func aMostlyNullColumnComparedWithAValueGetsAnIsNotNullPartialIndex() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seedTable(
+                url, "CREATE TABLE invoices (id bigint PRIMARY KEY, ref_id integer, total integer NOT NULL)",
+                rows: "INSERT INTO invoices SELECT g, CASE WHEN g % 10 = 0 THEN g END, g % 1000 FROM generate_series(1, 100000) g"
+            )
+            let workload = Workload(source: .appStats, statements: [
+                WorkloadStatement(sql: "SELECT id, total FROM invoices WHERE ref_id = $1", calls: 500, totalTimeMs: 2000)
+            ])
+            let advice = try await advise(database, workload)
+            let chosen = try #require(advice.indexes.first, "\(advice.rejected)")
+            #expect(advice.indexes.count == 1)
+            #expect(chosen.candidate.definition == "CREATE INDEX ON invoices (ref_id) WHERE ref_id IS NOT NULL", "\(AdviceReport.migration(advice))")
+            #expect(chosen.serves.first?.planAfter?.contains("Index") == true, "\(chosen.serves)")
+            // 10,000 of the 100,000 rows: the estimate is the partial index's, not the whole column's.
+            let built = try await database.withConnection { connection in
+                try await connection.query("CREATE INDEX whole ON invoices (ref_id)")
+                let size = try await connection.query("SELECT pg_relation_size('whole')").first?.decode(Int64.self) ?? 0
+                try await connection.query("DROP INDEX whole")
+                return size
+            }
+            #expect(chosen.estimatedBytes * 4 < built, "partial \(chosen.estimatedBytes) vs the whole column's \(built)")
+        }
+    }
+
+    /// An index that halves the cost of the one statement it serves is worth it even when a busy
+    /// statement on the same column, which no index helps (it reads every row), dwarfs the saving:
+    /// only the statements whose plans get cheaper count as what it serves.
+    @Test func anIndexIsJudgedByTheStatementsItMakesCheaperNotEveryStatementOnItsColumn() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seedTable(
+                url, "CREATE TABLE events (id bigint PRIMARY KEY, kind integer NOT NULL, body text NOT NULL)",
+                rows: "INSERT INTO events SELECT g, g % 5000, md5(g::text) FROM generate_series(1, 50000) g"
+            )
+            let workload = Workload(source: .file, statements: [
+                WorkloadStatement(sql: "SELECT body FROM events WHERE kind >= 0", calls: 200),
+                WorkloadStatement(sql: "SELECT id, body FROM events WHERE kind = $1", calls: 1),
+            ])
+            let advice = try await advise(database, workload)
+            #expect(advice.indexes.map(\.candidate.definition) == ["CREATE INDEX ON events (kind)"], "\(AdviceReport.migration(advice)) \(advice.rejected)")
+            let served = advice.indexes.first?.serves.map(\.statement) ?? []
+            #expect(served.count == 1 && served[0].contains("kind = $1"), "\(served)")
+            // Under 1 % of what the workload still costs: the other rule (half of what it serves) let it in.
+            let saving = try #require(advice.indexes.first).netGain
+            #expect(saving < advice.workloadCostBefore * 0.01, "saves \(saving) of \(advice.workloadCostBefore)")
+        }
+    }
+
+    /// Greedy by saving per byte under a budget can take a small index first and then have no room
+    /// for one that saves far more: the swap pass takes the small one out for it.
+    @Test func underABudgetASwapTradesASmallIndexForOneThatSavesMore() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                "CREATE TABLE purchases (id bigint PRIMARY KEY, customer_id bigint NOT NULL, note text NOT NULL)",
+                "INSERT INTO purchases SELECT g, g, md5(g::text) FROM generate_series(1, 100000) g",
+                "CREATE TABLE badges (id bigint PRIMARY KEY, label integer NOT NULL, pad text NOT NULL)",
+                "INSERT INTO badges SELECT g, g % 4000, repeat('x', 200) FROM generate_series(1, 4000) g",
+                "ANALYZE purchases", "ANALYZE badges",
+            ])
+            let workload = Workload(source: .file, statements: [
+                WorkloadStatement(sql: "SELECT note FROM purchases WHERE customer_id = $1", calls: 50),
+                WorkloadStatement(sql: "SELECT pad FROM badges WHERE label = $1", calls: 300),
+            ])
+            let free = try await advise(database, workload)
+            func chosen(_ advice: Advice, _ table: String) -> IndexRecommendation? {
+                advice.indexes.first { $0.candidate.definition.hasPrefix("CREATE INDEX ON \(table) ") }
+            }
+            let big = try #require(chosen(free, "purchases"), "\(AdviceReport.migration(free))")
+            let small = try #require(chosen(free, "badges"), "\(AdviceReport.migration(free))")
+            // The premise: the small one saves more per byte, the big one more in all.
+            #expect(small.netGain / Double(small.estimatedBytes) > big.netGain / Double(big.estimatedBytes), "\(small.netGain)/\(small.estimatedBytes) vs \(big.netGain)/\(big.estimatedBytes)")
+            #expect(big.netGain > small.netGain * 2)
+            // Room for the big one and a third of the small one: the small one comes first by its ratio.
+            let capped = try await advise(database, workload, options: AdviseOptions(maxBytes: big.estimatedBytes + small.estimatedBytes / 3))
+            #expect(capped.indexes.map(\.candidate.definition) == [big.candidate.definition], "\(AdviceReport.migration(capped))")
+            #expect(capped.rejected.contains { $0.definition == small.candidate.definition && $0.reason.contains("swapped for") }, "\(capped.rejected)")
         }
     }
 }

@@ -256,6 +256,20 @@ public enum CandidateGenerator {
                 if !rest.isEmpty { add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: rest, predicate: predicate)) }
             }
         }
+        // Sparse columns: where a key column is NULL in most rows and the statement compares it with a
+        // value (`=`, IN, a range, a join), no row it can return is NULL: `WHERE col IS NOT NULL`
+        // leaves those rows out of the index (PostgreSQL proves the predicate from the strict
+        // comparison, for parameters too). Same plans, a fraction of the bytes.
+        let strict = Set((access.equality.filter { !access.nullChecks.contains($0) } + access.joinKeys + access.range))
+        for keys in keyLists {
+            let sparse = uniq(keys.filter { key in
+                key.expression == nil && strict.contains(key.column)
+                    && (table.column(key.column)?.nullFraction ?? 0) >= sparseNullFraction
+            }.map(\.column))
+            guard !sparse.isEmpty else { continue }
+            let predicate = sparse.map { "\(SQLIdentifier.quote($0)) IS NOT NULL" }.joined(separator: " AND ")
+            add(IndexCandidate(table: table.qualifiedName, tableName: table.name, keys: keys, predicate: predicate))
+        }
         // Covering: the widest composite (and the widest partial one) plus INCLUDE of the few other
         // columns the statement reads, so an index-only scan can answer it.
         if let selected = access.selected {
@@ -290,6 +304,10 @@ public enum CandidateGenerator {
         }
         return result
     }
+
+    /// The share of NULL rows from which a key column compared with values gets a `WHERE col IS NOT
+    /// NULL` variant (at 30 % the partial index is about a third smaller).
+    static let sparseNullFraction = 0.3
 
     /// A literal as SQL for a partial-index predicate.
     static func literal(_ value: String, type: String?) -> String {

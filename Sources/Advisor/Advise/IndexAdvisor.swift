@@ -191,8 +191,10 @@ public struct IndexAdvisor {
                     // Worth an index: a share of what the workload still costs (not of the cost before the
                     // first index: one catastrophic statement fixed early would hide every later gain), or
                     // half the cost of what it serves.
-                    let servedCost = costs.keys.reduce(0.0) { $0 + weighted($1) * current[$1] }
-                    let worthIt = gain >= remainingCost * options.minGainPercent / 100 || gain >= servedCost / 2
+                    // What it serves: the statements whose plans get cheaper with it, not every statement
+                    // that touches its leading column (a busy listing on the same column would hide it).
+                    let servedCost = costs.filter { $0.value < current[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * current[$1] }
+                    let worthIt = gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2)
                     guard worthIt, gain > 0 else { continue }
                     // INCLUDE only when an index-only scan pays: the plan must read this index alone
                     // and save clearly more than the same keys without the extra columns.
@@ -288,6 +290,66 @@ public struct IndexAdvisor {
             }
             guard stoppedAtLimit, prunedAny, !remaining.isEmpty else { break }
         }
+        // 6. Under --max-bytes, swaps: greedy by saving per byte can fill the budget with indexes that
+        //    together save less than another choice would (a large index left out for two small ones,
+        //    or the reverse). Each chosen index is taken out in turn and every pooled candidate that
+        //    fits the bytes it frees is costed in its place; the best swap that saves more is made.
+        if let maxBytes = options.maxBytes {
+            let swappable = pool.map(\.candidate)
+            for _ in 0..<Self.swapRounds {
+                var bestSwap: (out: Int, into: Int, net: Double, costs: [Int: Double], without: [Double])?
+                for out in selected {
+                    guard let oid = hypotheticalOIDs[out] else { continue }
+                    try await session.dropHypotheticalIndex(oid)
+                    let rest = Set(selected).subtracting([out])
+                    var without = current
+                    var loss = 0.0
+                    for s in relevant[out] {
+                        let cost: Double
+                        if let known = cache[key(s, rest)] {
+                            cost = known
+                        } else {
+                            cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+                            cache[key(s, rest)] = cost
+                        }
+                        without[s] = cost
+                        loss += weighted(s) * (cost - current[s])
+                    }
+                    let freed = bytesUsed - (sizes[out] ?? 0)
+                    for c in swappable where !selected.contains(c) && !includeDoesNotPay.contains(c) {
+                        guard let size = sizes[c], freed + size <= maxBytes else { continue }
+                        let (gain, costs) = try await evaluate(c, selected: rest, current: without)
+                        let net = gain - loss + penalty(out)
+                        guard net > Self.swapMinimumGain * max(gains[out] ?? 0, 1), net > bestSwap?.net ?? 0 else { continue }
+                        bestSwap = (out, c, net, costs, without)
+                    }
+                    hypotheticalOIDs[out] = try await session.createHypotheticalIndex(candidates[out].definition).oid
+                }
+                guard let swap = bestSwap, let oid = hypotheticalOIDs.removeValue(forKey: swap.out) else { break }
+                try await session.dropHypotheticalIndex(oid)
+                selected.removeAll { $0 == swap.out }
+                bytesUsed -= sizes[swap.out] ?? 0
+                current = swap.without
+                hypotheticalOIDs[swap.into] = try await session.createHypotheticalIndex(candidates[swap.into].definition).oid
+                bytesUsed += sizes[swap.into] ?? 0
+                selected.append(swap.into)
+                var served: [ServedStatement] = []
+                for (s, after) in swap.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
+                    served.append(ServedStatement(
+                        statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
+                        timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
+                        planAfter: outlines[key(s, Set(selected))]
+                    ))
+                    current[s] = after
+                }
+                servedBy[swap.into] = served
+                servedBy[swap.out] = nil
+                gains[swap.into] = swap.net + (gains[swap.out] ?? 0)
+                remaining.removeAll { $0 == swap.into }
+                remaining.append(swap.out)
+                rejections.append((swap.out, gains[swap.out] ?? 0, "swapped for \(candidates[swap.into].definition) under --max-bytes: within the same budget it saves more"))
+            }
+        }
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
         for c in remaining {
             let reason: String
@@ -375,6 +437,11 @@ public struct IndexAdvisor {
 
     /// Rounds of greedy selection and pruning at most.
     static let selectionPasses = 4
+
+    /// Swaps under --max-bytes at most, and how much a swap must save (a share of what the index it
+    /// takes out saved, so that two near-equal sets do not trade places on planner noise).
+    static let swapRounds = 3
+    static let swapMinimumGain = 0.05
 
     /// How much more a covering index must save than its keys alone (a share of their gain).
     static let includeMinimumExtraGain = 0.1

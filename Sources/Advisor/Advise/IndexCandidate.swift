@@ -88,7 +88,8 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
         definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX CONCURRENTLY \(SQLIdentifier.quote(name)) ON") + ";"
     }
 
-    /// True when `index` already serves everything this candidate would (same keys, same predicate).
+    /// True when `index` already serves everything this candidate would (same keys, and the same
+    /// predicate or none).
     ///
     /// A wider index that merely starts with the candidate's keys does not count: measured on TPC-H
     /// Q4, the planner took a fresh `lineitem (l_orderkey)` for a nested-loop semi-join (13 ms) where
@@ -96,7 +97,8 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
     /// costs the narrower candidate and the selection keeps it only if the plan gets cheaper.
     func isCovered(by index: IndexInfo) -> Bool {
         guard index.isValid, index.method == method, index.keyColumns.count >= keys.count else { return false }
-        guard (index.predicate == nil && predicate == nil) || (index.predicate != nil && predicate != nil && index.predicate?.contains(predicate?.split(separator: " ").first.map(String.init) ?? "") == true) else { return false }
+        // An index without a predicate serves whatever the same keys with a predicate would.
+        guard index.predicate == nil || (index.predicate != nil && predicate != nil && index.predicate?.contains(predicate?.split(separator: " ").first.map(String.init) ?? "") == true) else { return false }
         if method == "gin" {
             let sameClass = operatorClass.map { index.definition.contains($0) } ?? !index.definition.contains("_ops")
             return index.keyColumns.first == keys.first?.indexTerm && sameClass

@@ -52,9 +52,11 @@ enum IndexSizeEstimate {
         var offset = 8  // the index tuple header
         var canDeduplicate = serverMajor >= 13
         for key in candidate.keys {
-            guard let column = table.column(key.column), column.distinct != 0, column.averageWidth > 0 else { return hypoPG }
+            guard let column = table.column(key.column), column.hasStatistics, column.averageWidth > 0 || column.nullFraction >= 1 else { return hypoPG }
             if !deduplicates(column.type) { canDeduplicate = false }
-            combinations *= column.distinctValues(rows: rows) + 1
+            // NULL is one more key value (B-tree deduplication groups NULLs too); a column that is
+            // NULL in every row has one.
+            combinations *= max(1, column.distinctValues(rows: rows) + (column.nullFraction > 0 ? 1 : 0))
             // An expression's value has the width and type of its column (lower(), casts to date…) as far as we know.
             let align = key.expression == nil ? alignment(column.type) : 1
             offset = (offset + align - 1) / align * align + column.averageWidth

@@ -40,24 +40,34 @@ public struct ColumnInfo: Sendable, Codable, Equatable {
     /// `pg_stats.most_common_vals` as text, and their frequencies (`most_common_freqs`), same order.
     public var commonValues: [String] = []
     public var commonFrequencies: [Double] = []
+    /// `pg_stats.null_frac`: the share of rows where the column is NULL (0 when unknown).
+    public var nullFraction: Double = 0
 
-    public init(name: String, type: String, averageWidth: Int, distinct: Double, commonValues: [String] = [], commonFrequencies: [Double] = []) {
+    public init(
+        name: String, type: String, averageWidth: Int, distinct: Double, commonValues: [String] = [], commonFrequencies: [Double] = [],
+        nullFraction: Double = 0
+    ) {
         self.name = name
         self.type = type
         self.averageWidth = averageWidth
         self.distinct = distinct
         self.commonValues = commonValues
         self.commonFrequencies = commonFrequencies
+        self.nullFraction = nullFraction
     }
 
     /// Estimated distinct values for a table of `rows` rows.
     public func distinctValues(rows: Double) -> Double {
         distinct >= 0 ? distinct : -distinct * rows
     }
+
+    /// Whether ANALYZE saw the column at all: it has distinct values or NULLs (a column that is NULL
+    /// in every row has `n_distinct` 0 and `null_frac` 1).
+    public var hasStatistics: Bool { distinct != 0 || nullFraction > 0 }
 }
 
 extension ColumnInfo {
-    enum CodingKeys: String, CodingKey { case name, type, averageWidth, distinct, commonValues, commonFrequencies }
+    enum CodingKeys: String, CodingKey { case name, type, averageWidth, distinct, commonValues, commonFrequencies, nullFraction }
 
     /// Catalogs recorded before the most-common values were read decode with none.
     public init(from decoder: any Decoder) throws {
@@ -66,7 +76,8 @@ extension ColumnInfo {
             name: try container.decode(String.self, forKey: .name), type: try container.decode(String.self, forKey: .type),
             averageWidth: try container.decode(Int.self, forKey: .averageWidth), distinct: try container.decode(Double.self, forKey: .distinct),
             commonValues: try container.decodeIfPresent([String].self, forKey: .commonValues) ?? [],
-            commonFrequencies: try container.decodeIfPresent([Double].self, forKey: .commonFrequencies) ?? []
+            commonFrequencies: try container.decodeIfPresent([Double].self, forKey: .commonFrequencies) ?? [],
+            nullFraction: try container.decodeIfPresent(Double.self, forKey: .nullFraction) ?? 0
         )
     }
 }

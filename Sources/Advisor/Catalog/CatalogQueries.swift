@@ -22,7 +22,8 @@ enum CatalogQueries {
     static let columns = """
         SELECT a.attrelid::int8, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
                coalesce(st.avg_width, 0)::int8, coalesce(st.n_distinct, 0)::float8,
-               coalesce(st.most_common_vals::text::text[], '{}'), coalesce(st.most_common_freqs, '{}')::float8[]
+               coalesce(st.most_common_vals::text::text[], '{}'), coalesce(st.most_common_freqs, '{}')::float8[],
+               coalesce(st.null_frac, 0)::float8
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -55,10 +56,11 @@ enum CatalogQueries {
     static func load(_ connection: DatabaseConnection) async throws -> Catalog {
         var columnsByTable: [Int64: [ColumnInfo]] = [:]
         for row in try await connection.query(PostgresQuery(unsafeSQL: columns)) {
-            let (table, name, type, width, distinct, values, frequencies) = try row.decode((Int64, String, String, Int64, Double, [String], [Double]).self)
+            let (table, name, type, width, distinct, values, frequencies, nulls) = try row.decode((Int64, String, String, Int64, Double, [String], [Double], Double).self)
             columnsByTable[table, default: []].append(ColumnInfo(
                 name: name, type: type, averageWidth: Int(width), distinct: distinct,
-                commonValues: values.count == frequencies.count ? values : [], commonFrequencies: values.count == frequencies.count ? frequencies : []
+                commonValues: values.count == frequencies.count ? values : [], commonFrequencies: values.count == frequencies.count ? frequencies : [],
+                nullFraction: nulls
             ))
         }
         var tableInfos: [TableInfo] = []
