@@ -20,6 +20,8 @@
 #   ROUNDS=N (default 3): each index set runs the page mix N times, the sets taking turns; the table
 #   shows the median total and each statement's fastest call over the rounds.
 #   SURGE_MAX_BYTES=N adds `surge_cap`: surge advise --max-bytes N (e.g. another advisor's index bytes).
+#   SURGE_AT="naive eab ia" adds `surge_at_NAME` for each: surge advise --max-bytes set to the bytes that
+#   set's indexes take once built, so each advisor is compared with surge in the same index space.
 #   EXTRA="name=command …" adds another advisor: `command PORT DATABASE PGSS.json` runs against the
 #   unindexed database with the `none` run's SELECT texts (a JSON array) and prints CREATE INDEX lines.
 #   Takes ~25 minutes at the defaults on a 2-core machine, 10 of them the `none` run: without
@@ -126,6 +128,20 @@ for extra in ${EXTRA:-}; do
   $cmd "$PORT" helpdesk "$WORK/pgss.json" > "$WORK/$name.sql"
   printf -v "SECONDS_$name" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
   VARIANTS+=("$name")
+done
+# SURGE_AT="naive ia …": surge again under --max-bytes set to each named index set's built bytes, as
+# surge_at_NAME: does surge do better than that advisor within the same index space?
+for other in ${SURGE_AT:-}; do
+  [ -f "$WORK/$other.sql" ] || { echo "SURGE_AT: no index set named $other (one of: ${VARIANTS[*]})" >&2; exit 2; }
+  drop_secondary
+  psql -q -v ON_ERROR_STOP=1 -f "$WORK/$other.sql" >/dev/null
+  budget=$(secondary_bytes)
+  drop_secondary
+  T0=$(date +%s.%N)
+  "$SURGE" advise --database-url "$URL" --statement-timeout 60s --max-bytes "$budget" --output "$WORK/migration-at-$other.sql" > "$WORK/advice-at-$other.txt"
+  printf -v "SECONDS_surge_at_$other" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
+  grep -E '^CREATE' "$WORK/migration-at-$other.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge_at_$other.sql" || true
+  VARIANTS+=("surge_at_$other")
 done
 # Every index set runs the same page mix ROUNDS times, the sets taking turns within a round (each
 # round starting one set later), so that a slow minute of this shared machine, or the writes left

@@ -13,6 +13,8 @@
 #   EAB_PYTHON=/path/to/python with `index-eab` and `psycopg2-binary` installed adds a row for
 #   Index-EAB's Extend algorithm (Benchmarks/tpch/eab_advise.py; 500 MB budget, width 2, 15 indexes).
 #   EXTRA="name=command …" adds other advisors: `command PORT DATABASE QUERIES.json` prints CREATE INDEX lines.
+#   SURGE_AT="naive eab …" adds `surge_at_NAME`: surge advise --max-bytes at that set's built bytes.
+#   TURNS=N (default 1): the index sets take turns N times; the table gives the median total.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SF=${1:-0.05}
@@ -59,29 +61,30 @@ for _ in range(rounds):
         n, sql = block.split("\n", 1)
         out.write((sql.strip() + "\n") * int(n))
 PY
-# workload NAME: runs the mix, keeps each query's mean time under NAME, prints the total DB time.
-psql -q -c "CREATE TABLE IF NOT EXISTS bench_means (variant text, query text, mean_ms numeric)"
+# workload NAME ROUND: runs the mix, keeps each query's calls, mean and fastest call under NAME, prints the total DB time.
+psql -q -c "CREATE TABLE IF NOT EXISTS bench_runs (variant text, round int, query text, calls bigint, mean_ms numeric, min_ms numeric)"
+TPCH_STATEMENTS="dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_'"
 workload() {
   psql -qAt -c "SELECT pg_stat_statements_reset()" >/dev/null
   psql -q -f "$MIX" >/dev/null
-  psql -qAt -c "INSERT INTO bench_means SELECT '$1', left(regexp_replace(query, '\s+', ' ', 'g'), 60), round(mean_exec_time::numeric, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_means'" >/dev/null
-  psql -qAt -c "SELECT round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_means'"
-  # Σ calls × fastest run: robust to the load spikes of a shared machine (a plan that did not change
-  # varied 3× in total time between variants here).
-  psql -qAt -c "SELECT round(sum(calls * min_exec_time)::numeric / $ROUNDS, 1) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tpch') AND query ~* '^select' AND query !~* 'pg_stat|bench_means'" > "$WORK/min-$1"
+  psql -qAt -c "INSERT INTO bench_runs SELECT '$1', $2, left(regexp_replace(query, '\s+', ' ', 'g'), 60), calls, round(mean_exec_time::numeric, 1), min_exec_time FROM pg_stat_statements WHERE $TPCH_STATEMENTS" >/dev/null
+  psql -qAt -c "SELECT round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements WHERE $TPCH_STATEMENTS"
 }
-fastest() { cat "$WORK/min-$1"; }
+# Σ calls × each query's fastest call over every turn of NAME, per mix (robust to a shared machine's load
+# spikes: a plan that did not change varied 3× in total time between variants here).
+fastest() { psql -qAt -c "SELECT round(sum(c * m)::numeric / $ROUNDS, 1) FROM (SELECT query, max(calls) AS c, min(min_ms) AS m FROM bench_runs WHERE variant = '$1' GROUP BY query) f"; }
 TABLES="'lineitem'::regclass, 'orders'::regclass, 'customer'::regclass, 'part'::regclass, 'partsupp'::regclass, 'supplier'::regclass, 'nation'::regclass, 'region'::regclass"
 secondary_bytes() { psql -qAt -c "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE NOT indisprimary AND indrelid IN ($TABLES)"; }
 secondary_count() { psql -qAt -c "SELECT count(*) FROM pg_index WHERE NOT indisprimary AND indrelid IN ($TABLES)"; }
 drop_secondary() {
   psql -qAt -c "SELECT indexrelid::regclass FROM pg_index WHERE NOT indisprimary AND indrelid IN ($TABLES)" |
     while read -r idx; do psql -q -c "DROP INDEX $idx"; done
+  psql -q -c "ANALYZE"
 }
 
-NONE=$(workload none)   # the data was just written and vacuumed: the cache is warm
+NONE=$(workload none 1)   # the data was just written and vacuumed: the cache is warm
 
-psql -q <<'SQL'
+cat > "$WORK/naive.sql" <<'SQL'
 CREATE INDEX ON lineitem (l_partkey); CREATE INDEX ON lineitem (l_suppkey); CREATE INDEX ON lineitem (l_shipdate);
 CREATE INDEX ON lineitem (l_receiptdate); CREATE INDEX ON lineitem (l_shipmode); CREATE INDEX ON lineitem (l_returnflag);
 CREATE INDEX ON lineitem (l_quantity); CREATE INDEX ON lineitem (l_discount); CREATE INDEX ON lineitem (l_shipinstruct);
@@ -89,38 +92,21 @@ CREATE INDEX ON orders (o_custkey); CREATE INDEX ON orders (o_orderdate); CREATE
 CREATE INDEX ON customer (c_nationkey); CREATE INDEX ON supplier (s_nationkey); CREATE INDEX ON nation (n_regionkey);
 CREATE INDEX ON region (r_name); CREATE INDEX ON part (p_brand); CREATE INDEX ON part (p_container); CREATE INDEX ON part (p_size);
 CREATE INDEX ON part (p_type);
-ANALYZE;
 SQL
-NAIVE_N=$(secondary_count); NAIVE_B=$(secondary_bytes)
-NAIVE=$(workload naive)
-drop_secondary
-psql -q -c "ANALYZE"
+VARIANTS=(naive surge)
 
 T0=$(date +%s.%N)
 "$SURGE" advise --database-url "$URL" --workload Benchmarks/tpch/queries.sql --statement-timeout 60s --output "$WORK/migration.sql" > "$WORK/advice.txt"
-T1=$(date +%s.%N)
-ADVISE_S=$(echo "$T1 - $T0" | bc)
-grep -v '^DROP INDEX' "$WORK/migration.sql" > "$WORK/create.sql"
-psql -q -v ON_ERROR_STOP=1 -f "$WORK/create.sql" >/dev/null 2>"$WORK/apply.err" || { cat "$WORK/apply.err"; exit 1; }
-psql -q -c "ANALYZE"
-SURGE_N=$(secondary_count); SURGE_B=$(secondary_bytes)
-SURGED=$(workload surge)
+SECONDS_surge=$(echo "$(date +%s.%N) - $T0" | bc)
+grep -E '^CREATE' "$WORK/migration.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge.sql" || true
 if [ -n "${EAB_PYTHON:-}" ]; then
-  drop_secondary
-  psql -q -c "ANALYZE"
   T0=$(date +%s.%N)
   "$EAB_PYTHON" Benchmarks/tpch/eab_advise.py "$PORT" tpch Benchmarks/tpch/queries.sql > "$WORK/eab.sql"
-  T1=$(date +%s.%N)
-  EAB_S=$(echo "$T1 - $T0" | bc)
-  psql -q -v ON_ERROR_STOP=1 -f "$WORK/eab.sql" >/dev/null
-  psql -q -c "ANALYZE"
-  EAB_N=$(secondary_count); EAB_B=$(secondary_bytes)
-  EAB=$(workload eab)
+  SECONDS_eab=$(echo "$(date +%s.%N) - $T0" | bc)
+  VARIANTS+=(eab)
 fi
-
 # EXTRA="name=command …": another advisor, run as `command PORT DATABASE QUERIES.json` (the ten query
 # texts, a JSON array) against the database without secondary indexes; it prints CREATE INDEX lines.
-EXTRAS=()
 if [ -n "${EXTRA:-}" ]; then
   python3 - "$WORK/queries.json" <<'PY'
 import json, re, sys
@@ -130,39 +116,55 @@ PY
 fi
 for extra in ${EXTRA:-}; do
   name=${extra%%=*}; cmd=${extra#*=}
-  drop_secondary
-  psql -q -c "ANALYZE"
   T0=$(date +%s.%N)
   $cmd "$PORT" tpch "$WORK/queries.json" > "$WORK/$name.sql"
   printf -v "SECONDS_$name" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
-  psql -q -v ON_ERROR_STOP=1 -f "$WORK/$name.sql" >/dev/null
-  psql -q -c "ANALYZE"
-  printf -v "COUNT_$name" '%s' "$(secondary_count)"; printf -v "BYTES_$name" '%s' "$(secondary_bytes)"
-  printf -v "TOTAL_$name" '%s' "$(workload "$name")"
-  EXTRAS+=("$name")
+  VARIANTS+=("$name")
 done
+# SURGE_AT="naive eab …": surge under --max-bytes set to each named set's built bytes, as surge_at_NAME.
+for other in ${SURGE_AT:-}; do
+  [ -f "$WORK/$other.sql" ] || { echo "SURGE_AT: no index set named $other (one of: ${VARIANTS[*]})" >&2; exit 2; }
+  drop_secondary
+  psql -q -v ON_ERROR_STOP=1 -f "$WORK/$other.sql" >/dev/null
+  budget=$(secondary_bytes)
+  drop_secondary
+  T0=$(date +%s.%N)
+  "$SURGE" advise --database-url "$URL" --workload Benchmarks/tpch/queries.sql --statement-timeout 60s --max-bytes "$budget" --output "$WORK/migration-at-$other.sql" > "$WORK/advice-at-$other.txt"
+  printf -v "SECONDS_surge_at_$other" '%s' "$(echo "$(date +%s.%N) - $T0" | bc)"
+  grep -E '^CREATE' "$WORK/migration-at-$other.sql" | sed 's/ CONCURRENTLY//' > "$WORK/surge_at_$other.sql" || true
+  VARIANTS+=("surge_at_$other")
+done
+# TURNS=N (default 1): every index set runs the mix N times, the sets taking turns (each turn starting
+# one set later, a CHECKPOINT after each set's CREATE INDEX), so a slow minute of a shared machine falls
+# on one turn of every set rather than on one set. The table gives the median of the turns' totals.
+TURNS=${TURNS:-1}
+for turn in $(seq 1 "$TURNS"); do
+  n=${#VARIANTS[@]}
+  for i in $(seq 0 $((n - 1))); do
+    v=${VARIANTS[$(( (i + turn - 1) % n ))]}
+    drop_secondary
+    psql -q -v ON_ERROR_STOP=1 -f "$WORK/$v.sql" >/dev/null && psql -q -c "ANALYZE" -c "CHECKPOINT"
+    if [ "$turn" = 1 ]; then printf -v "COUNT_$v" '%s' "$(secondary_count)"; printf -v "BYTES_$v" '%s' "$(secondary_bytes)"; fi
+    workload "$v" "$turn" > "$WORK/total-$v-$turn"
+  done
+done
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-printf '\nsurge advise on TPC-H queries (scale factor %s, generate_series data), %s rounds of the mix\n\n' "$SF" "$ROUNDS"
-row() {  # name total indexes bytes advise-seconds
-  local min; min=$(fastest "$1")
-  printf '%-8s %14s %8s %16s %8s %8s %12s %10s\n' "$1" "$2" "$(echo "scale=4; $2 / $NONE" | bc)" "$min" \
-    "$(echo "scale=4; $min / $(fastest none)" | bc)" "$3" "$4" "$5"
-}
-printf '%-8s %14s %8s %16s %8s %8s %12s %10s\n' "advice" "DB time (ms)" "÷ none" "Σ calls×min (ms)" "÷ none" "indexes" "index bytes" "advise s"
-row none "$NONE" 0 0 ""
-row naive "$NAIVE" "$NAIVE_N" "$NAIVE_B" ""
-row surge "$SURGED" "$SURGE_N" "$SURGE_B" "$ADVISE_S"
-if [ -n "${EAB_PYTHON:-}" ]; then row eab "$EAB" "$EAB_N" "$EAB_B" "$EAB_S"; fi
-for name in "${EXTRAS[@]}"; do total=TOTAL_$name; count=COUNT_$name; bytes=BYTES_$name; secs=SECONDS_$name; row "$name" "${!total}" "${!count}" "${!bytes}" "${!secs}"; done
+printf '\nsurge advise on TPC-H queries (scale factor %s, generate_series data), %s rounds of the mix a turn, %s turns\n\n' "$SF" "$ROUNDS" "$TURNS"
+printf '%-14s %14s %8s %16s %8s %8s %12s %10s\n' "advice" "DB time (ms)" "÷ none" "Σ calls×min (ms)" "÷ none" "indexes" "index bytes" "advise s"
+NONE_MIN=$(fastest none)
+printf '%-14s %14s %8s %16s %8s %8s %12s %10s\n' none "$NONE" 1.0000 "$NONE_MIN" 1.0000 0 0 ""
+for v in "${VARIANTS[@]}"; do
+  med=$(cat "$WORK"/total-"$v"-* | median); min=$(fastest "$v")
+  count=COUNT_$v; bytes=BYTES_$v; secs=SECONDS_$v
+  printf '%-14s %14s %8s %16s %8s %8s %12s %10s\n' "$v" "$med" "$(echo "scale=4; $med / $NONE" | bc)" "$min" \
+    "$(echo "scale=4; $min / $NONE_MIN" | bc)" "${!count}" "${!bytes}" "${!secs:-}"
+done
 echo
-echo "surge migration (CREATE only):"
-grep -E '^CREATE' "$WORK/create.sql" | sed 's/^/  /'
-if [ -n "${EAB_PYTHON:-}" ]; then echo "Index-EAB Extend:"; sed 's/^/  /' "$WORK/eab.sql"; fi
-for name in "${EXTRAS[@]}"; do echo "$name:"; sed 's/^/  /' "$WORK/$name.sql"; done
+for v in "${VARIANTS[@]}"; do [ "$v" = naive ] || { echo "$v:"; sed 's/^/  /' "$WORK/$v.sql"; }; done
 echo
-echo "mean ms per query and advice:"
-EXTRA_COLUMNS=""
-for name in "${EXTRAS[@]}"; do EXTRA_COLUMNS+=", max(mean_ms) FILTER (WHERE variant = '$name') AS $name"; done
-psql -q -c "SELECT query, max(mean_ms) FILTER (WHERE variant = 'none') AS none, max(mean_ms) FILTER (WHERE variant = 'naive') AS naive,
-    max(mean_ms) FILTER (WHERE variant = 'surge') AS surge, max(mean_ms) FILTER (WHERE variant = 'eab') AS eab $EXTRA_COLUMNS
-  FROM bench_means GROUP BY query ORDER BY max(mean_ms) FILTER (WHERE variant = 'none') DESC"
+echo "mean ms per query and advice (the median of the turns):"
+COLUMNS_SQL=""
+for v in "${VARIANTS[@]}"; do COLUMNS_SQL+=", round(percentile_cont(0.5) WITHIN GROUP (ORDER BY mean_ms) FILTER (WHERE variant = '$v')::numeric, 1) AS $v"; done
+psql -q -c "SELECT query, max(mean_ms) FILTER (WHERE variant = 'none') AS none $COLUMNS_SQL
+  FROM bench_runs GROUP BY query ORDER BY max(mean_ms) FILTER (WHERE variant = 'none') DESC"

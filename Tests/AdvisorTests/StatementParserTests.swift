@@ -41,4 +41,13 @@ import Testing
         #expect(delete.predicates.first?.op == .range)
         #expect(delete.predicates.first?.operand == .parameter)
     }
+
+    /// `NOT (col IN (…))` as the ORM writes it (the NOT outside the parentheses): a filter on `status`,
+    /// not a lost conjunct; `<>` and `IS NOT NULL` are filters too.
+    @Test func negatedComparisonsInParenthesesAreFilters() {
+        let shape = StatementParser.parse(#"SELECT COUNT(*) FROM "t" WHERE (NOT ("t"."status" IN ($1, $2)) AND "t"."owner_id" IS NULL AND "t"."kind" <> $3)"#)
+        #expect(shape.predicates.contains { $0.column.name == "status" && $0.op == .other }, "\(shape.predicates)")
+        #expect(shape.predicates.contains { $0.column.name == "owner_id" && $0.op == .isNull })
+        #expect(shape.predicates.contains { $0.column.name == "kind" && $0.op == .notEqual })
+    }
 }

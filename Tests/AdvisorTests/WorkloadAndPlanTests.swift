@@ -95,4 +95,40 @@ import Testing
         #expect(definitions.contains { $0.contains("INCLUDE (id)") })
         #expect(candidates.allSatisfy { $0.migrationDDL.hasPrefix("CREATE INDEX CONCURRENTLY tickets_") })
     }
+
+    /// Filters no key can search become trailing keys (an index-only scan applies them), and the
+    /// partial variant for `IS NULL` keeps them: `(owner_id, status)`, `(status) WHERE owner_id IS NULL`.
+    @Test func filtersNoKeyCanSearchBecomeTrailingKeys() {
+        let table = TableInfo.analyzed("tickets", oid: 1, rows: 100_000, [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "owner_id", type: "integer", averageWidth: 4, distinct: 60, nullFraction: 0.2),
+            ColumnInfo(name: "status", type: "integer", averageWidth: 4, distinct: 5),
+        ])
+        let catalog = Catalog(tables: [table], indexes: [])
+        let shape = StatementParser.parse("SELECT count(*) FROM tickets WHERE NOT (status IN ($1, $2)) AND owner_id IS NULL")
+        let access = CandidateGenerator.accesses(shape, catalog: catalog)
+        #expect(access.first?.filters == ["status"])
+        let definitions = CandidateGenerator.candidates(for: access[0], catalog: catalog).map(\.definition)
+        #expect(definitions.contains("CREATE INDEX ON tickets (owner_id, status)"), "\(definitions)")
+        #expect(definitions.contains("CREATE INDEX ON tickets (status) WHERE owner_id IS NULL"), "\(definitions)")
+        // 20 % NULL but tested with IS NULL: no `IS NOT NULL` variant.
+        #expect(!definitions.contains { $0.contains("IS NOT NULL") }, "\(definitions)")
+    }
+
+    /// A mostly-NULL column compared with a value gets the `IS NOT NULL` variant; a column with few
+    /// NULLs does not.
+    @Test func mostlyNullColumnsComparedWithValuesGetIsNotNullVariants() {
+        let table = TableInfo.analyzed("invoices", oid: 1, rows: 100_000, [
+            ColumnInfo(name: "id", type: "bigint", averageWidth: 8, distinct: -1),
+            ColumnInfo(name: "ref_id", type: "integer", averageWidth: 4, distinct: -0.1, nullFraction: 0.9),
+            ColumnInfo(name: "total", type: "integer", averageWidth: 4, distinct: 1000, nullFraction: 0.01),
+        ])
+        let catalog = Catalog(tables: [table], indexes: [])
+        let shape = StatementParser.parse("SELECT id FROM invoices WHERE ref_id = $1 AND total > $2")
+        let access = CandidateGenerator.accesses(shape, catalog: catalog)
+        let definitions = CandidateGenerator.candidates(for: access[0], catalog: catalog).map(\.definition)
+        #expect(definitions.contains("CREATE INDEX ON invoices (ref_id) WHERE ref_id IS NOT NULL"), "\(definitions)")
+        #expect(definitions.contains("CREATE INDEX ON invoices (ref_id, total) WHERE ref_id IS NOT NULL"), "\(definitions)")
+        #expect(!definitions.contains { $0.contains("total IS NOT NULL") }, "\(definitions)")
+    }
 }

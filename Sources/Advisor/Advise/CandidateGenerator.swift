@@ -31,6 +31,9 @@ public struct TableAccess: Sendable, Equatable {
     public var extremes: [String] = []
     /// Terms filtered on one side of an OR only: each an index of its own (a BitmapOr arm).
     public var orSides: [String] = []
+    /// Columns under filters no B-tree key can search (`<>`, `NOT IN`, `IS NOT NULL`): an index-only
+    /// scan can still apply them from the index when they are among its keys.
+    public var filters: [String] = []
     /// The column under each expression term.
     public var expressionColumns: [String: String] = [:]
     /// The columns the statement reads from this table, when it lists them.
@@ -41,7 +44,7 @@ public struct TableAccess: Sendable, Equatable {
             && a.fullText == b.fullText && a.substringSearch == b.substringSearch && a.selected == b.selected
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
             && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
-            && a.multiValued == b.multiValued && a.extremes == b.extremes && a.orSides == b.orSides
+            && a.multiValued == b.multiValued && a.extremes == b.extremes && a.orSides == b.orSides && a.filters == b.filters
     }
 
     /// The column a term is on.
@@ -55,7 +58,7 @@ public struct TableAccess: Sendable, Equatable {
 
     /// Every column this statement constrains or sorts by on the table.
     public var referencedColumns: Set<String> {
-        Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks + containment).map(column(of:))
+        Set((equality + joinKeys + range + fullText + substringSearch + prefixSearch + nullChecks + containment + filters).map(column(of:))
             + order.map(\.column) + constantEquality.map(\.column) + distinctCounted + extremes + orSides.map(column(of:)))
     }
 }
@@ -106,6 +109,10 @@ public enum CandidateGenerator {
                 continue
             }
             if predicate.wrapper != nil, case .column = predicate.operand { continue }
+            if [.notEqual, .other, .isNotNull].contains(predicate.op) {
+                if predicate.wrapper == nil, !predicate.onOneSideOfOr, !predicate.isJoin { update(owner) { appendOnce(&$0.filters, name) } }
+                continue
+            }
             if predicate.onOneSideOfOr {
                 if [.equal, .inList, .range].contains(predicate.op) { update(owner) { appendOnce(&$0.orSides, name) } }
                 continue
@@ -206,6 +213,11 @@ public enum CandidateGenerator {
         for term in access.extremes where !lookups.contains(term) {
             keyLists.append(lookupKeys.filter(isSingleValued) + [access.key(term)])
         }
+        // Filters no key can search (`NOT status IN (…)`) as trailing keys: an index-only scan applies
+        // them from the index (`count(*) … WHERE assigned_to_id IS NULL AND NOT status IN (…)` reads no
+        // table row with `(queue_id, status) WHERE assigned_to_id IS NULL`).
+        let filterKeys = uniq(access.filters).filter { f in !lookupKeys.contains { $0.column == f } && !access.range.contains(f) }.map { access.key($0) }
+        if !filterKeys.isEmpty { keyLists.append(lookupKeys + filterKeys) }
         // `LIKE 'abc%'`: a pattern-ops B-tree after the equality terms.
         for term in access.prefixSearch where isText(term) {
             keyLists.append(lookupKeys.filter { $0.indexTerm != term } + [access.key(term, operatorClass: "text_pattern_ops")])

@@ -123,13 +123,16 @@ public struct IndexAdvisor {
         var rejections: [(candidate: Int, gain: Double, reason: String)] = []
         // Each statement's own best candidate, so that a statement whose fix saves less than the
         // fixes of the workload's heaviest statements still has it in the pool.
+        // Also its best one without INCLUDE: a covering candidate can later prove not to pay.
         var bestFor: [Int: (candidate: Int, saving: Double)] = [:]
+        var bestPlainFor: [Int: (candidate: Int, saving: Double)] = [:]
         for c in simulable {
             let (gain, costs) = try await evaluate(c, selected: [], current: baseCosts)
             if gain > 0 {
                 for (s, cost) in costs {
                     let saving = weighted(s) * (baseCosts[s] - cost)
                     if saving > 0, saving > bestFor[s]?.saving ?? 0 { bestFor[s] = (c, saving) }
+                    if saving > 0, candidates[c].include.isEmpty, saving > bestPlainFor[s]?.saving ?? 0 { bestPlainFor[s] = (c, saving) }
                 }
                 pool.append((c, gain))
             } else if gain + penalty(c) > 0 {
@@ -139,7 +142,7 @@ public struct IndexAdvisor {
             }
         }
         pool.sort { $0.gain != $1.gain ? $0.gain > $1.gain : $0.candidate < $1.candidate }
-        let statementsBest = Set(bestFor.values.map(\.candidate))
+        let statementsBest = Set(bestFor.values.map(\.candidate) + bestPlainFor.values.map(\.candidate))
         var remaining = pool.enumerated().filter { $0.offset < options.candidatePool || statementsBest.contains($0.element.candidate) }.map(\.element.candidate)
         for (c, gain) in pool.dropFirst(options.candidatePool) where !statementsBest.contains(c) {
             rejections.append((c, gain, "not among the \(options.candidatePool) most promising candidates, nor any statement's best"))
@@ -290,11 +293,14 @@ public struct IndexAdvisor {
             }
             guard stoppedAtLimit, prunedAny, !remaining.isEmpty else { break }
         }
-        // 6. Under --max-bytes, swaps: greedy by saving per byte can fill the budget with indexes that
-        //    together save less than another choice would (a large index left out for two small ones,
-        //    or the reverse). Each chosen index is taken out in turn and every pooled candidate that
-        //    fits the bytes it frees is costed in its place; the best swap that saves more is made.
-        if let maxBytes = options.maxBytes {
+        // 6. Under --max-bytes, or when the rounds stopped at --max-indexes, swaps: greedy (by saving per
+        //    byte, or by saving) can fill the budget with indexes that together save less than another
+        //    choice would (a large index left out for two small ones, or the reverse; the tenth slot
+        //    taken before a later round would have found a better use). Each chosen index is taken out
+        //    in turn and every pooled candidate that fits what it frees is costed in its place; the
+        //    best swap that saves more is made.
+        if options.maxBytes != nil || selected.count >= options.maxIndexes {
+            let maxBytes = options.maxBytes ?? .max
             let swappable = pool.map(\.candidate)
             for _ in 0..<Self.swapRounds {
                 var bestSwap: (out: Int, into: Int, net: Double, costs: [Int: Double], without: [Double])?
@@ -316,9 +322,13 @@ public struct IndexAdvisor {
                         loss += weighted(s) * (cost - current[s])
                     }
                     let freed = bytesUsed - (sizes[out] ?? 0)
+                    let remainingCost = without.indices.reduce(0.0) { $0 + weighted($1) * without[$1] }
                     for c in swappable where !selected.contains(c) && !includeDoesNotPay.contains(c) {
-                        guard let size = sizes[c], freed + size <= maxBytes else { continue }
+                        guard let size = sizes[c], freed <= maxBytes - size else { continue }
                         let (gain, costs) = try await evaluate(c, selected: rest, current: without)
+                        // Worth an index by the greedy rounds' own rule, in the set without `out`.
+                        let servedCost = costs.filter { $0.value < without[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * without[$1] }
+                        guard gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2) else { continue }
                         let net = gain - loss + penalty(out)
                         guard net > Self.swapMinimumGain * max(gains[out] ?? 0, 1), net > bestSwap?.net ?? 0 else { continue }
                         bestSwap = (out, c, net, costs, without)
@@ -347,7 +357,8 @@ public struct IndexAdvisor {
                 gains[swap.into] = swap.net + (gains[swap.out] ?? 0)
                 remaining.removeAll { $0 == swap.into }
                 remaining.append(swap.out)
-                rejections.append((swap.out, gains[swap.out] ?? 0, "swapped for \(candidates[swap.into].definition) under --max-bytes: within the same budget it saves more"))
+                let limit = options.maxBytes != nil ? "--max-bytes" : "--max-indexes \(options.maxIndexes)"
+                rejections.append((swap.out, gains[swap.out] ?? 0, "swapped for \(candidates[swap.into].definition) under \(limit): within the same budget it saves more"))
             }
         }
         let totalAfter = zip(planned, current).reduce(0) { $0 + $1.0.statement.calls * $1.1 }
@@ -375,7 +386,7 @@ public struct IndexAdvisor {
             )
         }
 
-        // 6. GIN by rule: full-text and substring searches that scan a large table.
+        // 7. GIN by rule: full-text and substring searches that scan a large table.
         for c in candidates.indices where !candidates[c].canSimulate && recommendations.count < options.maxIndexes {
             let table = catalog.tables.first { $0.oid == tableOfCandidate[c] }
             guard let table, table.rows >= 1000 else { continue }
@@ -396,7 +407,7 @@ public struct IndexAdvisor {
             ))
         }
 
-        // 7. Existing indexes: invalid, duplicate, overlapping, unused.
+        // 8. Existing indexes: invalid, duplicate, overlapping, unused.
         let chosen = Set(recommendations.map(\.candidate))
         var listed: Set<Int> = []
         let rejected = rejections.filter { !chosen.contains(candidates[$0.candidate]) && listed.insert($0.candidate).inserted }.sorted { $0.gain > $1.gain }.prefix(20)

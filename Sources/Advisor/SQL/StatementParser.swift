@@ -244,6 +244,11 @@ public enum StatementParser {
         var t = t
         var negated = false
         if t.first?.isWord("not") == true { negated = true; t.removeFirst() }
+        // `NOT (status IN (…))`: the comparison inside the parentheses, negated.
+        while negated, t.count >= 2, t[0].isSymbol("("), t[t.count - 1].isSymbol(")"),
+              matchingParenthesis(t, depthMap(t), 0) == t.count - 1 {
+            t = Array(t[1..<(t.count - 1)])
+        }
         let depths = depthMap(t)
         var opIndex: Int?
         var op: PredicateOperator = .other
