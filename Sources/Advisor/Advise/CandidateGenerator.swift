@@ -213,6 +213,16 @@ public enum CandidateGenerator {
         for term in access.extremes where !lookups.contains(term) {
             keyLists.append(lookupKeys.filter(isSingleValued) + [access.key(term)])
         }
+        // Several ranges (TPC-H Q6: `l_shipdate`, `l_discount`, `l_quantity`): one leads the scan, the
+        // others follow as keys it filters on before it fetches a row (each one alone, and all of them:
+        // HypoPG sizes a wide index generously, which makes the planner cost its scan high).
+        if access.range.count > 1 {
+            for term in access.range where !lookups.contains(term) {
+                let others = access.range.filter { $0 != term && !lookups.contains($0) }.map { access.key($0) }
+                for other in others { keyLists.append(lookupKeys + [access.key(term), other]) }
+                if others.count > 1 { keyLists.append(lookupKeys + [access.key(term)] + others) }
+            }
+        }
         // Filters no key can search (`NOT status IN (…)`) as trailing keys: an index-only scan applies
         // them from the index (`count(*) … WHERE assigned_to_id IS NULL AND NOT status IN (…)` reads no
         // table row with `(queue_id, status) WHERE assigned_to_id IS NULL`).

@@ -177,6 +177,19 @@ public struct IndexAdvisor {
             guard let size = sizes[c] else { return nil }
             return size - (replaced(by: c).flatMap { sizes[$0] } ?? 0)
         }
+        // The statements a just-chosen index makes at least 1 % cheaper, at their new costs.
+        func serve(_ costs: [Int: Double]) -> [ServedStatement] {
+            var served: [ServedStatement] = []
+            for (s, after) in costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
+                served.append(ServedStatement(
+                    statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
+                    timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
+                    planAfter: outlines[key(s, Set(selected))]
+                ))
+                current[s] = after
+            }
+            return served
+        }
         // Greedy rounds, then pruning (5.); when the rounds stopped at --max-indexes and pruning freed
         // slots (small indexes chosen first, then made useless by wider ones), the rounds go on.
         for pass in 0..<Self.selectionPasses {
@@ -240,15 +253,7 @@ public struct IndexAdvisor {
                 selected.append(best.candidate)
                 gains[best.candidate] = best.gain
                 remaining.removeAll { $0 == best.candidate }
-                var served: [ServedStatement] = []
-                for (s, after) in best.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
-                    served.append(ServedStatement(
-                        statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
-                        timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
-                        planAfter: outlines[key(s, Set(selected))]
-                    ))
-                    current[s] = after
-                }
+                var served = serve(best.costs)
                 if let narrow, let oid = hypotheticalOIDs.removeValue(forKey: narrow) {
                     try await session.dropHypotheticalIndex(oid)
                     selected.removeAll { $0 == narrow }
@@ -343,16 +348,7 @@ public struct IndexAdvisor {
                 hypotheticalOIDs[swap.into] = try await session.createHypotheticalIndex(candidates[swap.into].definition).oid
                 bytesUsed += sizes[swap.into] ?? 0
                 selected.append(swap.into)
-                var served: [ServedStatement] = []
-                for (s, after) in swap.costs.sorted(by: { $0.key < $1.key }) where after < current[s] * 0.99 {
-                    served.append(ServedStatement(
-                        statement: planned[s].statement.displayText, calls: planned[s].statement.calls, costBefore: baseCosts[s], costAfter: after,
-                        timeSharePercent: timeShare(planned[s].statement), planBefore: planned[s].baseline.outline,
-                        planAfter: outlines[key(s, Set(selected))]
-                    ))
-                    current[s] = after
-                }
-                servedBy[swap.into] = served
+                servedBy[swap.into] = serve(swap.costs)
                 servedBy[swap.out] = nil
                 gains[swap.into] = swap.net + (gains[swap.out] ?? 0)
                 remaining.removeAll { $0 == swap.into }
