@@ -190,6 +190,9 @@ public struct IndexAdvisor {
             }
             return served
         }
+        // --max-bytes caps the indexes as built; the selection fills it from size estimates (within
+        // 10 % an index, a few percent low on text and timestamp keys), so it keeps some headroom.
+        let byteBudget = options.maxBytes.map { Int64((Double($0) * (1 - Self.byteBudgetHeadroom)).rounded(.down)) }
         // Greedy rounds, then pruning (5.); when the rounds stopped at --max-indexes and pruning freed
         // slots (small indexes chosen first, then made useless by wider ones), the rounds go on.
         for pass in 0..<Self.selectionPasses {
@@ -198,7 +201,7 @@ public struct IndexAdvisor {
                 var best: (candidate: Int, gain: Double, costs: [Int: Double])?
                 let remainingCost = current.indices.reduce(0.0) { $0 + weighted($1) * current[$1] }
                 for c in remaining {
-                    if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes { continue }
+                    if let maxBytes = byteBudget, let size = addedBytes(c), bytesUsed + size > maxBytes { continue }
                     // A covering index whose INCLUDE did not pay next to its keys does not come back
                     // because pruning took the keys out for a wider index that starts with them.
                     if pass > 0 && includeDoesNotPay.contains(c) { continue }
@@ -305,10 +308,10 @@ public struct IndexAdvisor {
         //    in turn and every pooled candidate that fits what it frees is costed in its place; the
         //    best swap that saves more is made.
         if options.maxBytes != nil || selected.count >= options.maxIndexes {
-            let maxBytes = options.maxBytes ?? .max
+            let maxBytes = byteBudget ?? .max
             let swappable = pool.map(\.candidate)
             for _ in 0..<Self.swapRounds {
-                var bestSwap: (out: Int, into: Int, net: Double, costs: [Int: Double], without: [Double])?
+                var bestSwap: (out: Int, into: Int, gain: Double, net: Double, costs: [Int: Double], without: [Double])?
                 for out in selected {
                     guard let oid = hypotheticalOIDs[out] else { continue }
                     try await session.dropHypotheticalIndex(oid)
@@ -336,7 +339,7 @@ public struct IndexAdvisor {
                         guard gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2) else { continue }
                         let net = gain - loss + penalty(out)
                         guard net > Self.swapMinimumGain * max(gains[out] ?? 0, 1), net > bestSwap?.net ?? 0 else { continue }
-                        bestSwap = (out, c, net, costs, without)
+                        bestSwap = (out, c, gain, net, costs, without)
                     }
                     hypotheticalOIDs[out] = try await session.createHypotheticalIndex(candidates[out].definition).oid
                 }
@@ -350,9 +353,8 @@ public struct IndexAdvisor {
                 selected.append(swap.into)
                 servedBy[swap.into] = serve(swap.costs)
                 servedBy[swap.out] = nil
-                gains[swap.into] = swap.net + (gains[swap.out] ?? 0)
+                gains[swap.into] = swap.gain
                 remaining.removeAll { $0 == swap.into }
-                remaining.append(swap.out)
                 let limit = options.maxBytes != nil ? "--max-bytes" : "--max-indexes \(options.maxIndexes)"
                 rejections.append((swap.out, gains[swap.out] ?? 0, "swapped for \(candidates[swap.into].definition) under \(limit): within the same budget it saves more"))
             }
@@ -362,7 +364,7 @@ public struct IndexAdvisor {
             let reason: String
             if includeDoesNotPay.contains(c) {
                 reason = "its INCLUDE columns do not pay: no index-only scan that saves \(Int(Self.includeMinimumExtraGain * 100)) % more than the same keys without them"
-            } else if let maxBytes = options.maxBytes, let size = addedBytes(c), bytesUsed + size > maxBytes {
+            } else if let maxBytes = byteBudget, let size = addedBytes(c), bytesUsed + size > maxBytes {
                 reason = "needs \(size) bytes, more than the --max-bytes budget has left (\(max(0, maxBytes - bytesUsed)))"
             } else if selected.count >= options.maxIndexes {
                 reason = "over --max-indexes \(options.maxIndexes)"
@@ -444,6 +446,9 @@ public struct IndexAdvisor {
 
     /// Rounds of greedy selection and pruning at most.
     static let selectionPasses = 4
+
+    /// The share of --max-bytes the selection leaves for the size estimates' error.
+    static let byteBudgetHeadroom = 0.03
 
     /// Swaps under --max-bytes at most, and how much a swap must save (a share of what the index it
     /// takes out saved, so that two near-equal sets do not trade places on planner noise).
