@@ -177,6 +177,21 @@ public struct IndexAdvisor {
             guard let size = sizes[c] else { return nil }
             return size - (replaced(by: c).flatMap { sizes[$0] } ?? 0)
         }
+        // What statement `s` costs with the hypothetical indexes `active` (those in the session now), cached.
+        func plannedCost(_ s: Int, with active: Set<Int>) async -> Double {
+            if let known = cache[key(s, active)] { return known }
+            let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+            cache[key(s, active)] = cost
+            return cost
+        }
+        // Worth an index: a share of what the workload still costs (not of the cost before the first
+        // index: one catastrophic statement fixed early would hide every later gain), or half the cost of
+        // what it serves: the statements whose plans get cheaper with it, not every statement that
+        // touches its leading column (a busy listing on the same column would hide it).
+        func worthAnIndex(_ gain: Double, costs: [Int: Double], given costsNow: [Double], remainingCost: Double) -> Bool {
+            let servedCost = costs.filter { $0.value < costsNow[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * costsNow[$1] }
+            return gain > 0 && (gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2))
+        }
         // The statements a just-chosen index makes at least 1 % cheaper, at their new costs.
         func serve(_ costs: [Int: Double]) -> [ServedStatement] {
             var served: [ServedStatement] = []
@@ -207,14 +222,7 @@ public struct IndexAdvisor {
                     if pass > 0 && includeDoesNotPay.contains(c) { continue }
                     let (gain, costs) = try await evaluate(c, selected: Set(selected), current: current)
                     lastGain[c] = gain
-                    // Worth an index: a share of what the workload still costs (not of the cost before the
-                    // first index: one catastrophic statement fixed early would hide every later gain), or
-                    // half the cost of what it serves.
-                    // What it serves: the statements whose plans get cheaper with it, not every statement
-                    // that touches its leading column (a busy listing on the same column would hide it).
-                    let servedCost = costs.filter { $0.value < current[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * current[$1] }
-                    let worthIt = gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2)
-                    guard worthIt, gain > 0 else { continue }
+                    guard worthAnIndex(gain, costs: costs, given: current, remainingCost: remainingCost) else { continue }
                     // INCLUDE only when an index-only scan pays: the plan must read this index alone
                     // and save clearly more than the same keys without the extra columns.
                     if let base = uncovered[c] {
@@ -283,8 +291,9 @@ public struct IndexAdvisor {
                 try await session.dropHypotheticalIndex(oid)
                 var without: [Int: Double] = [:]
                 var loss = 0.0
+                let rest = Set(selected).subtracting([c])
                 for s in relevant[c] {
-                    let cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
+                    let cost = await plannedCost(s, with: rest)
                     without[s] = cost
                     loss += weighted(s) * (cost - current[s])
                 }
@@ -319,13 +328,7 @@ public struct IndexAdvisor {
                     var without = current
                     var loss = 0.0
                     for s in relevant[out] {
-                        let cost: Double
-                        if let known = cache[key(s, rest)] {
-                            cost = known
-                        } else {
-                            cost = (try? await session.explain(planned[s].statement).totalCost) ?? current[s]
-                            cache[key(s, rest)] = cost
-                        }
+                        let cost = await plannedCost(s, with: rest)
                         without[s] = cost
                         loss += weighted(s) * (cost - current[s])
                     }
@@ -335,8 +338,7 @@ public struct IndexAdvisor {
                         guard let size = sizes[c], freed <= maxBytes - size else { continue }
                         let (gain, costs) = try await evaluate(c, selected: rest, current: without)
                         // Worth an index by the greedy rounds' own rule, in the set without `out`.
-                        let servedCost = costs.filter { $0.value < without[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * without[$1] }
-                        guard gain >= remainingCost * options.minGainPercent / 100 || (servedCost > 0 && gain >= servedCost / 2) else { continue }
+                        guard worthAnIndex(gain, costs: costs, given: without, remainingCost: remainingCost) else { continue }
                         let net = gain - loss + penalty(out)
                         guard net > Self.swapMinimumGain * max(gains[out] ?? 0, 1), net > bestSwap?.net ?? 0 else { continue }
                         bestSwap = (out, c, gain, net, costs, without)
@@ -450,8 +452,9 @@ public struct IndexAdvisor {
     /// The share of --max-bytes the selection leaves for the size estimates' error.
     static let byteBudgetHeadroom = 0.03
 
-    /// Swaps under --max-bytes at most, and how much a swap must save (a share of what the index it
-    /// takes out saved, so that two near-equal sets do not trade places on planner noise).
+    /// Rounds of swaps at most (under --max-bytes, or at --max-indexes), and how much a swap must save
+    /// (a share of what the index it takes out saved, so that two near-equal sets do not trade places
+    /// on planner noise).
     static let swapRounds = 3
     static let swapMinimumGain = 0.05
 

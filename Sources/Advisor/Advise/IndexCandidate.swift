@@ -98,7 +98,9 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
     func isCovered(by index: IndexInfo) -> Bool {
         guard index.isValid, index.method == method, index.keyColumns.count >= keys.count else { return false }
         // An index without a predicate serves whatever the same keys with a predicate would.
-        guard index.predicate == nil || (index.predicate != nil && predicate != nil && index.predicate?.contains(predicate?.split(separator: " ").first.map(String.init) ?? "") == true) else { return false }
+        if let indexPredicate = index.predicate {
+            guard let first = predicate?.split(separator: " ").first, indexPredicate.contains(first) else { return false }
+        }
         if method == "gin" {
             let sameClass = operatorClass.map { index.definition.contains($0) } ?? !index.definition.contains("_ops")
             return index.keyColumns.first == keys.first?.indexTerm && sameClass
