@@ -191,13 +191,13 @@ import Testing
     /// A store whose CPU per request is 0.8 ms at open-model low load (a wake-up from idle per request)
     /// and 0.5 ms when requests find it busy (paced and closed-loop steps, as at the peak): 1,300 req/s
     /// for one user working flat out, a true peak of (2 − 0.05) / 0.5 ms = 3,900.
-    static func drive(_ state: inout RampState) {
+    static func drive(_ state: inout RampState, paced: (Double) -> Double = { 1300 * $0 }) {
         while let next = state.nextStep {
             switch next {
             case .rate(let rate):
                 state.record(DemandBoundTests.step(state.steps.count + 1, rate: rate, cpuMs: 0.8))
             case .paced(let share, _):
-                var step = DemandBoundTests.step(state.steps.count + 1, rate: 1300 * share, cpuMs: 0.5)
+                var step = DemandBoundTests.step(state.steps.count + 1, rate: paced(share), cpuMs: 0.5)
                 step.offeredRate = nil
                 step.pacedShare = share
                 state.record(step)
@@ -221,6 +221,9 @@ import Testing
         // The rate steps came first and did not predict; their bound (0.8 ms) is kept for the report.
         #expect(state.steps.prefix(while: { $0.offeredRate != nil }).count == state.rateSteps.count)
         #expect(abs((state.rateStepsBound ?? 0) - 1950 / 0.8) < 1)
+        // They only anchor the idle work: they stop at 0.3 of their own bound (0.6 of the fraction), not at half.
+        #expect(state.rateSteps.allSatisfy { $0.throughput <= 0.3 * 1950 / 0.8 + 1 })
+        #expect((state.rateSteps.map(\.throughput).max() ?? 0) >= 0.25 * 1950 / 0.8 - 1)
         #expect(abs((state.predictedPeak ?? 0) - 3900) < 1)
         #expect(state.predictionSteps == state.rateSteps.count + state.pacedSteps.count)
         // Paced steps are not closed-loop levels: the closed loop still starts at 1.
@@ -235,6 +238,44 @@ import Testing
         let text = CapacityText.render(report)
         #expect(text.contains("paced 10%"))
         #expect(text.contains("the open-model rate steps alone bounded it at 2,438 req/s"))
+    }
+
+    /// Every step the prediction stands on is at or below the fraction of what it predicts. Paced users that
+    /// give 3,000 req/s flat out, and a last share (0.585, aimed at 45% of 3,900) that lands 30% higher than
+    /// its share foretold, at 58%: it is measured and kept in the table, but the prediction leaves it out.
+    @Test func aPacedStepPastTheFractionIsLeftOutOfThePrediction() throws {
+        var state = RampState(levels: [1, 2, 3, 4, 6, 8], rates: .automatic(start: 100, maximumSteps: 12), paced: true,
+                              resources: DemandBoundTests.cpu, stopAtFraction: 0.5, validate: true)
+        Self.drive(&state) { share in share > 0.5 ? 3000 * share * 1.3 : 3000 * share }
+        let peak = try #require(state.predictedPeak)
+        #expect(abs(peak - 3900) < 1)
+        let overshoot = try #require(state.pacedSteps.last)
+        #expect(overshoot.throughput > 0.55 * peak, "the last paced step \(overshoot.throughput)")
+        #expect(state.predictionUsedSteps == state.predictionSteps - 1)
+        let best = try #require(state.predictionBest)
+        #expect(best <= 0.5 * peak && best < overshoot.throughput)
+        guard case .report(let report) = try RampOutcome.make(state, target: "t", p99Objective: nil, databaseCores: 2, peakMultiplier: nil, resamples: 20) else {
+            Issue.record("expected a report")
+            return
+        }
+        let check = try #require(report.predictionCheck)
+        #expect(check.fromSteps == state.predictionSteps - 1)
+        #expect(check.measuredShareAtPrediction <= 0.5)
+        #expect(report.steps.count > state.predictionSteps)
+    }
+
+    /// When leaving out the steps past the fraction would leave fewer than two paced steps, every step
+    /// is kept and the report says how far they went.
+    @Test func tooFewSafeStepsKeepEveryStep() throws {
+        var state = RampState(levels: [1, 2, 3, 4], rates: .automatic(start: 100, maximumSteps: 12), paced: true,
+                              resources: DemandBoundTests.cpu, stopAtFraction: 0.5, validate: true)
+        // 0.1 → 600 req/s, then 0.2 → 2,400 (62% of the 3,900 bound): one safe paced step is not a slope.
+        Self.drive(&state) { share in share < 0.15 ? 6000 * share : 12000 * share }
+        let peak = try #require(state.predictedPeak)
+        #expect(abs(peak - 3900) < 1)
+        #expect(state.predictionSteps == state.rateSteps.count + 2)
+        #expect(state.predictionUsedSteps == state.predictionSteps)
+        #expect((state.predictionBest ?? 0) > 0.5 * peak)
     }
 
     @Test func withoutRatesTheRampStartsPaced() {

@@ -38,6 +38,7 @@ public enum RampOutcome: Sendable {
         }
         return .report(CapacityReport(target: targetURL, steps: steps, estimate: estimate, stopReason: state.stopReason,
                                       prediction: state.prediction, predictionSteps: state.predictionSteps,
+                                      predictionUsedSteps: state.predictionUsedSteps, predictionBest: state.predictionBest,
                                       limitingResource: limiting, sizing: sizing, predictedPeak: state.predictedPeak, demandBound: bound,
                                       rateStepsBound: state.rateStepsBound))
     }

@@ -37,8 +37,12 @@ public struct RampState: Sendable {
     public private(set) var predictedPeak: Double?
     /// The operational laws' bound at the moment of the prediction.
     public private(set) var demandBound: DemandBound?
-    /// Steps the prediction was made from.
+    /// Steps measured when the prediction was made (the step that made it is the last of them).
     public private(set) var predictionSteps = 0
+    /// The steps the prediction used (a paced prediction leaves out steps that landed past the fraction of
+    /// what it predicts), and the highest throughput among them.
+    public private(set) var predictionUsedSteps = 0
+    public private(set) var predictionBest: Double?
     public private(set) var stopReason: StopReason?
     /// The next open-model rate; nil once the rate steps are over.
     private var pendingRate: Double?
@@ -59,6 +63,14 @@ public struct RampState: Sendable {
     /// The first paced share, and how many paced steps at most.
     static let firstPace = 0.1
     static let maximumPacedSteps = 6
+    /// With paced steps to follow, the rate steps only anchor the idle work: they stop at this share of the
+    /// fraction of their own bound (0.3 of it for 0.5), which overestimated the peak by up to 15% on the store
+    /// (BENCHMARKS.md), so they stay well under half the real one. Measured before (session 14): rate steps
+    /// aimed at half their bound reached 55–59% of the predicted peak on the guarded store.
+    static let anchorShare = 0.6
+    /// The paced shares aim at this share of the fraction (0.45 of the bound for 0.5): the bound moves with
+    /// every step, and a share aimed at the fraction itself landed at 51–53% of the final prediction.
+    static let pacedAim = 0.9
 
     public init(levels: [Int] = RampState.defaultLevels, rates: RateSteps? = nil, paced: Bool = false, resources: DemandResources? = nil,
                 stopAtFraction: Double? = nil, validate: Bool = false) {
@@ -182,7 +194,8 @@ public struct RampState: Sendable {
         let model = measured.count >= Self.minimumStepsForPrediction ? USLFitter.fit(measured.map(\.point)).model : nil
         let peak = resources == nil ? model?.peakThroughput : bound?.throughput
         let best = measured.map(\.throughput).max() ?? 0
-        if predictedPeak == nil, let peak, best >= (fraction - Self.fractionTolerance) * peak {
+        let target = paced ? fraction * Self.anchorShare : fraction
+        if predictedPeak == nil, let peak, best >= (target - Self.fractionTolerance) * peak {
             if paced {
                 endRates()
                 return
@@ -197,7 +210,7 @@ public struct RampState: Sendable {
             pendingRate = measured.count < list.count ? list[measured.count] : nil
         case .automatic(_, let maximumSteps):
             var next = offered * 2
-            if let peak { next = min(next, fraction * peak) }
+            if let peak { next = min(next, target * peak) }
             pendingRate = measured.count < maximumSteps && next > offered * 1.05 ? next : nil
         case nil:
             pendingRate = nil
@@ -213,9 +226,9 @@ public struct RampState: Sendable {
         pendingPace = Self.firstPace
     }
 
-    /// After a paced step: predict from the paced steps' demand bound once the measured rate reaches the
+    /// After a paced step: predict from the paced steps' demand bound once the measured rate nears the
     /// fraction of it (at least two steps, so the bound is a slope and not a ratio that counts idle work
-    /// as demand), else the next share: doubled, and never past the fraction of the bound.
+    /// as demand), else the next share: doubled, and never past the aim below the fraction of the bound.
     private mutating func recordPaced(_ step: StepMeasurement) {
         let share = step.pacedShare ?? Self.firstPace
         let measured = pacedSteps
@@ -224,29 +237,60 @@ public struct RampState: Sendable {
             return
         }
         let fraction = stopAtFraction ?? 0.5
+        let aim = fraction * Self.pacedAim
         // The idle work from every low-load step (the rate steps pin it near zero load), the demand from the paced ones.
         let bound = resources.flatMap { DemandBound.estimate(measured, $0, idleAnchors: rateSteps) }
         let best = measured.map(\.throughput).max() ?? 0
         // What the user gives working all the time, from this step: the throughput a share of 1 would reach.
         let flatOut = step.throughput / max(share, 1e-3)
         var next = min(1, share * 2)
-        if let peak = bound?.throughput, flatOut > 0 { next = min(next, fraction * peak / flatOut) }
-        let atFraction = bound?.throughput.map { best >= (fraction - Self.fractionTolerance) * $0 } ?? false
+        if let peak = bound?.throughput, flatOut > 0 { next = min(next, aim * peak / flatOut) }
+        let nearAim = bound?.throughput.map { best >= (aim - Self.fractionTolerance) * $0 } ?? false
         let canGrow = measured.count < Self.maximumPacedSteps && next > share * 1.05
-        if predictedPeak == nil, let bound, let peak = bound.throughput, measured.count >= 2, atFraction || !canGrow {
-            let model = steps.count >= Self.minimumStepsForPrediction ? USLFitter.fit(steps.map(\.point)).model : nil
-            predict(model: model, peak: peak, bound: bound)
-            pendingPace = nil
-            if stopAtFraction != nil && !validate { stopReason = .reachedFraction }
-            return
+        if predictedPeak == nil, bound?.throughput != nil, measured.count >= 2, nearAim || !canGrow {
+            let (used, anchors, safeBound) = safeSteps(paced: measured, anchors: rateSteps, fraction: fraction)
+            if let safeBound, let peak = safeBound.throughput {
+                let model = steps.count >= Self.minimumStepsForPrediction ? USLFitter.fit(steps.map(\.point)).model : nil
+                predict(model: model, peak: peak, bound: safeBound, used: used + anchors)
+                pendingPace = nil
+                if stopAtFraction != nil && !validate { stopReason = .reachedFraction }
+                return
+            }
         }
         pendingPace = canGrow ? next : nil
     }
 
-    private mutating func predict(model: USLModel?, peak: Double, bound: DemandBound?) {
+    /// The steps a paced prediction stands on: every one at or below the fraction of the peak it predicts.
+    /// A step past it (a share that grew more than the bound foresaw, a rate step on an optimistic bound)
+    /// stays in the table, but the bound is computed again without it, until the steps and the bound agree
+    /// or fewer than two paced steps and one anchor would be left (then every step is kept, and the report
+    /// shows how far the prediction's steps went).
+    func safeSteps(paced: [StepMeasurement], anchors: [StepMeasurement], fraction: Double)
+        -> (paced: [StepMeasurement], anchors: [StepMeasurement], bound: DemandBound?) {
+        guard let resources else { return (paced, anchors, nil) }
+        var paced = paced, anchors = anchors
+        var bound = DemandBound.estimate(paced, resources, idleAnchors: anchors)
+        while let peak = bound?.throughput {
+            let limit = fraction * peak * (1 + 1e-9)
+            let keptPaced = paced.filter { $0.throughput <= limit }
+            let keptAnchors = anchors.filter { $0.throughput <= limit }
+            if keptPaced.count == paced.count && keptAnchors.count == anchors.count { break }
+            guard keptPaced.count >= 2, keptAnchors.count >= (anchors.isEmpty ? 0 : 1),
+                  let next = DemandBound.estimate(keptPaced, resources, idleAnchors: keptAnchors), next.throughput != nil else { break }
+            paced = keptPaced
+            anchors = keptAnchors
+            bound = next
+        }
+        return (paced, anchors, bound)
+    }
+
+    private mutating func predict(model: USLModel?, peak: Double, bound: DemandBound?, used: [StepMeasurement]? = nil) {
         prediction = model
         predictedPeak = peak
         demandBound = bound
         predictionSteps = steps.count
+        let used = used ?? steps
+        predictionUsedSteps = used.count
+        predictionBest = used.map(\.throughput).max()
     }
 }

@@ -4,7 +4,7 @@ public struct CapacityReport: Sendable, Equatable, Codable {
 
     /// How a peak predicted from the safe steps compares with the peak measured by continuing the ramp.
     public struct PredictionCheck: Sendable, Equatable, Codable {
-        /// Steps the prediction used, and the share of its predicted peak the last of them reached.
+        /// Steps the prediction used, and the share of its predicted peak the highest of them reached.
         public var fromSteps: Int
         public var measuredShareAtPrediction: Double
         /// The prediction: the USL peak capped by the demand bound (either alone when the other is missing).
@@ -39,7 +39,7 @@ public struct CapacityReport: Sendable, Equatable, Codable {
     public var sizing: CapacitySizing?
 
     public init(target: String?, steps: [StepMeasurement], estimate: CapacityEstimate, stopReason: RampState.StopReason? = nil,
-                prediction: USLModel? = nil, predictionSteps: Int = 0, limitingResource: LimitingResource? = nil,
+                prediction: USLModel? = nil, predictionSteps: Int = 0, predictionUsedSteps: Int? = nil, predictionBest: Double? = nil, limitingResource: LimitingResource? = nil,
                 sizing: CapacitySizing? = nil, predictedPeak: Double? = nil, demandBound: DemandBound? = nil, rateStepsBound: Double? = nil) {
         self.demandBound = demandBound
         self.target = target
@@ -54,9 +54,9 @@ public struct CapacityReport: Sendable, Equatable, Codable {
         let served = steps.filter { $0.errorRate <= RampOutcome.maximumFitErrorRate }
         if let predicted = predictedPeak ?? prediction?.peakThroughput, steps.count > predictionSteps,
            let best = (served.isEmpty ? steps : served).max(by: { $0.throughput < $1.throughput }) {
-            let safeBest = steps.prefix(predictionSteps).map(\.throughput).max() ?? 0
+            let safeBest = predictionBest ?? steps.prefix(predictionSteps).map(\.throughput).max() ?? 0
             predictionCheck = PredictionCheck(
-                fromSteps: predictionSteps, measuredShareAtPrediction: safeBest / predicted, predictedPeak: predicted,
+                fromSteps: predictionUsedSteps ?? predictionSteps, measuredShareAtPrediction: safeBest / predicted, predictedPeak: predicted,
                 predictedPeakLoad: prediction?.peakLoad, uslPeak: prediction?.peakThroughput, demandBound: demandBound?.throughput,
                 demandLimitedBy: demandBound?.limiting?.label, rateStepsBound: rateStepsBound, measuredPeak: best.throughput, measuredPeakLoad: best.concurrency,
                 errorPercent: (predicted - best.throughput) / best.throughput * 100,

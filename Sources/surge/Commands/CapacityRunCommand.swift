@@ -205,6 +205,9 @@ struct CapacityRunCommand: AsyncParsableCommand {
             if current.predictionSteps == step.step, let peak = current.predictedPeak {
                 line += String(format: "  → predicted peak %.0f req/s", peak)
                 if let bound = current.demandBound?.limiting { line += String(format: " (demand bound %.0f: %@)", bound.bound, bound.label) }
+                if current.predictionUsedSteps < current.predictionSteps {
+                    line += " from the \(current.predictionUsedSteps) steps at or below the fraction"
+                }
             }
             FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
         }
