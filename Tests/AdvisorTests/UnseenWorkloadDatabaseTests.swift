@@ -168,19 +168,23 @@ extension AdvisorDatabaseTests {
             try await seedTable(
                 url, """
                 CREATE TABLE notes (id bigint PRIMARY KEY, status integer NOT NULL, owner_id integer, at timestamptz NOT NULL,
-                    email text NOT NULL, gone integer)
+                    email text NOT NULL, gone integer, day date NOT NULL, rate numeric(15, 2) NOT NULL)
                 """,
                 rows: """
                 INSERT INTO notes SELECT g, g % 5, CASE WHEN g % 4 <> 0 THEN g % 300 END, now() - g * interval '1 second',
-                    'user' || (g % 20000) || '@example.com'
+                    'user' || (g % 20000) || '@example.com', NULL, date '2020-01-01' + (g % 2500), (g % 11) / 100.0
                 FROM generate_series(1, 60000) g
                 """
             )
             // `gone` is NULL in every row (ANALYZE: n_distinct 0, null_frac 1): one key value, not unknown.
-            let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"], ["status", "gone"]]
+            // `(day, rate)`: numeric values of 4.9 bytes on average that pg_stats rounds down to 4 (TPC-H's
+            // `(l_shipdate, l_discount)`: the floor sized its tuples at 16 bytes, built 24).
+            let shapes: [[String]] = [["status"], ["at"], ["owner_id", "at"], ["email"], ["status", "owner_id"], ["status", "gone"], ["day", "rate"]]
             var candidates = shapes.map { keys in IndexCandidate(table: "notes", tableName: "notes", keys: keys.map { IndexKey($0) }) }
             candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("at")], predicate: "owner_id IS NULL"))
             candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("owner_id"), IndexKey("at")], predicate: "owner_id IS NOT NULL"))
+            // A partial index's rows repeat its key less often than the table's (40 a value, not 200).
+            candidates.append(IndexCandidate(table: "notes", tableName: "notes", keys: [IndexKey("owner_id")], predicate: "status = 1"))
             for candidate in candidates {
                 let (estimate, hypo) = try await database.withConnection { connection in
                     try await PlanningSession.with(connection) { session in
@@ -205,7 +209,11 @@ extension AdvisorDatabaseTests {
                     return size
                 }
                 let error = Double(estimate) / Double(built) - 1
-                #expect(abs(error) < 0.1, "\(candidate.definition): estimated \(estimate), built \(built), HypoPG \(hypo)")
+                // `(day, rate)` straddles an alignment boundary: a tuple is 16 or 24 bytes as its numeric
+                // is 3 or 5 bytes, and pg_stats' truncated width cannot tell the mix (here 10 of 11 are 5
+                // bytes); the estimate takes the middle, 20 (by the floor alone, TPC-H's (l_shipdate, l_discount) read 6.4 MB, built 9.4).
+                let tolerance = candidate.keys.map(\.column) == ["day", "rate"] ? 0.15 : 0.1
+                #expect(abs(error) < tolerance, "\(candidate.definition): estimated \(estimate), built \(built), HypoPG \(hypo)")
                 if candidate.keys.map(\.column) == ["status"] {
                     #expect(Double(hypo) > Double(built) * 2, "HypoPG counts a tuple a row: \(hypo) vs \(built)")
                 }
@@ -258,13 +266,17 @@ extension AdvisorDatabaseTests {
             #expect(chosen.candidate.definition == "CREATE INDEX ON invoices (ref_id) WHERE ref_id IS NOT NULL", "\(AdviceReport.migration(advice))")
             #expect(chosen.serves.first?.planAfter?.contains("Index") == true, "\(chosen.serves)")
             // 10,000 of the 100,000 rows: the estimate is the partial index's, not the whole column's.
-            let built = try await database.withConnection { connection in
-                try await connection.query("CREATE INDEX whole ON invoices (ref_id)")
-                let size = try await connection.query("SELECT pg_relation_size('whole')").first?.decode(Int64.self) ?? 0
-                try await connection.query("DROP INDEX whole")
-                return size
+            func built(_ definition: String) async throws -> Int64 {
+                try await database.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX probe ON invoices \(definition)"))
+                    let size = try await connection.query("SELECT pg_relation_size('probe')").first?.decode(Int64.self) ?? 0
+                    try await connection.query("DROP INDEX probe")
+                    return size
+                }
             }
-            #expect(chosen.estimatedBytes * 4 < built, "partial \(chosen.estimatedBytes) vs the whole column's \(built)")
+            let whole = try await built("(ref_id)"), partial = try await built("(ref_id) WHERE ref_id IS NOT NULL")
+            #expect(partial * 3 < whole, "partial \(partial) vs the whole column's \(whole)")
+            #expect(abs(Double(chosen.estimatedBytes) / Double(partial) - 1) < 0.1, "estimated \(chosen.estimatedBytes), built \(partial)")
         }
     }
 

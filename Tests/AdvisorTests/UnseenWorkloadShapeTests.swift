@@ -253,3 +253,71 @@ extension TableInfo {
         #expect(IndexAdvisor.timeWeights(calls: [1, 1000], timesMs: [10_000, 1], costs: [1, 1000])[0] == 10, "clamped")
     }
 }
+
+/// TPC-H Q19: an OR whose every side repeats the join and two filters. PostgreSQL factors what every
+/// side repeats out of the OR before planning, so those are conjuncts an index can key on; what differs
+/// between the sides stays a BitmapOr arm.
+@Suite struct RepeatedOrConditionTests {
+    static let lineitem = TableInfo.analyzed("lineitem", oid: 11, rows: 300_000, [
+        ColumnInfo(name: "l_partkey", type: "integer", averageWidth: 4, distinct: 10_000),
+        ColumnInfo(name: "l_quantity", type: "numeric", averageWidth: 5, distinct: 50),
+        ColumnInfo(name: "l_shipmode", type: "character(10)", averageWidth: 11, distinct: 7),
+        ColumnInfo(name: "l_shipinstruct", type: "character(25)", averageWidth: 26, distinct: 4),
+        ColumnInfo(name: "l_extendedprice", type: "numeric", averageWidth: 7, distinct: -0.5),
+    ])
+    static let part = TableInfo.analyzed("part", oid: 12, rows: 10_000, [
+        ColumnInfo(name: "p_partkey", type: "integer", averageWidth: 4, distinct: -1),
+        ColumnInfo(name: "p_brand", type: "character(10)", averageWidth: 11, distinct: 25),
+        ColumnInfo(name: "p_container", type: "character(10)", averageWidth: 8, distinct: 40),
+        ColumnInfo(name: "p_size", type: "integer", averageWidth: 4, distinct: 50),
+    ])
+
+    static let literal = """
+        SELECT sum(l_extendedprice) FROM lineitem, part
+        WHERE (p_partkey = l_partkey AND p_brand = 'Brand#12' AND p_container IN ('SM CASE', 'SM BOX') AND l_quantity >= 1
+               AND l_shipmode IN ('AIR', 'AIR REG') AND l_shipinstruct = 'DELIVER IN PERSON')
+           OR (p_partkey = l_partkey AND p_brand = 'Brand#23' AND p_container IN ('MED BAG', 'MED BOX') AND l_quantity >= 10
+               AND l_shipmode IN ('AIR', 'AIR REG') AND l_shipinstruct = 'DELIVER IN PERSON')
+        """
+    /// The same as pg_stat_statements records it: every constant its own parameter.
+    static let normalized = """
+        select sum(l_extendedprice) from lineitem, part
+        where (p_partkey = l_partkey and p_brand = $1 and p_container in ($2, $3) and l_quantity >= $4
+               and l_shipmode in ($5, $6) and l_shipinstruct = $7)
+           or (p_partkey = l_partkey and p_brand = $8 and p_container in ($9, $10) and l_quantity >= $11
+               and l_shipmode in ($12, $13) and l_shipinstruct = $14)
+        """
+
+    @Test(arguments: [literal, normalized])
+    func conditionsEverySideRepeatsAreConjuncts(sql: String) throws {
+        let shape = StatementParser.parse(sql)
+        let shipmode = try #require(shape.predicates.first { $0.column.name == "l_shipmode" })
+        let instruct = try #require(shape.predicates.first { $0.column.name == "l_shipinstruct" })
+        #expect(!shipmode.onOneSideOfOr && !instruct.onOneSideOfOr)
+        // What differs stays on its side: the brands (and, with literals, the containers and quantities);
+        // with parameters, whose values are unknown, a repeated shape is a conjunct and an arm too.
+        #expect(shape.predicates.contains { $0.column.name == "p_brand" && $0.onOneSideOfOr })
+        if sql == Self.literal {
+            #expect(shape.predicates.filter { $0.column.name == "l_shipmode" }.count == 1)
+            #expect(shape.predicates.filter { $0.column.name == "p_brand" }.allSatisfy { $0.onOneSideOfOr })
+        }
+        #expect(shape.predicates.contains { $0.isJoin && $0.column.name.hasSuffix("partkey") })
+
+        let catalog = Catalog(tables: [Self.lineitem, Self.part], indexes: [])
+        let definitions = CandidateGenerator.accesses(shape, catalog: catalog)
+            .flatMap { CandidateGenerator.candidates(for: $0, catalog: catalog) }.map(\.definition)
+        // The join key with the repeated filters: the nested loop's inner scan reads only matching lines.
+        #expect(definitions.contains { $0.hasPrefix("CREATE INDEX ON lineitem (") && !$0.contains("WHERE") && !$0.contains("INCLUDE")
+            && ["l_partkey", "l_shipinstruct", "l_shipmode"].allSatisfy($0.contains) }, "\(definitions)")
+        #expect(definitions.contains("CREATE INDEX ON part (p_brand)"), "\(definitions)")
+        // The join key first too, alone with the most selective repeated filter: the narrow index a lookup per part needs.
+        #expect(definitions.contains("CREATE INDEX ON lineitem (l_partkey, l_shipmode)"), "\(definitions)")
+        #expect(definitions.contains("CREATE INDEX ON lineitem (l_partkey, l_shipmode, l_shipinstruct)"), "\(definitions)")
+    }
+
+    /// Sides that share nothing keep every condition an arm of its own, as before.
+    @Test func sidesThatShareNothingStayArms() {
+        let shape = StatementParser.parse("SELECT * FROM part WHERE p_brand = 'Brand#12' OR p_size = 3")
+        #expect(shape.predicates.count == 2 && shape.predicates.allSatisfy { $0.onOneSideOfOr })
+    }
+}

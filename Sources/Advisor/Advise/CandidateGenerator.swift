@@ -201,6 +201,17 @@ public enum CandidateGenerator {
         for term in access.range { keyLists.append([access.key(term)]) }
         for term in access.orSides { keyLists.append([access.key(term)]) }
         if lookups.count > 1 { keyLists.append(lookupKeys) }
+        // The inner side of a nested loop looks up one join key value per outer row: that key first,
+        // then the statement's equality terms on this table (all, and the two most selective alone) so
+        // the scan returns only the rows they keep (TPC-H Q19: `(l_partkey, l_shipmode)`, a third of the
+        // lines each lookup read with `(l_partkey)` alone).
+        let joinLed = uniq(access.joinKeys).filter { !equality.contains($0) }.prefix(2)
+        if !equality.isEmpty {
+            for join in joinLed {
+                keyLists.append(([join] + equality).map { access.key($0) })
+                if equality.count > 1 { for term in equality.prefix(2) { keyLists.append([access.key(join), access.key(term)]) } }
+            }
+        }
         for term in access.range where !lookups.contains(term) {
             keyLists.append(lookupKeys + [access.key(term)])
         }

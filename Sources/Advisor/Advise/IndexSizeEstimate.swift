@@ -49,7 +49,11 @@ enum IndexSizeEstimate {
         let rows = table.estimatedRows >= 1 ? table.estimatedRows : table.rows
         guard rows >= 1 else { return hypoPG }
         var combinations = 1.0
-        var offset = 8  // the index tuple header
+        // The index tuple header, then the keys; `pg_stats.avg_width` is truncated to whole bytes, so a
+        // variable-width key averages up to a byte more: the tuple is sized with each such width and one
+        // byte more, and the two aligned sizes averaged (`(l_shipdate, l_discount)`: numeric values of
+        // 4.9 bytes on average, avg_width 4; 16-byte tuples by the floor, 24 as built).
+        var offsets = (low: 8, high: 8)
         var canDeduplicate = serverMajor >= 13
         for key in candidate.keys {
             guard let column = table.column(key.column), column.hasStatistics, column.averageWidth > 0 || column.nullFraction >= 1 else { return hypoPG }
@@ -59,29 +63,38 @@ enum IndexSizeEstimate {
             combinations *= max(1, column.distinctValues(rows: rows) + (column.nullFraction > 0 ? 1 : 0))
             // An expression's value has the width and type of its column (lower(), casts to date…) as far as we know.
             let align = key.expression == nil ? alignment(column.type) : 1
-            offset = (offset + align - 1) / align * align + column.averageWidth
+            let truncated = align == 1 && column.averageWidth > 0 ? 1 : 0
+            offsets.low = (offsets.low + align - 1) / align * align + column.averageWidth
+            offsets.high = (offsets.high + align - 1) / align * align + column.averageWidth + truncated
         }
         // The tuple aligned to 8 bytes, plus its 4-byte line pointer.
-        let keyBytes = Double((offset + 7) / 8 * 8)
+        let keyBytes = Double((offsets.low + 7) / 8 * 8 + (offsets.high + 7) / 8 * 8) / 2
         let tupleBytes = keyBytes + 4
-        var perRow = tupleBytes
-        let group = rows / min(rows, combinations)
-        if canDeduplicate && group > 1 {
-            // A run of equal keys becomes one tuple: the keys, then its heap pointers, aligned to 8
-            // (at most ~400 pointers a tuple: a third of a page).
-            let run = min(group, maxPostings)
-            perRow = min(tupleBytes, (((keyBytes + run * postingBytes) / 8).rounded(.up) * 8 + 4) / run)
-        }
         var indexed = rows
         if candidate.predicate != nil {
             // A partial index holds the rows its predicate keeps, which HypoPG estimated.
             guard let full = hypoPGWithoutPredicate, full > 0 else {
-                return max(8192, Int64((Double(hypoPG) * perRow / tupleBytes).rounded()))
+                return max(8192, Int64((Double(hypoPG) * dedupedRowBytes(tupleBytes: tupleBytes, keyBytes: keyBytes, rows: rows,
+                                                                         combinations: combinations, canDeduplicate: canDeduplicate) / tupleBytes).rounded()))
             }
             indexed = rows * min(1, Double(hypoPG) / Double(full))
         }
+        // The runs of equal keys are those of the rows the index holds (a partial index's rows share
+        // fewer keys than the table's: `(l_partkey) WHERE l_shipinstruct = …` holds 5 lines a part, not 30).
+        let perRow = dedupedRowBytes(tupleBytes: tupleBytes, keyBytes: keyBytes, rows: max(1, indexed), combinations: combinations,
+                                     canDeduplicate: canDeduplicate)
         let leaf = indexed * perRow / leafFill
         // Inner pages hold one tuple per leaf page; one metapage.
         return Int64(leaf * (1 + tupleBytes / 8152)) + 2 * 8192
+    }
+
+    /// Bytes a row takes in the leaf pages: its own tuple, or its share of a deduplicated one (a run of
+    /// equal keys becomes one tuple: the keys, then its heap pointers, aligned to 8; at most ~400
+    /// pointers a tuple: a third of a page).
+    static func dedupedRowBytes(tupleBytes: Double, keyBytes: Double, rows: Double, combinations: Double, canDeduplicate: Bool) -> Double {
+        let group = rows / min(rows, combinations)
+        guard canDeduplicate && group > 1 else { return tupleBytes }
+        let run = min(group, maxPostings)
+        return min(tupleBytes, (((keyBytes + run * postingBytes) / 8).rounded(.up) * 8 + 4) / run)
     }
 }

@@ -201,10 +201,32 @@ public enum StatementParser {
             // serves are left out: GIN is recommended by rule, unsimulated, and a BitmapOr needs an
             // index on every side (a trigram index on `title` alone does nothing for
             // `upper(title) LIKE … OR upper(description) LIKE …`).
-            for side in ors {
+            let sidesRead = ors.map { side in
                 var scratch = StatementShape()
                 readConjunct(tokens, depths, side, into: &scratch)
-                for var predicate in scratch.predicates {
+                return scratch.predicates
+            }
+            // A condition every side repeats holds whatever side is true: PostgreSQL factors it out of the
+            // OR before planning (`find_duplicate_ors`), so it is a conjunct like any other (TPC-H Q19's
+            // `l_shipmode IN (…) AND l_shipinstruct = …` in each of its three sides). Parameters count as
+            // the same value here, since pg_stat_statements numbers each occurrence apart: such a condition
+            // becomes a conjunct and stays an arm of each side too, and the planned costs judge.
+            func sameCondition(_ a: Predicate, _ b: Predicate) -> Bool {
+                var a = a, b = b
+                a.parameterNumber = nil
+                b.parameterNumber = nil
+                return a == b
+            }
+            func repeated(by same: (Predicate, Predicate) -> Bool) -> [Predicate] {
+                sidesRead.first?.filter { predicate in sidesRead.dropFirst().allSatisfy { $0.contains { same($0, predicate) } } } ?? []
+            }
+            let common = repeated(by: sameCondition)
+            let exactlyRepeated = repeated(by: ==)
+            for predicate in common where !shape.predicates.contains(where: { sameCondition($0, predicate) }) {
+                shape.predicates.append(predicate)
+            }
+            for predicates in sidesRead {
+                for var predicate in predicates where !exactlyRepeated.contains(predicate) {
                     if [.isNull, .like, .fullText, .contains].contains(predicate.op) { continue }
                     if !predicate.isJoin { predicate.onOneSideOfOr = true }
                     if !shape.predicates.contains(predicate) { shape.predicates.append(predicate) }
