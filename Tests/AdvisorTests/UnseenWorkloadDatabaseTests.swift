@@ -249,6 +249,35 @@ extension AdvisorDatabaseTests {
         Int64((Double(bytes) / (1 - IndexAdvisor.byteBudgetHeadroom)).rounded(.up))
     }
 
+    /// An index that takes a third off the one statement it serves, in a workload whose unindexable
+    /// report dwarfs that saving, is under the minimum gain without a budget; under --max-bytes that has
+    /// room for it (the user priced the space), a tenth of the minimum gain is enough.
+    @Test func underAByteBudgetWithRoomASmallerGainIsWorthAnIndex() async throws {
+        try await TestPostgres.withFreshDatabase { database, url in
+            try await seed(url, [
+                "CREATE EXTENSION IF NOT EXISTS hypopg",
+                "CREATE TABLE parts (id bigint PRIMARY KEY, brand integer NOT NULL, size integer NOT NULL)",
+                "CREATE TABLE lines (id bigint PRIMARY KEY, qty integer NOT NULL, note text NOT NULL)",
+                "INSERT INTO parts SELECT g, g % 400, g % 50 FROM generate_series(1, 40000) g",
+                "INSERT INTO lines SELECT g, g % 50, md5(g::text) FROM generate_series(1, 60000) g",
+                "ANALYZE parts", "ANALYZE lines",
+            ])
+            let workload = Workload(source: .appStats, statements: [
+                // A part lookup by brand plus a scan of every line no index helps: the index on brand takes a part off.
+                WorkloadStatement(sql: "SELECT (SELECT count(*) FROM parts WHERE brand = $1) + (SELECT count(*) FROM lines WHERE note LIKE $2)",
+                                  calls: 20, totalTimeMs: 200),
+                WorkloadStatement(sql: "SELECT qty, count(*) FROM lines GROUP BY qty", calls: 1500, totalTimeMs: 30_000),
+            ])
+            let free = try await advise(database, workload)
+            #expect(!free.indexes.contains { $0.candidate.definition.contains("parts (brand)") }, "\(AdviceReport.migration(free))")
+            #expect(free.rejected.contains { $0.definition == "CREATE INDEX ON parts (brand)" }, "\(free.rejected)")
+            let budgeted = try await advise(database, workload, options: AdviseOptions(maxBytes: 8_000_000))
+            let chosen = try #require(budgeted.indexes.first { $0.candidate.definition == "CREATE INDEX ON parts (brand)" }, "\(AdviceReport.migration(budgeted)) \(budgeted.rejected)")
+            #expect(chosen.serves.count == 1)
+            #expect(budgeted.indexes.reduce(0) { $0 + $1.estimatedBytes } <= 8_000_000)
+        }
+    }
+
     /// A column NULL in most rows, compared with a value: no row the statement can return is NULL, so
     /// `WHERE ref_id IS NOT NULL` keeps the same plan with a tenth of the index (and the estimate knows).
     @Test func aMostlyNullColumnComparedWithAValueGetsAnIsNotNullPartialIndex() async throws {
