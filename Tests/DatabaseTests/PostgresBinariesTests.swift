@@ -13,11 +13,18 @@ import Testing
         try body(dir)
     }
 
-    /// An executable shell script at `path` that prints `output`.
+    /// An executable shell script at `path` that prints `output`. Written through a descriptor opened
+    /// close-on-exec: the suite's other tests start processes at the same time, and a child that
+    /// inherited a descriptor still open for writing on the script would make running it fail with
+    /// ETXTBSY ("Text file busy") for as long as the child lives (Foundation's atomic write opens
+    /// its temporary file without O_CLOEXEC).
     private func script(_ path: String, printing output: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try "#!/bin/sh\necho '\(output)'\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        let bytes = Array("#!/bin/sh\necho '\(output)'\n".utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        guard write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
     @Test func noBinariesAnywhereSaysInOneLineHowToInstallThemOrPassAURL() throws {
