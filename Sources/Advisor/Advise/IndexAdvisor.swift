@@ -191,7 +191,7 @@ public struct IndexAdvisor {
         // Under --max-bytes the user has priced the space: an index that fits is worth a tenth of the
         // minimum gain (TPC-H within Index-EAB's 23 MB: `part (p_brand)` saves Q19 a third of its plan, 0.9 %
         // of the workload; `(l_shipdate, l_discount)` over `(l_shipdate)` plans 2 % cheaper for Q6 and
-        // runs 30 % faster; both were left out with 8 MB of the budget unused).
+        // runs 30 % faster; both were left out with 8 MB of the budget unused; now the part index is taken).
         let minimumGainShare = options.minGainPercent / 100 * (options.maxBytes == nil ? 1 : Self.budgetedMinimumGainFactor)
         func worthAnIndex(_ gain: Double, costs: [Int: Double], given costsNow: [Double], remainingCost: Double) -> Bool {
             let servedCost = costs.filter { $0.value < costsNow[$0.key] * 0.99 }.keys.reduce(0.0) { $0 + weighted($1) * costsNow[$1] }

@@ -24,10 +24,10 @@ struct AdviseCommand: AsyncParsableCommand {
     @Option(help: "At most this many new indexes (default 10).")
     var maxIndexes: Int = 10
 
-    @Option(help: "At most this much new index space, e.g. 512MB or 2GB (default: no limit).")
+    @Option(help: "At most this much new index space, as built, e.g. 512MB or 2GB (default: no limit). The selection fills 97% of it by saving per byte, and an index that fits needs a tenth of --min-gain-percent.")
     var maxBytes: String?
 
-    @Option(help: "An index must save at least this percent of the workload's estimated cost, or halve the cost of the statements it serves (default 1).")
+    @Option(help: "An index must save at least this percent of what the workload still costs (a tenth of it under --max-bytes), or halve the cost of the statements it serves (default 1).")
     var minGainPercent: Double = 1
 
     @Flag(help: "Output markdown (a summary table and the migration).")
