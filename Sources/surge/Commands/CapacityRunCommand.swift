@@ -27,7 +27,7 @@ struct CapacityRunCommand: AsyncParsableCommand {
     @Option(help: "Open-model rate steps before the closed-loop ones: req/s comma-separated (e.g. 50,100,200), or auto (from --start-rate, doubling, up to --stop-at-fraction, default 0.5, of the predicted peak).")
     var rates: String?
 
-    @Flag(help: "After the rate steps (if any), paced steps: cores + 1 users working back to back for 10%, 20%, 40%… of every second, up to --stop-at-fraction of the peak; the prediction then comes from their demand bound (CPU per request measured with the server busy, as at the peak, from a fraction of its load). Needs a target on this host or --database-url.")
+    @Flag(help: "After the rate steps (if any), paced steps: cores + 1 users working back to back for 10%, 20%, 40%… of every second, up to 0.9 × --stop-at-fraction of the peak (rate steps before them stop at 0.6 ×: they only measure the idle work); the prediction then comes from their demand bound, over the steps at or below the fraction of what it predicts (CPU per request measured with the server busy, as at the peak, from a fraction of its load). Needs a target on this host or --database-url.")
     var paced = false
 
     @Option(help: "The period paced steps work a share of (default 1s; 50ms...5s; keep several in a step).")
