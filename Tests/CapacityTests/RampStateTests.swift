@@ -83,6 +83,23 @@ import Testing
 }
 
 @Suite struct HostCPUEvidenceTests {
+    /// The store and PostgreSQL pinned to one core: each uses half of it at the peak, together all of it.
+    @Test func theStoreAndPostgresTogetherFillingTheirSharedCoresAreTheLimit() {
+        var steps = (1...4).map { RampStateTests.step($0, users: $0, throughput: Double($0) * 500) }
+        for index in steps.indices {
+            let share = Double(index + 1) * 0.12
+            steps[index].evidence = StepEvidence(processCores: ["postgres": share, "surge": share * 1.1], hostBusyCores: 2.2 * share, hostCores: 2)
+        }
+        // Step 4: 0.48 + 0.53 of 1 core (shown 1.0); neither alone reaches 0.9 of it.
+        let found = LimitingResource.find(steps: steps, databaseCores: 1)
+        #expect(found?.resource == "server_cpu")
+        #expect(found?.step == 4)
+        #expect(found?.sentence.hasPrefix("CPU: the store and PostgreSQL together use 1.0 of the 1 core they share at step 4") == true, "\(found?.sentence ?? "")")
+        // On two cores they leave half idle: no finding.
+        #expect(LimitingResource.find(steps: steps, databaseCores: 2) == nil)
+    }
+
+
     @Test func coresBusyBeforeTheLoadRoseBlameOtherProcesses() {
         var steps = (1...3).map { RampStateTests.step($0, users: $0, throughput: Double($0) * 10) }
         for index in steps.indices { steps[index].evidence = StepEvidence(hostBusyCores: 2, hostCores: 2) }
