@@ -202,12 +202,7 @@ extension AdvisorDatabaseTests {
                         return (estimate, created.bytes)
                     }
                 }
-                let built = try await database.withConnection { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: candidate.definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX size_probe ON")))
-                    let size = try await connection.query("SELECT pg_relation_size('size_probe')").first?.decode(Int64.self) ?? 0
-                    try await connection.query("DROP INDEX size_probe")
-                    return size
-                }
+                let built = try await builtBytes(database, candidate)
                 let error = Double(estimate) / Double(built) - 1
                 // `(day, rate)` straddles an alignment boundary: a tuple is 16 or 24 bytes as its numeric
                 // is 3 or 5 bytes, and pg_stats' truncated width cannot tell the mix (here 10 of 11 are 5
@@ -240,6 +235,16 @@ extension AdvisorDatabaseTests {
             #expect(capped.indexes.map(\.candidate.definition) == ["CREATE INDEX ON readings (a, taken_at)"], "\(AdviceReport.migration(capped))")
             #expect(capped.rejected.contains { $0.definition == "CREATE INDEX ON readings (a)" && $0.reason.contains("replaced by the wider") }, "\(capped.rejected)")
             #expect(capped.indexes.first?.serves.count == 2, "it serves both statements: \(capped.indexes.first?.serves.map(\.statement) ?? [])")
+        }
+    }
+
+    /// The bytes `candidate` takes once built for real (created, measured, dropped).
+    func builtBytes(_ database: Database, _ candidate: IndexCandidate) async throws -> Int64 {
+        try await database.withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: candidate.definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX size_probe ON")))
+            let size = try await connection.query("SELECT pg_relation_size('size_probe')").first?.decode(Int64.self) ?? 0
+            try await connection.query("DROP INDEX size_probe")
+            return size
         }
     }
 
@@ -295,15 +300,10 @@ extension AdvisorDatabaseTests {
             #expect(chosen.candidate.definition == "CREATE INDEX ON invoices (ref_id) WHERE ref_id IS NOT NULL", "\(AdviceReport.migration(advice))")
             #expect(chosen.serves.first?.planAfter?.contains("Index") == true, "\(chosen.serves)")
             // 10,000 of the 100,000 rows: the estimate is the partial index's, not the whole column's.
-            func built(_ definition: String) async throws -> Int64 {
-                try await database.withConnection { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE INDEX probe ON invoices \(definition)"))
-                    let size = try await connection.query("SELECT pg_relation_size('probe')").first?.decode(Int64.self) ?? 0
-                    try await connection.query("DROP INDEX probe")
-                    return size
-                }
-            }
-            let whole = try await built("(ref_id)"), partial = try await built("(ref_id) WHERE ref_id IS NOT NULL")
+            var partialCandidate = chosen.candidate
+            let partial = try await builtBytes(database, partialCandidate)
+            partialCandidate.predicate = nil
+            let whole = try await builtBytes(database, partialCandidate)
             #expect(partial * 3 < whole, "partial \(partial) vs the whole column's \(whole)")
             #expect(abs(Double(chosen.estimatedBytes) / Double(partial) - 1) < 0.1, "estimated \(chosen.estimatedBytes), built \(partial)")
         }
