@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "Advisor",
             dependencies: [
-                "Database", "Reports",
+                "Database", "Reports", "Reproducible",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

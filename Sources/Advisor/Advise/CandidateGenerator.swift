@@ -13,6 +13,9 @@ public struct TableAccess: Sendable, Equatable {
     public var constantEquality: [(column: String, literal: String)] = []
     /// Columns tested with `IS NULL`: candidates for a partial index (`WHERE deleted_at IS NULL`).
     public var nullChecks: [String] = []
+    /// Two columns of the same row compared (`l_commitdate < l_receiptdate`), as SQL: no parameter in
+    /// them, so they keep the same rows on every call, and a partial index can take them as its predicate.
+    public var columnComparisons: [String] = []
     /// Columns equal to another table's column (join keys).
     public var joinKeys: [String] = []
     public var range: [String] = []
@@ -45,6 +48,7 @@ public struct TableAccess: Sendable, Equatable {
             && a.constantEquality.map(\.column) == b.constantEquality.map(\.column) && a.nullChecks == b.nullChecks
             && a.prefixSearch == b.prefixSearch && a.expressionColumns == b.expressionColumns && a.containment == b.containment && a.distinctCounted == b.distinctCounted
             && a.multiValued == b.multiValued && a.extremes == b.extremes && a.orSides == b.orSides && a.filters == b.filters
+            && a.columnComparisons == b.columnComparisons
     }
 
     /// The column a term is on.
@@ -88,9 +92,23 @@ public enum CandidateGenerator {
             change(&access)
             byTable[table.oid] = access
         }
+        // The table reference (alias, or name) a column is read from: two columns of one reference are
+        // the same row's; a self-join's two references are not.
+        func reference(of column: ColumnRef) -> String? {
+            if let qualifier = column.qualifier { return shape.table(forQualifier: qualifier).map { $0.alias ?? $0.name } }
+            let refs = shape.tables.filter { ref in resolved[ref.alias ?? ref.name]?.column(column.name) != nil }
+            return refs.count == 1 ? refs[0].alias ?? refs[0].name : nil
+        }
         for predicate in shape.predicates {
             guard let owner = table(of: predicate.column) else { continue }
             var name = predicate.column.name
+            if case .column(let other) = predicate.operand, predicate.wrapper == nil, !predicate.onOneSideOfOr,
+               let symbol = predicate.symbol, comparisonSymbols.contains(symbol), other.name != name,
+               table(of: other)?.oid == owner.oid, let here = reference(of: predicate.column), here == reference(of: other) {
+                let condition = "\(SQLIdentifier.quote(name)) \(symbol == "!=" ? "<>" : symbol) \(SQLIdentifier.quote(other.name))"
+                update(owner) { appendOnce(&$0.columnComparisons, condition) }
+                continue
+            }
             if predicate.wrapper != nil {
                 // `lower(email) = $1` needs an index on the expression, not on the column.
                 guard let expression = predicate.expression else { continue }
@@ -279,9 +297,16 @@ public enum CandidateGenerator {
             let values = distinct(entry.column)
             return values > 0 ? values <= 20 : true
         }
-        let conditions = partialColumns.map { "\(SQLIdentifier.quote($0.column)) = \(literal($0.literal, type: table.column($0.column)?.type))" }
+        let fixedConditions = partialColumns.map { "\(SQLIdentifier.quote($0.column)) = \(literal($0.literal, type: table.column($0.column)?.type))" }
             + access.nullChecks.map { "\(SQLIdentifier.quote($0)) IS NULL" }
-        if !conditions.isEmpty {
+        // Two columns of the row compared (TPC-H Q12's `l_commitdate < l_receiptdate AND l_shipdate <
+        // l_commitdate`, a tenth of the lines): the index holds only the rows that pass, and the scan
+        // fetches no row the comparison would throw away (Q12: 24 → 7.5 ms with a 320 kB partial index
+        // on `l_receiptdate`, against 2.1 MB for the plain one). With constants too, both ways: the
+        // constants' partial index may serve the statement's other calls.
+        var predicates = [fixedConditions + access.columnComparisons]
+        if !fixedConditions.isEmpty && !access.columnComparisons.isEmpty { predicates.append(fixedConditions) }
+        for conditions in predicates where !conditions.isEmpty {
             let predicate = conditions.joined(separator: " AND ")
             let fixed = Set(partialColumns.map(\.column) + access.nullChecks)
             for keys in keyLists {
@@ -337,6 +362,9 @@ public enum CandidateGenerator {
         }
         return result
     }
+
+    /// Comparisons of two columns of one row that a partial index's predicate can state as written.
+    static let comparisonSymbols: Set<String> = ["<", ">", "<=", ">=", "=", "<>", "!="]
 
     /// The share of NULL rows from which a key column compared with values gets a `WHERE col IS NOT
     /// NULL` variant (at 30 % the partial index is about a third smaller).

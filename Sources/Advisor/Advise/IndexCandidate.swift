@@ -1,3 +1,6 @@
+import Database
+import Reproducible
+
 /// One key of an index: a column, or an expression over one column.
 public struct IndexKey: Sendable, Hashable, Codable {
     /// The column (for an expression key, the column under it).
@@ -73,15 +76,28 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
         return sql
     }
 
-    /// A readable index name: table, columns, `idx` (at most 63 bytes).
+    /// A readable index name: table, columns, the partial predicate's columns, `idx` (at most 63
+    /// bytes). Two candidates of one advice differ in one of those, or, when the name is cut to fit,
+    /// in the hash of their definitions that ends it.
     public var name: String {
         var parts = [tableName] + keys.map(\.namePart)
         if method == "gin" { parts.append(operatorClass == "gin_trgm_ops" ? "trgm" : operatorClass == "jsonb_path_ops" ? "path_gin" : "gin") }
-        if predicate != nil { parts.append("partial") }
+        if let predicate {
+            // `(l_orderkey) WHERE l_returnflag = 'R'` and `(l_orderkey) WHERE l_commitdate < l_receiptdate`.
+            var seen: Set<String> = []
+            let columns = SQLLexer.tokens(predicate).filter { $0.isName && !Self.predicateWords.contains($0.text) }.map(\.text)
+            parts += columns.filter { seen.insert($0).inserted }
+            parts.append("partial")
+        }
         if !include.isEmpty { parts.append("covering") }
         let base = parts.joined(separator: "_").lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
-        return String(base.prefix(59)) + "_idx"
+        guard base.count > 59 else { return base + "_idx" }
+        let hash = String(FNV1a.hex16(FNV1a.hash(definition.utf8)).prefix(6))
+        return String(base.prefix(52)) + "_" + hash + "_idx"
     }
+
+    /// Words of a partial predicate that name no column.
+    static let predicateWords: Set<String> = ["and", "or", "not", "is", "null", "true", "false", "in", "like", "between"]
 
     /// The migration statement.
     public var migrationDDL: String {

@@ -27,7 +27,7 @@ public struct PlannableStatement: Sendable, Equatable {
         if let rows = statement.rows, statement.calls > 0, rows > 0 {
             limit = min(1000, max(1, Int((rows / statement.calls).rounded(.up))))
         }
-        self = Self.withRepresentativeRowCounts(statement.sql, parameterTypes: statement.parameterTypes ?? [], limit: limit, values: statement.parameterValues ?? [:])
+        self = Self.withRepresentativeRowCounts(statement.planningSQL ?? statement.sql, parameterTypes: statement.parameterTypes ?? [], limit: limit, values: statement.parameterValues ?? [:])
     }
 
     /// `sql` with each `LIMIT $n` / `FETCH FIRST $n` set to `limit` and each `OFFSET $n` to 0, when

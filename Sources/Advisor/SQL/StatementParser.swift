@@ -229,6 +229,8 @@ public enum StatementParser {
                 for var predicate in predicates where !exactlyRepeated.contains(predicate) {
                     if [.isNull, .like, .fullText, .contains].contains(predicate.op) { continue }
                     if !predicate.isJoin { predicate.onOneSideOfOr = true }
+                    // A comparison of two columns on one side holds on that side only: no partial predicate.
+                    predicate.symbol = nil
                     if !shape.predicates.contains(predicate) { shape.predicates.append(predicate) }
                 }
             }
@@ -347,9 +349,12 @@ public enum StatementParser {
                 }
                 return predicates
             }
+            // The operator of `col1 < col2`, kept for a partial predicate (not under NOT: that keeps the other rows).
+            var comparedColumnsSymbol: String?
+            if case .column = operand, !negated, t[opIndex].kind == .symbol { comparedColumnsSymbol = t[opIndex].text }
             return [Predicate(column: column, op: op, operand: operand, wrapper: wrapper, pattern: pattern,
                               expression: wrapper == nil ? nil : indexableExpression(left), caseInsensitive: caseInsensitive,
-                              parameterNumber: parameterNumber(right))]
+                              parameterNumber: parameterNumber(right), symbol: comparedColumnsSymbol)]
         }
         if op == .equal || op == .range, let found = columnExpression(right) {
             return [Predicate(column: found.column, op: op, operand: classify(left), wrapper: found.wrapper,

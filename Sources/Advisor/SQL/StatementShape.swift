@@ -60,14 +60,18 @@ public struct Predicate: Sendable, Hashable, Codable {
     /// `n` when the other side is exactly the parameter `$n` (perhaps cast): a value the advisor may
     /// plan with a representative constant.
     public var parameterNumber: Int?
+    /// The operator as written (`<`, `>=`, `=`) when the other side is a column: a comparison of two
+    /// columns of one row is a condition a partial index can take as its predicate.
+    public var symbol: String?
     /// From one side of an OR: it holds on that side only, so it is an index term alone (a BitmapOr
     /// arm), not a key to combine with the statement's other terms.
     public var onOneSideOfOr = false
     /// True for a join condition (`ON a.x = b.y` or `WHERE a.x = b.y`).
     public var isJoin: Bool { if case .column = operand { return true } else { return false } }
 
-    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil, expression: String? = nil, caseInsensitive: Bool = false, parameterNumber: Int? = nil) {
+    public init(column: ColumnRef, op: PredicateOperator, operand: Operand, wrapper: String? = nil, pattern: String? = nil, expression: String? = nil, caseInsensitive: Bool = false, parameterNumber: Int? = nil, symbol: String? = nil) {
         self.column = column
+        self.symbol = symbol
         self.op = op
         self.operand = operand
         self.wrapper = wrapper

@@ -17,6 +17,9 @@ public struct WorkloadStatement: Sendable, Codable, Equatable {
     public var parameterTypes: [String]?
     /// Constants (SQL literals) the advisor plans some `$n` with (`RepresentativeValues`).
     public var parameterValues: [Int: String]?
+    /// The same statement as the advisor plans it, when that text differs (`FromListOrder`: the FROM
+    /// list reordered so HypoPG's partial and expression indexes can match); nil to plan `sql`.
+    public var planningSQL: String?
 
     public init(sql: String, calls: Double = 1, totalTimeMs: Double? = nil, rows: Double? = nil, requests: Double? = nil, parameterTypes: [String]? = nil) {
         self.sql = sql
