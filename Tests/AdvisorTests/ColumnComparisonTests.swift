@@ -42,6 +42,24 @@ import Testing
         #expect(found.contains("CREATE INDEX ON lines (order_id) WHERE mode = 'MAIL'"), "\(found)")
     }
 
+    @Test func partialIndexesOnTheSameKeysHaveNamesOfTheirOwn() {
+        let keys = [IndexKey("l_orderkey")]
+        let flagged = IndexCandidate(table: "lineitem", tableName: "lineitem", keys: keys, predicate: "l_returnflag = 'R'")
+        let late = IndexCandidate(table: "lineitem", tableName: "lineitem", keys: keys, predicate: "l_commitdate < l_receiptdate AND l_shipdate < l_commitdate")
+        let sparse = IndexCandidate(table: "lineitem", tableName: "lineitem", keys: keys, predicate: "l_orderkey IS NOT NULL")
+        #expect(flagged.name == "lineitem_l_orderkey_l_returnflag_partial_idx")
+        #expect(sparse.name == "lineitem_l_orderkey_partial_idx")
+        // Cut to 63 bytes, the name ends with a hash of the definition.
+        #expect(late.name.count <= 63 && late.name.hasPrefix("lineitem_l_orderkey_l_commitdate_l_receiptdate") && late.name.hasSuffix("_idx"), "\(late.name)")
+        var other = late
+        other.predicate = "l_commitdate < l_receiptdate AND l_shipdate <= l_commitdate"
+        #expect(other.name != late.name)
+        // And a name already taken gets a number.
+        #expect(flagged.name(avoiding: [flagged.name]) == "lineitem_l_orderkey_l_returnflag_partial_2_idx")
+        #expect(flagged.name(avoiding: [flagged.name, "lineitem_l_orderkey_l_returnflag_partial_2_idx"]) == "lineitem_l_orderkey_l_returnflag_partial_3_idx")
+        #expect(late.name(avoiding: [late.name]).count <= 63)
+    }
+
     @Test(arguments: [
         // Two references to one table are two rows: no predicate of either.
         "SELECT count(*) FROM lines a JOIN lines b ON b.order_id = a.order_id WHERE a.shipped_on < b.shipped_on AND a.order_id = $1",

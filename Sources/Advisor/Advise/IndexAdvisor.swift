@@ -455,6 +455,13 @@ public struct IndexAdvisor {
             .map { RejectedCandidate(definition: candidates[$0.candidate].definition, reason: $0.reason) }
         let usedIndexes = Set(planned.flatMap { $0.baseline.root.allNodes.compactMap(\.indexName) })
         let drops = ExistingIndexReview.review(catalog: catalog, usedByWorkload: usedIndexes)
+        // One name per index, none the database has already: a repeat gets `_2`, `_3` … before `_idx`.
+        var takenNames = Set(catalog.indexes.map(\.name))
+        for i in recommendations.indices {
+            let name = recommendations[i].candidate.name(avoiding: takenNames)
+            takenNames.insert(name)
+            recommendations[i].ddl = recommendations[i].candidate.migrationDDL(named: name)
+        }
 
         return Advice(
             serverVersion: session.server.versionNumber, source: workload.source.rawValue, statementsAnalyzed: planned.count,

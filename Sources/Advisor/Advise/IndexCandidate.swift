@@ -84,7 +84,7 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
         if method == "gin" { parts.append(operatorClass == "gin_trgm_ops" ? "trgm" : operatorClass == "jsonb_path_ops" ? "path_gin" : "gin") }
         if let predicate {
             // `(l_orderkey) WHERE l_returnflag = 'R'` and `(l_orderkey) WHERE l_commitdate < l_receiptdate`.
-            var seen: Set<String> = []
+            var seen = Set(keys.filter { $0.expression == nil }.map(\.column))
             let columns = SQLLexer.tokens(predicate).filter { $0.isName && !Self.predicateWords.contains($0.text) }.map(\.text)
             parts += columns.filter { seen.insert($0).inserted }
             parts.append("partial")
@@ -100,8 +100,23 @@ public struct IndexCandidate: Sendable, Hashable, Codable {
     static let predicateWords: Set<String> = ["and", "or", "not", "is", "null", "true", "false", "in", "like", "between"]
 
     /// The migration statement.
-    public var migrationDDL: String {
-        definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX CONCURRENTLY \(SQLIdentifier.quote(name)) ON") + ";"
+    public var migrationDDL: String { migrationDDL(named: name) }
+
+    /// The migration statement, creating the index as `indexName`.
+    public func migrationDDL(named indexName: String) -> String {
+        definition.replacingOccurrences(of: "CREATE INDEX ON", with: "CREATE INDEX CONCURRENTLY \(SQLIdentifier.quote(indexName)) ON") + ";"
+    }
+
+    /// `name`, or `name` with `_2`, `_3` … before `_idx` when `taken` already has it.
+    func name(avoiding taken: Set<String>) -> String {
+        var unique = name
+        var n = 2
+        while taken.contains(unique) {
+            let suffix = "_\(n)_idx"
+            unique = String(name.dropLast(4).prefix(63 - suffix.count)) + suffix
+            n += 1
+        }
+        return unique
     }
 
     /// True when `index` already serves everything this candidate would (same keys, and the same
