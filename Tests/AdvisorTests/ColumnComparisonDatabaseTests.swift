@@ -15,15 +15,15 @@ extension AdvisorDatabaseTests {
             try await seed(url, [
                 "CREATE EXTENSION IF NOT EXISTS hypopg",
                 "CREATE TABLE consignments (id integer PRIMARY KEY, priority text NOT NULL)",
-                "INSERT INTO consignments SELECT g, 'p' || (g % 5) FROM generate_series(1, 50000) g",
+                "INSERT INTO consignments SELECT g, 'p' || (g % 5) FROM generate_series(1, 20000) g",
                 """
                 CREATE TABLE parcels (id bigint PRIMARY KEY, consignment_id integer NOT NULL, promised_on date NOT NULL,
                     delivered_on date NOT NULL, weight integer NOT NULL)
                 """,
                 """
-                INSERT INTO parcels SELECT g, g % 50000 + 1, date '2024-01-01' + (g * 7 % 1000),
+                INSERT INTO parcels SELECT g, g % 20000 + 1, date '2024-01-01' + (g * 7 % 1000),
                     date '2024-01-01' + (g * 7 % 1000) + CASE WHEN g % 10 = 0 THEN 3 ELSE -1 END, g % 50
-                FROM generate_series(1, 200000) g
+                FROM generate_series(1, 80000) g
                 """,
                 "VACUUM ANALYZE",
             ])

@@ -83,6 +83,11 @@ import Testing
          "select o.priority from lines l, orders o, nations n where (l.order_id = o.id) group by 1"),
         ("SELECT 1 FROM public.orders o, public.lines l WHERE l.order_id = o.id;",
          "select 1 from public.lines l, public.orders o where l.order_id = o.id"),
+        // With outer joins: the inner joins a FROM item starts with are reordered, their conditions on the last.
+        ("SELECT o.priority FROM orders o INNER JOIN lines l ON l.order_id = o.id LEFT OUTER JOIN nations n ON n.id = o.nation_id WHERE l.mode = 'AIR'",
+         "select o.priority from lines l join orders o on (l.order_id = o.id) left join nations n on n.id = o.nation_id where l.mode = 'AIR'"),
+        ("SELECT 1 FROM a JOIN b ON b.a_id = a.id JOIN lines l ON l.b_id = b.id LEFT JOIN c ON c.id = l.c_id",
+         "select 1 from lines l join a on true join b on (b.a_id = a.id) and (l.b_id = b.id) left join c on c.id = l.c_id"),
     ])
     func theTableMovesFirstWithItsInnerJoinConditionsInWhere(sql: String, expected: String) throws {
         let reordered = try #require(FromListOrder.withFirst(sql, table: "lines", schema: "public"))
@@ -93,9 +98,17 @@ import Testing
         #expect(Set(after.tables.map(\.name)) == Set(before.tables.map(\.name)))
     }
 
+    /// A FROM item led by the table, with an outer join hung on it, moves ahead of the others whole.
+    @Test func anItemLedByTheTableMovesFirstWithItsOuterJoins() {
+        let reordered = FromListOrder.withFirst("SELECT 1 FROM a, lines l LEFT JOIN b ON b.l_id = l.id WHERE l.a_id = a.id", table: "lines", schema: "public")
+        #expect(reordered == "select 1 from lines l left join b on b.l_id = l.id, a where l.a_id = a.id")
+    }
+
     @Test(arguments: [
         "SELECT 1 FROM lines, orders WHERE id = order_id",  // already first
-        "SELECT 1 FROM orders o LEFT JOIN lines l ON l.order_id = o.id",  // an outer join keeps its order
+        "SELECT 1 FROM orders o LEFT JOIN lines l ON l.order_id = o.id",  // the nullable side of an outer join
+        "SELECT 1 FROM orders o LEFT JOIN nations n ON n.id = o.nation_id JOIN lines l ON l.order_id = o.id",  // after one
+        "SELECT 1 FROM orders o NATURAL JOIN lines l",
         "SELECT 1 FROM orders o JOIN lines l USING (id)",
         "SELECT 1 FROM orders o, (SELECT order_id FROM lines) l WHERE l.order_id = o.id",
         "SELECT 1 FROM orders o, lines a, lines b WHERE a.order_id = o.id AND b.order_id = o.id",  // which one?

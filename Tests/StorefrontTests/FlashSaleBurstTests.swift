@@ -12,7 +12,12 @@ import TestSupport
 
 /// A flash sale is a burst, not overload (issue 17): buyers who arrive at the same moment on a store
 /// with headroom are served, never answered 503, and get exactly the orders the stock allows.
-@Suite(.serialized) struct FlashSaleBurstTests {
+/// The headroom is the machine's: beside the parallel suite (an advisor test loading 200,000 rows at the
+/// same moment) the admission limit saw the CPU, not the store, and refused 7 of 50 buyers. So it runs in
+/// README's second command, with the other suites that need the machine to themselves.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SURGE_SOLO_TESTS"] != nil,
+                             "runs in its own process: SURGE_SOLO_TESTS=1 swift test --filter FlashSaleBurstTests"))
+struct FlashSaleBurstTests {
     @Test(.timeLimit(.minutes(3)), arguments: [50, 300, 1_000])
     func aBurstOfBuyersIsServedNotRefused(buyers: Int) async throws {
         try await TestPostgres.withFreshDatabase { _, url in

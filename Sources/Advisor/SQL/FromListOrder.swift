@@ -13,11 +13,13 @@ import Database
 /// tables, or inner joins, in whatever order it finds cheapest, so with the table first the plan is
 /// the same and HypoPG's view is right.
 ///
-/// Only where that holds: a SELECT whose top-level FROM is plain tables, joined by commas, `CROSS
-/// JOIN` or `[INNER] JOIN … ON` (the ON conditions move into WHERE), at most eight of them (the
+/// Only where that holds: a SELECT whose top-level FROM is plain tables, at most eight of them (the
 /// default `join_collapse_limit` and `from_collapse_limit`, under which the planner searches every
-/// order). Anything else (outer joins, USING, subqueries or functions in FROM, a WITH clause) keeps
-/// its text: nil.
+/// order). Joined by commas, `CROSS JOIN` or `[INNER] JOIN … ON`, they become a list, the ON conditions
+/// moved into WHERE. With outer joins too, the table must be among the inner joins a FROM item starts
+/// with (`a JOIN b ON … LEFT JOIN c ON …`, Django's shape): those are reordered in place. Anything else
+/// (the nullable side of an outer join, USING, NATURAL, subqueries or functions in FROM, a WITH clause)
+/// keeps its text: nil.
 enum FromListOrder {
     /// Words that end a top-level FROM clause.
     static let clauseEnds: Set<String> = [
@@ -25,6 +27,23 @@ enum FromListOrder {
     ]
     /// Words after WHERE's condition that end it.
     static let afterWhere: Set<String> = ["group", "having", "window", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except"]
+
+    /// One FROM item: a table, then the joins hung on it.
+    struct Chain {
+        struct Join {
+            /// `inner`, `cross`, `left`, `right` or `full`.
+            var kind: String
+            var reference: [SQLToken]
+            /// The ON condition's tokens (none for CROSS JOIN).
+            var condition: [SQLToken]
+        }
+        var head: [SQLToken]
+        var joins: [Join] = []
+        /// The head and the tables joined to it by inner joins before any other kind: reorderable.
+        var innerPrefix: [[SQLToken]] {
+            [head] + joins.prefix { $0.kind == "inner" || $0.kind == "cross" }.map(\.reference)
+        }
+    }
 
     /// `sql` with `table` (in `schema`, when the statement qualifies it) first in FROM; nil when it
     /// already is, when it is not there exactly once, or when the rewrite might change the result.
@@ -34,87 +53,125 @@ enum FromListOrder {
         guard tokens.first?.isWord("select") == true,
               let from = tokens.indices.first(where: { depths[$0] == 0 && tokens[$0].isWord("from") }) else { return nil }
         let end = tokens.indices.first { $0 > from && depths[$0] == 0 && tokens[$0].kind == .word && clauseEnds.contains(tokens[$0].text) } ?? tokens.count
-        // The FROM items: table references, and the ON conditions of the inner joins between them.
-        var references: [[SQLToken]] = []
-        var conditions: [[SQLToken]] = []
-        var i = from + 1
-        var expectTable = true
-        while i < end {
-            let token = tokens[i]
-            if expectTable {
-                // `name`, `schema.name`, then an optional `[AS] alias`.
-                if token.isWord("only") || token.isWord("lateral") { return nil }
-                var j = i
-                guard tokens[j].isName, !StatementParser.reserved.contains(tokens[j].kind == .word ? tokens[j].text : "") else { return nil }
-                j += 1
-                if j + 1 < end, tokens[j].isSymbol("."), tokens[j + 1].isName { j += 2 }
-                if j < end, tokens[j].isWord("as") { j += 1 }
-                if j < end, tokens[j].isName, !(tokens[j].kind == .word && (joinWords.contains(tokens[j].text) || StatementParser.reserved.contains(tokens[j].text))) { j += 1 }
-                references.append(Array(tokens[i..<j]))
-                i = j
-                expectTable = false
-                continue
-            }
-            if token.isSymbol(",") { expectTable = true; i += 1; continue }
-            if token.isWord("cross"), i + 1 < end, tokens[i + 1].isWord("join") { expectTable = true; i += 2; continue }
-            if token.isWord("inner"), i + 1 < end, tokens[i + 1].isWord("join") { i += 1; continue }
-            if token.isWord("join") {
-                // `JOIN t ON condition`: the condition runs to the next join or the clause's end.
-                i += 1
-                guard i < end else { return nil }
-                let start = references.count
-                var j = i
-                // Read the table reference the same way, then require ON.
-                guard tokens[j].isName, tokens[j].kind != .word || !StatementParser.reserved.contains(tokens[j].text) else { return nil }
-                j += 1
-                if j + 1 < end, tokens[j].isSymbol("."), tokens[j + 1].isName { j += 2 }
-                if j < end, tokens[j].isWord("as") { j += 1 }
-                if j < end, tokens[j].isName, !(tokens[j].kind == .word && (joinWords.contains(tokens[j].text) || StatementParser.reserved.contains(tokens[j].text))) { j += 1 }
-                references.append(Array(tokens[i..<j]))
-                guard references.count == start + 1, j < end, tokens[j].isWord("on") else { return nil }
-                var k = j + 1
-                while k < end, !(depths[k] == 0 && (tokens[k].isSymbol(",") || (tokens[k].kind == .word && joinWords.contains(tokens[k].text)))) { k += 1 }
-                guard k > j + 1 else { return nil }
-                conditions.append(Array(tokens[(j + 1)..<k]))
-                i = k
-                continue
-            }
-            return nil
-        }
-        guard !expectTable, references.count >= 2, references.count <= 8 else { return nil }
+        guard let chains = parse(tokens, depths, from + 1, end) else { return nil }
+        let references = chains.flatMap { [$0.head] + $0.joins.map(\.reference) }
+        guard references.count >= 2, references.count <= 8 else { return nil }
         func names(_ reference: [SQLToken]) -> (schema: String?, name: String) {
             reference.count >= 3 && reference[1].isSymbol(".") ? (reference[0].text, reference[2].text) : (nil, reference[0].text)
         }
-        let matches = references.indices.filter { index in
-            let (s, n) = names(references[index])
+        func isTarget(_ reference: [SQLToken]) -> Bool {
+            let (s, n) = names(reference)
             return n == table && (s == nil || s == schema)
         }
-        guard matches.count == 1, let target = matches.first, target > 0 else { return nil }
-        var ordered = [references[target]]
-        ordered += references.indices.filter { $0 != target }.map { references[$0] }
+        guard references.filter(isTarget).count == 1, !isTarget(references[0]) else { return nil }
         let comma = SQLToken(.punctuation, ",")
-        var out = Array(tokens[...from])
-        for (n, reference) in ordered.enumerated() {
-            if n > 0 { out.append(comma) }
-            out += reference
-        }
-        var rest = Array(tokens[end...])
-        if !conditions.isEmpty {
-            var condition: [SQLToken] = []
+        func parenthesized(_ conditions: [[SQLToken]]) -> [SQLToken] {
+            var out: [SQLToken] = []
             for (n, c) in conditions.enumerated() {
-                if n > 0 { condition.append(SQLToken(.word, "and")) }
-                condition += [SQLToken(.punctuation, "(")] + c + [SQLToken(.punctuation, ")")]
+                if n > 0 { out.append(SQLToken(.word, "and")) }
+                out += [SQLToken(.punctuation, "(")] + c + [SQLToken(.punctuation, ")")]
             }
-            let restDepths = StatementParser.depthMap(rest)
-            if rest.first?.isWord("where") == true {
-                let stop = rest.indices.first { $0 > 0 && restDepths[$0] == 0 && rest[$0].kind == .word && afterWhere.contains(rest[$0].text) } ?? rest.count
-                rest = [SQLToken(.word, "where")] + condition + [SQLToken(.word, "and"), SQLToken(.punctuation, "(")]
-                    + Array(rest[1..<stop]) + [SQLToken(.punctuation, ")")] + Array(rest[stop...])
-            } else {
-                rest = [SQLToken(.word, "where")] + condition + rest
+            return out
+        }
+        var out = Array(tokens[...from])
+        var rest = Array(tokens[end...])
+        if chains.allSatisfy({ $0.joins.allSatisfy { $0.kind == "inner" || $0.kind == "cross" } }) {
+            // Inner joins only: a list of tables, the target first, the ON conditions in WHERE.
+            let ordered = references.filter(isTarget) + references.filter { !isTarget($0) }
+            for (n, reference) in ordered.enumerated() {
+                if n > 0 { out.append(comma) }
+                out += reference
+            }
+            let conditions = chains.flatMap { $0.joins.map(\.condition) }.filter { !$0.isEmpty }
+            if !conditions.isEmpty {
+                let restDepths = StatementParser.depthMap(rest)
+                if rest.first?.isWord("where") == true {
+                    let stop = rest.indices.first { $0 > 0 && restDepths[$0] == 0 && rest[$0].kind == .word && afterWhere.contains(rest[$0].text) } ?? rest.count
+                    rest = [SQLToken(.word, "where")] + parenthesized(conditions) + [SQLToken(.word, "and"), SQLToken(.punctuation, "(")]
+                        + Array(rest[1..<stop]) + [SQLToken(.punctuation, ")")] + Array(rest[stop...])
+                } else {
+                    rest = [SQLToken(.word, "where")] + parenthesized(conditions) + rest
+                }
+            }
+            return SQLText.render(out + rest)
+        }
+        // Outer joins too: the target must be among the inner joins a chain starts with (`a JOIN b ON …
+        // LEFT JOIN c ON …`). That chain goes first, its inner prefix reordered with the target at its
+        // head, every prefix table joined ON TRUE but the last, which takes all the prefix's conditions
+        // (inner joins: the same rows); its outer joins follow as written, the other items after.
+        guard let c = chains.firstIndex(where: { $0.innerPrefix.contains(where: isTarget) }) else { return nil }
+        let chain = chains[c]
+        let prefix = chain.innerPrefix
+        let conditions = chain.joins.prefix(prefix.count - 1).map(\.condition).filter { !$0.isEmpty }
+        let ordered = prefix.filter(isTarget) + prefix.filter { !isTarget($0) }
+        out += ordered[0]
+        for (n, reference) in ordered.dropFirst().enumerated() {
+            let last = n == ordered.count - 2
+            out += [SQLToken(.word, "join")] + reference + [SQLToken(.word, "on")]
+            out += last && !conditions.isEmpty ? parenthesized(conditions) : [SQLToken(.word, "true")]
+        }
+        for join in chain.joins.dropFirst(prefix.count - 1) {
+            out += [SQLToken(.word, join.kind), SQLToken(.word, "join")] + join.reference
+            if !join.condition.isEmpty { out += [SQLToken(.word, "on")] + join.condition }
+        }
+        for (n, other) in chains.enumerated() where n != c {
+            out += [comma] + other.head
+            for join in other.joins {
+                out += [SQLToken(.word, join.kind), SQLToken(.word, "join")] + join.reference
+                if !join.condition.isEmpty { out += [SQLToken(.word, "on")] + join.condition }
             }
         }
         return SQLText.render(out + rest)
+    }
+
+    /// The FROM clause `tokens[start..<end]` as chains of plain tables and joins; nil for anything else
+    /// (subqueries, functions, LATERAL, ONLY, USING, NATURAL).
+    static func parse(_ tokens: [SQLToken], _ depths: [Int], _ start: Int, _ end: Int) -> [Chain]? {
+        // `name`, `schema.name`, then an optional `[AS] alias`: the reference and where it ends.
+        func reference(at i: Int) -> (tokens: [SQLToken], next: Int)? {
+            guard i < end, tokens[i].isName, tokens[i].kind != .word || !(StatementParser.reserved.contains(tokens[i].text)
+                || ["only", "lateral"].contains(tokens[i].text)) else { return nil }
+            var j = i + 1
+            if j + 1 < end, tokens[j].isSymbol("."), tokens[j + 1].isName { j += 2 }
+            if j < end, tokens[j].isWord("as") { j += 1 }
+            if j < end, tokens[j].isName, !(tokens[j].kind == .word && (joinWords.contains(tokens[j].text) || StatementParser.reserved.contains(tokens[j].text))) { j += 1 }
+            return (Array(tokens[i..<j]), j)
+        }
+        var chains: [Chain] = []
+        var i = start
+        while i < end {
+            guard let head = reference(at: i) else { return nil }
+            var chain = Chain(head: head.tokens)
+            i = head.next
+            while i < end, !tokens[i].isSymbol(",") {
+                // `[INNER] JOIN`, `CROSS JOIN`, `LEFT|RIGHT|FULL [OUTER] JOIN`.
+                var kind = "inner"
+                if tokens[i].isWord("inner") || tokens[i].isWord("cross") {
+                    kind = tokens[i].text
+                    i += 1
+                } else if tokens[i].isWord("left") || tokens[i].isWord("right") || tokens[i].isWord("full") {
+                    kind = tokens[i].text
+                    i += 1
+                    if i < end, tokens[i].isWord("outer") { i += 1 }
+                }
+                guard i < end, tokens[i].isWord("join"), let joined = reference(at: i + 1) else { return nil }
+                i = joined.next
+                var condition: [SQLToken] = []
+                if kind != "cross" {
+                    guard i < end, tokens[i].isWord("on") else { return nil }
+                    var k = i + 1
+                    while k < end, !(depths[k] == 0 && (tokens[k].isSymbol(",") || (tokens[k].kind == .word && joinWords.contains(tokens[k].text)))) { k += 1 }
+                    guard k > i + 1 else { return nil }
+                    condition = Array(tokens[(i + 1)..<k])
+                    i = k
+                }
+                chain.joins.append(Chain.Join(kind: kind, reference: joined.tokens, condition: condition))
+            }
+            chains.append(chain)
+            if i < end { i += 1 }  // the comma
+            guard i < end || !tokens[end - 1].isSymbol(",") else { return nil }
+        }
+        return chains
     }
 
     /// Words that start or qualify a join in FROM.
