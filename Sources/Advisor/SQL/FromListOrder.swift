@@ -110,16 +110,15 @@ enum FromListOrder {
             out += [SQLToken(.word, "join")] + reference + [SQLToken(.word, "on")]
             out += last && !conditions.isEmpty ? parenthesized(conditions) : [SQLToken(.word, "true")]
         }
-        for join in chain.joins.dropFirst(prefix.count - 1) {
-            out += [SQLToken(.word, join.kind), SQLToken(.word, "join")] + join.reference
-            if !join.condition.isEmpty { out += [SQLToken(.word, "on")] + join.condition }
-        }
-        for (n, other) in chains.enumerated() where n != c {
-            out += [comma] + other.head
-            for join in other.joins {
-                out += [SQLToken(.word, join.kind), SQLToken(.word, "join")] + join.reference
-                if !join.condition.isEmpty { out += [SQLToken(.word, "on")] + join.condition }
+        func written(_ joins: some Sequence<Chain.Join>) -> [SQLToken] {
+            joins.flatMap { join in
+                [SQLToken(.word, join.kind), SQLToken(.word, "join")] + join.reference
+                    + (join.condition.isEmpty ? [] : [SQLToken(.word, "on")] + join.condition)
             }
+        }
+        out += written(chain.joins.dropFirst(prefix.count - 1))
+        for (n, other) in chains.enumerated() where n != c {
+            out += [comma] + other.head + written(other.joins)
         }
         return SQLText.render(out + rest)
     }
