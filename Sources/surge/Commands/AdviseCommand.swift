@@ -8,13 +8,17 @@ struct AdviseCommand: AsyncParsableCommand {
         commandName: "advise",
         abstract: "Recommend indexes for the whole workload (HypoPG what-if costs) and existing indexes to drop.",
         discussion: """
-            Reads the workload from pg_stat_statements (or --workload FILE), derives candidate indexes
-            from each statement's predicates, join keys and ORDER BY, costs them with HypoPG
-            hypothetical indexes (nothing is built, nothing is locked; read-only transaction), picks
-            the best set for the whole workload under the budget, and prints a migration:
-              surge advise --database-url postgres://app@db/store --max-indexes 5 > migration.sql.txt
+            Reads the workload from pg_stat_statements (or --workload FILE), derives
+            candidate indexes from each statement's predicates, join keys and ORDER BY
+            (partial indexes for constants, IS NULL and comparisons of two columns
+            such as `shipped_on < promised_on`; expression indexes for lower(), casts
+            and JSON paths), costs them with HypoPG hypothetical indexes (nothing is
+            built, nothing is locked; read-only transaction), picks the best set for
+            the whole workload under the budget, and prints a migration:
+              surge advise --database-url postgres://app@db/store --max-indexes 5 > m.sql
               surge advise --workload queries.sql --markdown
-            --verify builds the indexes for real (CREATE INDEX CONCURRENTLY) and measures again: staging only.
+            --verify builds the indexes for real (CREATE INDEX CONCURRENTLY) and
+            measures again: staging only.
             """
     )
 
