@@ -74,22 +74,23 @@ import Testing
         #expect(!found.contains { $0.contains("WHERE NOT") }, "\(found)")
     }
 
+    /// A list of tables stays a list; a chain of joins is reordered where it starts with inner joins,
+    /// every partner joined ON TRUE but the last, which takes their conditions.
     @Test(arguments: [
         ("SELECT count(*) FROM orders, lines WHERE id = order_id AND committed_on < received_on",
          "select count(*) from lines, orders where id = order_id and committed_on < received_on"),
         ("SELECT o.priority FROM orders AS o INNER JOIN lines l ON l.order_id = o.id WHERE l.mode = 'AIR' OR l.mode = 'SHIP' ORDER BY 1 LIMIT 5",
-         "select o.priority from lines l, orders as o where (l.order_id = o.id) and (l.mode = 'AIR' or l.mode = 'SHIP') order by 1 limit 5"),
+         "select o.priority from lines l join orders as o on (l.order_id = o.id) where l.mode = 'AIR' or l.mode = 'SHIP' order by 1 limit 5"),
         ("SELECT o.priority FROM orders o JOIN lines l ON l.order_id = o.id CROSS JOIN nations n GROUP BY 1",
-         "select o.priority from lines l, orders o, nations n where (l.order_id = o.id) group by 1"),
+         "select o.priority from lines l join orders o on true join nations n on (l.order_id = o.id) group by 1"),
         ("SELECT 1 FROM public.orders o, public.lines l WHERE l.order_id = o.id;",
          "select 1 from public.lines l, public.orders o where l.order_id = o.id"),
-        // With outer joins: the inner joins a FROM item starts with are reordered, their conditions on the last.
         ("SELECT o.priority FROM orders o INNER JOIN lines l ON l.order_id = o.id LEFT OUTER JOIN nations n ON n.id = o.nation_id WHERE l.mode = 'AIR'",
          "select o.priority from lines l join orders o on (l.order_id = o.id) left join nations n on n.id = o.nation_id where l.mode = 'AIR'"),
         ("SELECT 1 FROM a JOIN b ON b.a_id = a.id JOIN lines l ON l.b_id = b.id LEFT JOIN c ON c.id = l.c_id",
          "select 1 from lines l join a on true join b on (b.a_id = a.id) and (l.b_id = b.id) left join c on c.id = l.c_id"),
     ])
-    func theTableMovesFirstWithItsInnerJoinConditionsInWhere(sql: String, expected: String) throws {
+    func theTableMovesFirstAndItsInnerJoinsKeepTheirConditions(sql: String, expected: String) throws {
         let reordered = try #require(FromListOrder.withFirst(sql, table: "lines", schema: "public"))
         #expect(reordered == expected, "\(reordered)")
         // The same statement: the same predicates, read from the new text.

@@ -15,9 +15,9 @@ import Database
 ///
 /// Only where that holds: a SELECT whose top-level FROM is plain tables, at most eight of them (the
 /// default `join_collapse_limit` and `from_collapse_limit`, under which the planner searches every
-/// order). Joined by commas, `CROSS JOIN` or `[INNER] JOIN … ON`, they become a list, the ON conditions
-/// moved into WHERE. With outer joins too, the table must be among the inner joins a FROM item starts
-/// with (`a JOIN b ON … LEFT JOIN c ON …`, Django's shape): those are reordered in place. Anything else
+/// order), joined by commas, `CROSS JOIN` or `[INNER] JOIN … ON`, and outer joins after the inner joins
+/// a FROM item starts with (`a JOIN b ON … LEFT JOIN c ON …`, Django's shape), with the table among
+/// those inner joins or at the head of an item: that item goes first, its inner joins reordered. Anything else
 /// (the nullable side of an outer join, USING, NATURAL, subqueries or functions in FROM, a WITH clause)
 /// keeps its text: nil.
 enum FromListOrder {
@@ -25,8 +25,6 @@ enum FromListOrder {
     static let clauseEnds: Set<String> = [
         "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except", "returning",
     ]
-    /// Words after WHERE's condition that end it.
-    static let afterWhere: Set<String> = ["group", "having", "window", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except"]
 
     /// One FROM item: a table, then the joins hung on it.
     struct Chain {
@@ -73,38 +71,16 @@ enum FromListOrder {
             }
             return out
         }
-        var out = Array(tokens[...from])
-        var rest = Array(tokens[end...])
-        if chains.allSatisfy({ $0.joins.allSatisfy { $0.kind == "inner" || $0.kind == "cross" } }) {
-            // Inner joins only: a list of tables, the target first, the ON conditions in WHERE.
-            let ordered = references.filter(isTarget) + references.filter { !isTarget($0) }
-            for (n, reference) in ordered.enumerated() {
-                if n > 0 { out.append(comma) }
-                out += reference
-            }
-            let conditions = chains.flatMap { $0.joins.map(\.condition) }.filter { !$0.isEmpty }
-            if !conditions.isEmpty {
-                let restDepths = StatementParser.depthMap(rest)
-                if rest.first?.isWord("where") == true {
-                    let stop = rest.indices.first { $0 > 0 && restDepths[$0] == 0 && rest[$0].kind == .word && afterWhere.contains(rest[$0].text) } ?? rest.count
-                    rest = [SQLToken(.word, "where")] + parenthesized(conditions) + [SQLToken(.word, "and"), SQLToken(.punctuation, "(")]
-                        + Array(rest[1..<stop]) + [SQLToken(.punctuation, ")")] + Array(rest[stop...])
-                } else {
-                    rest = [SQLToken(.word, "where")] + parenthesized(conditions) + rest
-                }
-            }
-            return SQLText.render(out + rest)
-        }
-        // Outer joins too: the target must be among the inner joins a chain starts with (`a JOIN b ON …
-        // LEFT JOIN c ON …`). That chain goes first, its inner prefix reordered with the target at its
-        // head, every prefix table joined ON TRUE but the last, which takes all the prefix's conditions
-        // (inner joins: the same rows); its outer joins follow as written, the other items after.
+        // The chain holding the target among the inner joins it starts with goes first, that prefix
+        // reordered with the target at its head, every prefix table joined ON TRUE but the last, which
+        // takes all the prefix's conditions (inner joins: the same rows); its outer joins follow as
+        // written, the other FROM items after (a comma list joins in any order).
         guard let c = chains.firstIndex(where: { $0.innerPrefix.contains(where: isTarget) }) else { return nil }
         let chain = chains[c]
         let prefix = chain.innerPrefix
         let conditions = chain.joins.prefix(prefix.count - 1).map(\.condition).filter { !$0.isEmpty }
         let ordered = prefix.filter(isTarget) + prefix.filter { !isTarget($0) }
-        out += ordered[0]
+        var out = Array(tokens[...from]) + ordered[0]
         for (n, reference) in ordered.dropFirst().enumerated() {
             let last = n == ordered.count - 2
             out += [SQLToken(.word, "join")] + reference + [SQLToken(.word, "on")]
@@ -120,7 +96,7 @@ enum FromListOrder {
         for (n, other) in chains.enumerated() where n != c {
             out += [comma] + other.head + written(other.joins)
         }
-        return SQLText.render(out + rest)
+        return SQLText.render(out + Array(tokens[end...]))
     }
 
     /// The FROM clause `tokens[start..<end]` as chains of plain tables and joins; nil for anything else
