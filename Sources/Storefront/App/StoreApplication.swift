@@ -20,7 +20,7 @@ public enum StoreApplication {
         let profile = configuration.profile.settings
         let catalog = CatalogService(database: database, reads: reads,
                                      cacheBytes: profile.catalogCache ? configuration.catalogCacheBytes : 0)
-        let soldOut = profile.soldOutFilter ? SoldOutFilter() : nil
+        let soldOut = profile.soldOutFilter ? SoldOutFilter(ttl: configuration.soldOutTTL) : nil
         let checkout = CheckoutService(database: database, gateway: gateway ?? SimulatedGateway(configuration.payment),
                                        holdTTL: configuration.holdTTL, takeoverAfter: configuration.idempotencyTakeoverAfter,
                                        soldOut: soldOut, logger: logger)

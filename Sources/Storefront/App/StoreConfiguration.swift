@@ -25,6 +25,8 @@ public struct StoreConfiguration: Sendable {
     /// A checkout's Idempotency-Key left in progress this long (its request died mid-way) is taken
     /// over by the next retry; above the checkout deadline, so a live request is never taken over.
     public var idempotencyTakeoverAfter: Duration = RouteClass.checkout.deadline + .seconds(2)
+    /// How long a variant the database answered "sold out" for is refused without a query (`SoldOutFilter`).
+    public var soldOutTTL: Duration = .seconds(2)
 
     public init(host: String = "127.0.0.1", port: Int = 8080, holdTTL: Duration = .seconds(600),
                 sweepInterval: Duration = .seconds(5), payment: SimulatedGateway.Configuration = .init()) {
